@@ -1,0 +1,389 @@
+//! Model parameters: activation probabilities and delay distributions per tie class, and the horizon.
+
+use rand_distr::{Distribution, Exp, LogNormal, Weibull};
+
+use crate::graph::{Graph, TieClass};
+use crate::rng::Rng;
+use crate::{Error, Result};
+
+/// How the probability that an attempt on arc `u→v` succeeds is set.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "rule", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Activation {
+    /// The same `p` on every arc.
+    Uniform { p: f64 },
+    /// `strong` on strong ties, `weak` on weak ties.
+    ByTie { strong: f64, weak: f64 },
+    /// From the arc weight `w` (an interaction count): `1 - (1 - p)^w`, i.e. `w` independent chances
+    /// of probability `p` each; weights ≤ 0 give 0.
+    FromWeight { p: f64 },
+    /// Weighted cascade (Kempe, Kleinberg & Tardos 2003): `1 / in-degree(v)`.
+    WeightedCascade,
+}
+
+impl std::fmt::Display for Activation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Activation::Uniform { p } => write!(f, "uniform p={p}"),
+            Activation::ByTie { strong, weak } => write!(f, "by tie: strong {strong}, weak {weak}"),
+            Activation::FromWeight { p } => write!(f, "from weight w: 1-(1-{p})^w"),
+            Activation::WeightedCascade => write!(f, "weighted cascade: 1/in-degree"),
+        }
+    }
+}
+
+/// The delay, in hours, between an adopter's adoption and a successful attempt's landing.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Delay {
+    /// Exponential with the given mean (hours).
+    Exp { mean: f64 },
+    /// Log-normal with the given median (hours) and log-scale sigma.
+    LogNormal { median: f64, sigma: f64 },
+    /// Weibull with the given shape and scale (hours).
+    Weibull { shape: f64, scale: f64 },
+    /// Always the same number of hours.
+    Fixed { hours: f64 },
+}
+
+impl Delay {
+    /// The help text for `--delay-*`.
+    pub const HELP: &'static str =
+        "exp:MEAN_HOURS | lognormal:MEDIAN_HOURS,SIGMA | weibull:SHAPE,SCALE_HOURS | fixed:HOURS";
+
+    /// Parses a delay spec, naming `option` in errors.
+    pub fn parse(option: &str, s: &str) -> Result<Delay> {
+        let bad = |msg: &str| Error::invalid(option, s, msg);
+        let (kind, args) = s
+            .split_once(':')
+            .ok_or_else(|| bad(&format!("expected {}", Delay::HELP)))?;
+        let nums: Vec<f64> = args
+            .split(',')
+            .map(|a| a.trim().parse::<f64>())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| bad("parameters must be numbers"))?;
+        let want = |k: usize| -> Result<()> {
+            if nums.len() == k {
+                Ok(())
+            } else {
+                Err(bad(&format!("{kind} takes {k} parameter(s)")))
+            }
+        };
+        let d = match kind.trim().to_ascii_lowercase().as_str() {
+            "exp" | "exponential" => {
+                want(1)?;
+                Delay::Exp { mean: nums[0] }
+            }
+            "lognormal" | "log-normal" => {
+                want(2)?;
+                Delay::LogNormal {
+                    median: nums[0],
+                    sigma: nums[1],
+                }
+            }
+            "weibull" => {
+                want(2)?;
+                Delay::Weibull {
+                    shape: nums[0],
+                    scale: nums[1],
+                }
+            }
+            "fixed" => {
+                want(1)?;
+                Delay::Fixed { hours: nums[0] }
+            }
+            _ => return Err(bad(&format!("unknown distribution; expected {}", Delay::HELP))),
+        };
+        d.validate(option)?;
+        Ok(d)
+    }
+
+    /// Checks that every parameter is finite and positive (a fixed delay may be 0).
+    pub fn validate(&self, option: &str) -> Result<()> {
+        let params: Vec<f64> = match *self {
+            Delay::Exp { mean } => vec![mean],
+            Delay::LogNormal { median, sigma } => vec![median, sigma],
+            Delay::Weibull { shape, scale } => vec![shape, scale],
+            Delay::Fixed { hours } => {
+                if !(hours.is_finite() && hours >= 0.0) {
+                    return Err(Error::invalid(option, self.to_string(), "hours must be finite and >= 0"));
+                }
+                vec![]
+            }
+        };
+        if params.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+            return Err(Error::invalid(
+                option,
+                self.to_string(),
+                "parameters must be finite and > 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The distribution's mean, in hours.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Delay::Exp { mean } => mean,
+            Delay::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Delay::Weibull { shape, scale } => scale * gamma(1.0 + 1.0 / shape),
+            Delay::Fixed { hours } => hours,
+        }
+    }
+
+    /// The distribution's median, in hours.
+    pub fn median(&self) -> f64 {
+        match *self {
+            Delay::Exp { mean } => mean * std::f64::consts::LN_2,
+            Delay::LogNormal { median, .. } => median,
+            Delay::Weibull { shape, scale } => scale * std::f64::consts::LN_2.powf(1.0 / shape),
+            Delay::Fixed { hours } => hours,
+        }
+    }
+
+    pub(crate) fn sampler(&self) -> DelaySampler {
+        match *self {
+            Delay::Exp { mean } => DelaySampler::Exp(Exp::new(1.0 / mean).expect("validated")),
+            Delay::LogNormal { median, sigma } => {
+                DelaySampler::LogNormal(LogNormal::new(median.ln(), sigma).expect("validated"))
+            }
+            Delay::Weibull { shape, scale } => {
+                DelaySampler::Weibull(Weibull::new(scale, shape).expect("validated"))
+            }
+            Delay::Fixed { hours } => DelaySampler::Fixed(hours),
+        }
+    }
+}
+
+impl std::fmt::Display for Delay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Delay::Exp { mean } => write!(f, "exp:{mean}"),
+            Delay::LogNormal { median, sigma } => write!(f, "lognormal:{median},{sigma}"),
+            Delay::Weibull { shape, scale } => write!(f, "weibull:{shape},{scale}"),
+            Delay::Fixed { hours } => write!(f, "fixed:{hours}"),
+        }
+    }
+}
+
+impl serde::Serialize for Delay {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Delay {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Delay::parse("delay", &s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Lanczos approximation of the gamma function (g = 7, n = 9), accurate to ~1e-15 for x > 0.
+fn gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x));
+    }
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, &g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
+}
+
+/// A delay distribution ready to draw from.
+#[derive(Clone, Debug)]
+pub(crate) enum DelaySampler {
+    Exp(Exp<f64>),
+    LogNormal(LogNormal<f64>),
+    Weibull(Weibull<f64>),
+    Fixed(f64),
+}
+
+impl DelaySampler {
+    #[inline]
+    pub(crate) fn sample(&self, rng: &mut Rng) -> f64 {
+        match self {
+            DelaySampler::Exp(d) => d.sample(rng),
+            DelaySampler::LogNormal(d) => d.sample(rng),
+            DelaySampler::Weibull(d) => d.sample(rng),
+            DelaySampler::Fixed(h) => *h,
+        }
+    }
+}
+
+/// The full cascade model.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Model {
+    pub activation: Activation,
+    pub delay_strong: Delay,
+    pub delay_weak: Delay,
+    /// Adoptions after this many hours are not counted; `None` = unbounded.
+    pub horizon_hours: Option<f64>,
+}
+
+fn check_p(option: &str, p: f64) -> Result<()> {
+    if p.is_nan() || !(0.0..=1.0).contains(&p) {
+        return Err(Error::invalid(option, p.to_string(), "a probability must be in [0, 1]"));
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Checks every parameter, naming the command-line option of a bad one.
+    pub fn validate(&self) -> Result<()> {
+        match self.activation {
+            Activation::Uniform { p } => check_p("--p", p)?,
+            Activation::ByTie { strong, weak } => {
+                check_p("--p-strong", strong)?;
+                check_p("--p-weak", weak)?;
+            }
+            Activation::FromWeight { p } => check_p("--p-from-weight", p)?,
+            Activation::WeightedCascade => {}
+        }
+        self.delay_strong.validate("--delay-strong")?;
+        self.delay_weak.validate("--delay-weak")?;
+        if let Some(h) = self.horizon_hours
+            && !(h.is_finite() && h > 0.0)
+        {
+            return Err(Error::invalid("--hours", h.to_string(), "the horizon must be a positive number of hours"));
+        }
+        Ok(())
+    }
+
+    /// The horizon, or infinity.
+    pub fn horizon(&self) -> f64 {
+        self.horizon_hours.unwrap_or(f64::INFINITY)
+    }
+
+    /// Precomputes what one run needs on `graph`.
+    pub(crate) fn prepare(&self, graph: &Graph) -> Result<Prepared> {
+        self.validate()?;
+        let probs = match &self.activation {
+            Activation::Uniform { p } => ArcProbs::PerClass([threshold(*p); 2]),
+            Activation::ByTie { strong, weak } => {
+                let mut t = [0; 2];
+                t[TieClass::Strong.index()] = threshold(*strong);
+                t[TieClass::Weak.index()] = threshold(*weak);
+                ArcProbs::PerClass(t)
+            }
+            Activation::FromWeight { p } => {
+                let w = graph.weights().ok_or_else(|| {
+                    Error::invalid(
+                        "--p-from-weight",
+                        p.to_string(),
+                        "this graph has no weights (give a weight column)",
+                    )
+                })?;
+                let q = 1.0 - p;
+                ArcProbs::PerArc(
+                    w.iter()
+                        .map(|&w| if w <= 0.0 { 0 } else { threshold(1.0 - q.powf(w as f64)) })
+                        .collect(),
+                )
+            }
+            Activation::WeightedCascade => {
+                let indeg = graph.in_degrees();
+                ArcProbs::PerArc(
+                    graph
+                        .targets()
+                        .iter()
+                        .map(|&v| threshold(1.0 / indeg[v as usize] as f64))
+                        .collect(),
+                )
+            }
+        };
+        // Indexed by `TieClass::index()`: weak = 0, strong = 1.
+        let delays = [self.delay_weak.sampler(), self.delay_strong.sampler()];
+        Ok(Prepared {
+            probs,
+            delays,
+            horizon: self.horizon(),
+        })
+    }
+}
+
+/// The success threshold for a 53-bit uniform draw: an attempt succeeds iff `draw < threshold`, so
+/// p = 0 never succeeds and p = 1 always does.
+#[inline]
+pub(crate) fn threshold(p: f64) -> u64 {
+    (p.clamp(0.0, 1.0) * (1u64 << 53) as f64).round() as u64
+}
+
+/// Per-arc success thresholds, by class or per arc.
+#[derive(Clone, Debug)]
+pub(crate) enum ArcProbs {
+    PerClass([u64; 2]),
+    PerArc(Vec<u64>),
+}
+
+/// A model bound to one graph.
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
+    pub(crate) probs: ArcProbs,
+    pub(crate) delays: [DelaySampler; 2],
+    pub(crate) horizon: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_specs_parse_and_reject() {
+        assert_eq!(Delay::parse("--d", "exp:0.5").unwrap(), Delay::Exp { mean: 0.5 });
+        assert_eq!(
+            Delay::parse("--d", "lognormal:1.5,1.0").unwrap(),
+            Delay::LogNormal { median: 1.5, sigma: 1.0 }
+        );
+        assert_eq!(Delay::parse("--d", "fixed:0").unwrap(), Delay::Fixed { hours: 0.0 });
+        for bad in ["exp:-1", "exp:0", "exp:nan", "weibull:1", "gamma:2", "exp", "lognormal:1,x", "fixed:-2"] {
+            let e = Delay::parse("--delay-weak", bad).unwrap_err().to_string();
+            assert!(e.contains("--delay-weak"), "{e}");
+        }
+    }
+
+    #[test]
+    fn means_and_medians() {
+        assert!((gamma(5.0) - 24.0).abs() < 1e-10);
+        assert!((gamma(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-12);
+        let w = Delay::Weibull { shape: 1.0, scale: 2.0 };
+        assert!((w.mean() - 2.0).abs() < 1e-12);
+        assert!((Delay::Exp { mean: 2.0 }.median() - 2.0 * 2f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn model_validation_names_the_option() {
+        let m = |a| Model {
+            activation: a,
+            delay_strong: Delay::Fixed { hours: 1.0 },
+            delay_weak: Delay::Fixed { hours: 1.0 },
+            horizon_hours: None,
+        };
+        let e = m(Activation::Uniform { p: 1.5 }).validate().unwrap_err().to_string();
+        assert!(e.contains("--p") && e.contains("1.5"), "{e}");
+        let e = m(Activation::ByTie { strong: 0.5, weak: f64::NAN }).validate().unwrap_err().to_string();
+        assert!(e.contains("--p-weak") && e.contains("NaN"), "{e}");
+        let mut bad_h = m(Activation::Uniform { p: 0.5 });
+        bad_h.horizon_hours = Some(0.0);
+        assert!(bad_h.validate().unwrap_err().to_string().contains("--hours"));
+    }
+
+    #[test]
+    fn thresholds_are_exact_at_the_ends() {
+        assert_eq!(threshold(0.0), 0);
+        assert_eq!(threshold(1.0), 1u64 << 53);
+    }
+}

@@ -1,0 +1,166 @@
+//! Many runs in parallel with rayon, reproducible bit for bit on any number of threads.
+//!
+//! Run `r` draws only from [`crate::rng::stream`]`(seed, r)`, so its outcome does not depend on which
+//! thread runs it. Each thread streams its runs into its own accumulator; accumulators merge with
+//! exact integer additions (see [`Accumulate`]), which are associative and commutative, so any
+//! split of the runs over threads gives the same bytes. Memory does not grow with the number of runs.
+
+use rayon::prelude::*;
+
+use super::model::Model;
+use super::run::{run, Scratch};
+use crate::graph::Graph;
+use crate::rng;
+use crate::{Error, Result};
+
+/// What a Monte-Carlo batch streams its runs into.
+///
+/// Implementations must make `merge` exact and order-free (integer sums and counts, not floating
+/// sums), so that the result does not depend on how rayon splits the runs.
+pub trait Accumulate: Send + Sized {
+    /// Records one run: its adoption times in hours (sorted increasingly, seeds included) and the
+    /// number of arcs it examined.
+    fn add_run(&mut self, adoption_times: &[f64], attempts: u64);
+    /// Adds another accumulator's runs to this one.
+    fn merge(&mut self, other: Self);
+}
+
+/// How many runs and from which seed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MonteCarlo {
+    pub runs: u64,
+    pub seed: u64,
+}
+
+/// Runs `mc.runs` cascades of `model` on `graph` from `seeds` and streams them into accumulators
+/// made by `new_acc`. `progress` is called once after each run (from any thread).
+///
+/// # Errors
+/// Zero runs, an invalid model, or seeds outside the graph.
+pub fn simulate<A: Accumulate>(
+    graph: &Graph,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    mc: MonteCarlo,
+    new_acc: impl Fn() -> A + Sync,
+    progress: &(dyn Fn() + Sync),
+) -> Result<A> {
+    if mc.runs == 0 {
+        return Err(Error::invalid("--runs", "0", "need at least one run"));
+    }
+    let n = graph.node_count();
+    if seeds.is_empty() {
+        return Err(Error::invalid("--seeds", "", "no seed nodes"));
+    }
+    if let Some(&(u, _)) = seeds.iter().find(|&&(u, _)| u as usize >= n) {
+        return Err(Error::invalid("--seeds", u.to_string(), "not a node of the graph"));
+    }
+    let prepared = model.prepare(graph)?;
+    let threads = rayon::current_num_threads() as u64;
+    let min_len = (mc.runs / (threads * 8)).max(1) as usize;
+    let runs = usize::try_from(mc.runs)
+        .map_err(|_| Error::invalid("--runs", mc.runs.to_string(), "too many runs for this machine"))?;
+    let acc = (0..runs)
+        .into_par_iter()
+        .with_min_len(min_len)
+        .fold(
+            || (Scratch::new(n), new_acc()),
+            |(mut scratch, mut acc), r| {
+                let mut stream = rng::stream(mc.seed, r as u64);
+                run(graph, &prepared, seeds, &mut stream, &mut scratch);
+                acc.add_run(&scratch.times, scratch.attempts);
+                progress();
+                (scratch, acc)
+            },
+        )
+        .map(|(_, acc)| acc)
+        .reduce_with(|mut a, b| {
+            a.merge(b);
+            a
+        })
+        .expect("at least one run");
+    Ok(acc)
+}
+
+/// Runs one cascade and returns its sorted adoption times (a convenience for tests and examples).
+pub fn single_run(graph: &Graph, model: &Model, seeds: &[(u32, f64)], seed: u64, run_index: u64) -> Result<Vec<f64>> {
+    let prepared = model.prepare(graph)?;
+    let mut scratch = Scratch::new(graph.node_count());
+    let mut stream = rng::stream(seed, run_index);
+    run(graph, &prepared, seeds, &mut stream, &mut scratch);
+    Ok(scratch.times.clone())
+}
+
+/// An accumulator that keeps only final reach counts: sum, sum of squares, runs, attempts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub runs: u64,
+    pub reach_sum: u64,
+    pub reach_sq_sum: u128,
+    pub attempts: u64,
+}
+
+impl RunStats {
+    /// Mean final reach.
+    pub fn mean(&self) -> f64 {
+        self.reach_sum as f64 / self.runs as f64
+    }
+    /// Standard error of the mean final reach.
+    pub fn sem(&self) -> f64 {
+        let r = self.runs as f64;
+        let var = (self.reach_sq_sum as f64 - (self.reach_sum as f64).powi(2) / r) / (r - 1.0);
+        (var.max(0.0) / r).sqrt()
+    }
+}
+
+impl Accumulate for RunStats {
+    fn add_run(&mut self, t: &[f64], attempts: u64) {
+        self.runs += 1;
+        self.reach_sum += t.len() as u64;
+        self.reach_sq_sum += (t.len() as u128).pow(2);
+        self.attempts += attempts;
+    }
+    fn merge(&mut self, o: Self) {
+        self.runs += o.runs;
+        self.reach_sum += o.reach_sum;
+        self.reach_sq_sum += o.reach_sq_sum;
+        self.attempts += o.attempts;
+    }
+}
+
+/// The time grid on which curves are sampled: `0, step, 2·step, …, end`.
+#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Grid {
+    pub step_hours: f64,
+    pub end_hours: f64,
+}
+
+impl Grid {
+    /// Checks the step and the end.
+    pub fn new(step_hours: f64, end_hours: f64) -> Result<Grid> {
+        if !(step_hours.is_finite() && step_hours > 0.0) {
+            return Err(Error::invalid("--step-hours", step_hours.to_string(), "must be a positive number"));
+        }
+        if !(end_hours.is_finite() && end_hours > 0.0) {
+            return Err(Error::invalid("--hours", end_hours.to_string(), "must be a positive number"));
+        }
+        let points = (end_hours / step_hours + 1e-9).floor() + 1.0;
+        if points > 1_000_000.0 {
+            return Err(Error::invalid(
+                "--step-hours",
+                step_hours.to_string(),
+                "gives more than a million grid points; use a larger step",
+            ));
+        }
+        Ok(Grid { step_hours, end_hours })
+    }
+
+    /// The grid's hours: `i × step`, rounded to 1e-9 h so that files show `0.3`, not
+    /// `0.30000000000000004`.
+    pub fn hours(&self) -> Vec<f64> {
+        let k = (self.end_hours / self.step_hours + 1e-9).floor() as usize;
+        (0..=k)
+            .map(|i| (i as f64 * self.step_hours * 1e9).round() / 1e9)
+            .collect()
+    }
+}

@@ -1,0 +1,531 @@
+//! Reading user files: edge lists (SNAP text, optionally gzipped; CSV; Parquet) and seed lists.
+//! This is the only module of the library that reads user files.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::build::{intern_numeric, intern_text};
+use super::{EdgeList, Graph, TieClass};
+use crate::{Error, Result};
+
+/// Edge-list file formats.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Whitespace-separated `src dst [weight|tie]`, `#` or `%` comments; `.gz` read transparently.
+    Text,
+    /// Comma-separated with a header row, read through polars.
+    Csv,
+    /// Apache Parquet, read through polars.
+    Parquet,
+}
+
+impl Format {
+    /// The format a file name implies: `.txt`, `.tsv`, `.edges`, `.el`, `.dat` (each optionally
+    /// `.gz`) are text, `.csv` is CSV, `.parquet`/`.pq` is Parquet.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let name = path
+            .file_name()
+            .map(|s| s.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let stem = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match ext {
+            "txt" | "tsv" | "edges" | "el" | "dat" | "edgelist" => Ok(Format::Text),
+            "csv" if !name.ends_with(".gz") => Ok(Format::Csv),
+            "parquet" | "pq" if !name.ends_with(".gz") => Ok(Format::Parquet),
+            _ => Err(Error::file(
+                path,
+                format!(
+                    "unknown file extension {:?}: expected .txt, .txt.gz, .tsv, .edges, .csv or .parquet \
+                     (or give --format text|csv|parquet)",
+                    name.rsplit_once('.').map(|(_, e)| e).unwrap_or(&name)
+                ),
+            )),
+        }
+    }
+
+    /// Parses `text`, `csv` or `parquet`.
+    pub fn parse(s: &str) -> Result<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" | "snap" => Ok(Format::Text),
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(Error::invalid("--format", s, "expected text, csv or parquet")),
+        }
+    }
+}
+
+/// How to read an edge list.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadOptions {
+    /// Keep arcs one-way (follower graphs). Default: undirected.
+    pub directed: bool,
+    /// Override the format implied by the extension.
+    pub format: Option<Format>,
+    /// Source column (CSV/Parquet name; text: 1-based column number). Default: `src`, `source`,
+    /// `from`, else the first column.
+    pub src: Option<String>,
+    /// Target column. Default: `dst`, `target`, `to`, else the second column.
+    pub dst: Option<String>,
+    /// Weight column. Default: `weight` if present (text: column 3 if it holds numbers).
+    pub weight: Option<String>,
+    /// Tie-class column (`strong`/`weak`). Default: `tie` if present (text: column 3 if it holds
+    /// tie words).
+    pub tie: Option<String>,
+}
+
+/// Loads a graph from `path`.
+///
+/// # Errors
+/// A missing, empty or corrupt file, an unknown extension, a malformed line (named by file, line
+/// number and value), or a missing column.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::from_path(path)?,
+    };
+    let edges = match format {
+        Format::Text => read_text(path, opts)?,
+        Format::Csv | Format::Parquet => read_table(path, format, opts)?,
+    };
+    if edges.src.is_empty() {
+        return Err(Error::file(path, "no edges in the file"));
+    }
+    Ok(Graph::from_edges(edges, opts.directed))
+}
+
+/// Reads a whole file, gunzipping when its name ends in `.gz`.
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buf = Vec::new();
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if gz {
+        flate2::read::MultiGzDecoder::new(file)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::file(path, format!("corrupt or truncated gzip data: {e}")))?;
+    } else {
+        file.read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(buf)
+}
+
+/// What the third (or a chosen) column of a text edge list holds.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Extra {
+    None,
+    Weight(usize),
+    Tie(usize),
+}
+
+/// One parsed chunk of a text file.
+#[derive(Default)]
+struct Chunk {
+    src: Vec<u64>,
+    dst: Vec<u64>,
+    weights: Vec<f32>,
+    ties: Vec<TieClass>,
+    lines: u64,
+}
+
+/// A parse failure inside a chunk: (line within the chunk, offending value, message).
+type ChunkError = (u64, String, String);
+
+fn column_number(option: &str, value: &str) -> Result<usize> {
+    match value.parse::<usize>() {
+        Ok(c) if (1..=8).contains(&c) => Ok(c - 1),
+        _ => Err(Error::invalid(
+            option,
+            value,
+            "for a text edge list, columns are numbered 1 to 8",
+        )),
+    }
+}
+
+fn is_comment(line: &[u8]) -> bool {
+    matches!(line.first(), None | Some(b'#') | Some(b'%'))
+}
+
+fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
+    let bytes = read_bytes(path)?;
+    let src_col = opts.src.as_deref().map(|s| column_number("--src", s)).transpose()?.unwrap_or(0);
+    let dst_col = opts.dst.as_deref().map(|s| column_number("--dst", s)).transpose()?.unwrap_or(1);
+    // The kind of the extra column: given, or sniffed from the first data line.
+    let extra = match (&opts.weight, &opts.tie) {
+        (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
+        (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
+        (None, None) => {
+            let first = bytes
+                .split(|&b| b == b'\n')
+                .map(|l| l.trim_ascii())
+                .find(|l| !is_comment(l));
+            let third = first.and_then(|l| {
+                l.split(|b| b.is_ascii_whitespace() || *b == b',')
+                    .filter(|t| !t.is_empty())
+                    .nth(2)
+            });
+            match third {
+                None => Extra::None,
+                Some(t) => {
+                    let t = String::from_utf8_lossy(t);
+                    if t.parse::<f64>().is_ok() {
+                        Extra::Weight(2)
+                    } else {
+                        Extra::Tie(2)
+                    }
+                }
+            }
+        }
+    };
+
+    // Split into chunks at line boundaries and parse them in parallel.
+    let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 20);
+    let mut bounds = vec![0usize];
+    while *bounds.last().unwrap() < bytes.len() {
+        let start = *bounds.last().unwrap();
+        let mut end = (start + target).min(bytes.len());
+        while end < bytes.len() && bytes[end - 1] != b'\n' {
+            end += 1;
+        }
+        bounds.push(end);
+    }
+    let chunks: Vec<std::result::Result<Chunk, ChunkError>> = bounds
+        .par_windows(2)
+        .map(|w| parse_chunk(&bytes[w[0]..w[1]], src_col, dst_col, extra))
+        .collect();
+
+    let mut all = Chunk::default();
+    for c in chunks {
+        match c {
+            Ok(c) => {
+                all.lines += c.lines;
+                all.src.extend_from_slice(&c.src);
+                all.dst.extend_from_slice(&c.dst);
+                all.weights.extend_from_slice(&c.weights);
+                all.ties.extend_from_slice(&c.ties);
+            }
+            Err((line, value, msg)) => {
+                return Err(Error::Parse {
+                    path: path.to_path_buf(),
+                    line: all.lines + line,
+                    value,
+                    msg,
+                });
+            }
+        }
+    }
+    let (n, ids, src, dst) = intern_pairs_numeric(&all.src, &all.dst);
+    Ok(EdgeList {
+        n,
+        src,
+        dst,
+        ties: matches!(extra, Extra::Tie(_)).then_some(all.ties),
+        weights: matches!(extra, Extra::Weight(_)).then_some(all.weights),
+        ids,
+    })
+}
+
+fn intern_pairs_numeric(src: &[u64], dst: &[u64]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>) {
+    let mut raw = Vec::with_capacity(src.len() * 2);
+    raw.extend_from_slice(src);
+    raw.extend_from_slice(dst);
+    let (dense, ids) = intern_numeric(&raw);
+    let m = src.len();
+    (ids.len(), ids, dense[..m].to_vec(), dense[m..].to_vec())
+}
+
+#[inline]
+fn parse_id(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || tok.len() > 19 {
+        // Longer than any 19-digit number: let the standard parser decide (it rejects overflow).
+        return std::str::from_utf8(tok).ok()?.parse::<u64>().ok();
+    }
+    let mut x = 0u64;
+    for &b in tok {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        x = x * 10 + d as u64;
+    }
+    Some(x)
+}
+
+fn parse_chunk(
+    text: &[u8],
+    src_col: usize,
+    dst_col: usize,
+    extra: Extra,
+) -> std::result::Result<Chunk, ChunkError> {
+    let mut out = Chunk::default();
+    let need = src_col.max(dst_col) + 1;
+    let mut toks: [&[u8]; 8] = [&[]; 8];
+    for raw_line in text.split_inclusive(|&b| b == b'\n') {
+        out.lines += 1;
+        let line = raw_line.trim_ascii();
+        if is_comment(line) {
+            continue;
+        }
+        let mut count = 0;
+        for t in line
+            .split(|b| b.is_ascii_whitespace() || *b == b',')
+            .filter(|t| !t.is_empty())
+        {
+            if count < toks.len() {
+                toks[count] = t;
+            }
+            count += 1;
+        }
+        let lossy = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+        if count < need {
+            return Err((
+                out.lines,
+                lossy(line),
+                format!("expected at least {need} columns (source target)"),
+            ));
+        }
+        let u = parse_id(toks[src_col]).ok_or_else(|| {
+            (out.lines, lossy(toks[src_col]), "node id is not a non-negative integer".to_string())
+        })?;
+        let v = parse_id(toks[dst_col]).ok_or_else(|| {
+            (out.lines, lossy(toks[dst_col]), "node id is not a non-negative integer".to_string())
+        })?;
+        out.src.push(u);
+        out.dst.push(v);
+        match extra {
+            Extra::None => {}
+            Extra::Weight(c) => {
+                let w = if c < count {
+                    let s = std::str::from_utf8(toks[c]).unwrap_or("");
+                    match s.parse::<f64>() {
+                        Ok(w) if w.is_finite() => w as f32,
+                        _ => {
+                            return Err((
+                                out.lines,
+                                lossy(toks[c]),
+                                "weight is not a finite number".into(),
+                            ));
+                        }
+                    }
+                } else {
+                    1.0
+                };
+                out.weights.push(w);
+            }
+            Extra::Tie(c) => {
+                let t = if c < count {
+                    let s = std::str::from_utf8(toks[c]).unwrap_or("");
+                    TieClass::parse(s).ok_or_else(|| {
+                        (out.lines, lossy(toks[c]), "tie class must be strong or weak".to_string())
+                    })?
+                } else {
+                    TieClass::Weak
+                };
+                out.ties.push(t);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads CSV or Parquet through polars.
+fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeList> {
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    if std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
+        return Err(Error::file(path, "the file is empty"));
+    }
+    let polars_err = |e: PolarsError| Error::file(path, format!("cannot read {format:?}: {e}"));
+    let df = match format {
+        Format::Csv => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .try_into_reader_with_file_path(Some(PathBuf::from(path)))
+            .map_err(polars_err)?
+            .finish()
+            .map_err(polars_err)?,
+        _ => {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            ParquetReader::new(file).finish().map_err(polars_err)?
+        }
+    };
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let header_rows = if format == Format::Csv { 2 } else { 1 };
+    let pick = |given: &Option<String>, defaults: &[&str], position: Option<usize>, what: &str| -> Result<Option<String>> {
+        if let Some(g) = given {
+            if names.iter().any(|n| n == g) {
+                return Ok(Some(g.clone()));
+            }
+            return Err(Error::file(
+                path,
+                format!("no column {g:?} (given as the {what} column); the columns are {names:?}"),
+            ));
+        }
+        for d in defaults {
+            if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(d)) {
+                return Ok(Some(n.clone()));
+            }
+        }
+        Ok(position.and_then(|p| names.get(p).cloned()))
+    };
+    let src = pick(&opts.src, &["src", "source", "from", "u"], Some(0), "--src")?;
+    let dst = pick(&opts.dst, &["dst", "target", "to", "v"], Some(1), "--dst")?;
+    let (Some(src), Some(dst)) = (src, dst) else {
+        return Err(Error::file(path, format!("need two columns for source and target; found {names:?}")));
+    };
+    let weight = pick(&opts.weight, &["weight", "w", "count"], None, "--weight")?;
+    let tie = pick(&opts.tie, &["tie", "tie_class", "ties"], None, "--tie")?;
+
+    let col = |name: &str| df.column(name).map_err(polars_err).map(|c| c.as_materialized_series().clone());
+    let (s_src, s_dst) = (col(&src)?, col(&dst)?);
+    let null_at = |s: &Series, name: &str| -> Result<()> {
+        if s.null_count() > 0 {
+            let row = s.is_null().iter().position(|x| x == Some(true)).unwrap_or(0);
+            return Err(Error::Parse {
+                path: path.to_path_buf(),
+                line: (row + header_rows) as u64,
+                value: String::new(),
+                msg: format!("empty value in column {name:?}"),
+            });
+        }
+        Ok(())
+    };
+    null_at(&s_src, &src)?;
+    null_at(&s_dst, &dst)?;
+    let m = s_src.len();
+
+    let numeric = s_src.dtype().is_integer() && s_dst.dtype().is_integer();
+    let (n, ids, dsrc, ddst) = if numeric {
+        let to_u64 = |s: &Series, name: &str| -> Result<Vec<u64>> {
+            let ints = s.cast(&DataType::Int64).map_err(polars_err)?;
+            let ca = ints.i64().map_err(polars_err)?;
+            ca.iter()
+                .enumerate()
+                .map(|(row, x)| {
+                    let x = x.unwrap_or(0);
+                    u64::try_from(x).map_err(|_| Error::Parse {
+                        path: path.to_path_buf(),
+                        line: (row + header_rows) as u64,
+                        value: x.to_string(),
+                        msg: format!("negative node id in column {name:?}"),
+                    })
+                })
+                .collect()
+        };
+        let (a, b) = (to_u64(&s_src, &src)?, to_u64(&s_dst, &dst)?);
+        intern_pairs_numeric(&a, &b)
+    } else {
+        let to_str = |s: &Series| -> Result<Vec<String>> {
+            let st = s.cast(&DataType::String).map_err(polars_err)?;
+            Ok(st.str().map_err(polars_err)?.iter().map(|x| x.unwrap_or("").to_string()).collect())
+        };
+        let mut raw = to_str(&s_src)?;
+        raw.extend(to_str(&s_dst)?);
+        let (dense, ids) = intern_text(&raw);
+        (ids.len(), ids, dense[..m].to_vec(), dense[m..].to_vec())
+    };
+
+    let weights = match &weight {
+        None => None,
+        Some(name) => {
+            let s = col(name)?;
+            null_at(&s, name)?;
+            let f = s.cast(&DataType::Float64).map_err(polars_err)?;
+            let ca = f.f64().map_err(polars_err)?;
+            let mut out = Vec::with_capacity(m);
+            for (row, x) in ca.iter().enumerate() {
+                match x {
+                    Some(x) if x.is_finite() => out.push(x as f32),
+                    _ => {
+                        let orig = s.get(row).map(|v| v.to_string()).unwrap_or_default();
+                        return Err(Error::Parse {
+                            path: path.to_path_buf(),
+                            line: (row + header_rows) as u64,
+                            value: orig,
+                            msg: format!("weight in column {name:?} is not a finite number"),
+                        });
+                    }
+                }
+            }
+            Some(out)
+        }
+    };
+    let ties = match &tie {
+        None => None,
+        Some(name) => {
+            let s = col(name)?;
+            null_at(&s, name)?;
+            let st = s.cast(&DataType::String).map_err(polars_err)?;
+            let ca = st.str().map_err(polars_err)?;
+            let mut out = Vec::with_capacity(m);
+            for (row, x) in ca.iter().enumerate() {
+                let x = x.unwrap_or("");
+                out.push(TieClass::parse(x).ok_or_else(|| Error::Parse {
+                    path: path.to_path_buf(),
+                    line: (row + header_rows) as u64,
+                    value: x.to_string(),
+                    msg: format!("tie class in column {name:?} must be strong or weak"),
+                })?);
+            }
+            Some(out)
+        }
+    };
+    Ok(EdgeList {
+        n,
+        src: dsrc,
+        dst: ddst,
+        ties,
+        weights,
+        ids,
+    })
+}
+
+/// Reads a seed list: one node per line, in the graph's original ids, optionally followed by the
+/// hour at which that seed starts (default 0). `#` starts a comment.
+pub fn load_seed_file(path: &Path, graph: &Graph) -> Result<Vec<(u32, f64)>> {
+    let bytes = read_bytes(path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut seeds = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut toks = line.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty());
+        let id = toks.next().unwrap_or("");
+        let node = graph.ids().find(id).ok_or_else(|| Error::Parse {
+            path: path.to_path_buf(),
+            line: i as u64 + 1,
+            value: id.to_string(),
+            msg: "seed is not a node of the graph".into(),
+        })?;
+        let hour = match toks.next() {
+            None => 0.0,
+            Some(h) => match h.parse::<f64>() {
+                Ok(h) if h.is_finite() && h >= 0.0 => h,
+                _ => {
+                    return Err(Error::Parse {
+                        path: path.to_path_buf(),
+                        line: i as u64 + 1,
+                        value: h.to_string(),
+                        msg: "start hour must be a non-negative number".into(),
+                    });
+                }
+            },
+        };
+        seeds.push((node, hour));
+    }
+    if seeds.is_empty() {
+        return Err(Error::file(path, "no seeds in the file"));
+    }
+    Ok(seeds)
+}
