@@ -40,13 +40,15 @@ impl Error {
             source,
         }
     }
-    pub(crate) fn file(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
+    /// A file-level error.
+    pub fn file(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
         Error::File {
             path: path.into(),
             msg: msg.into(),
         }
     }
-    pub(crate) fn invalid(
+    /// An invalid option or value.
+    pub fn invalid(
         option: impl Into<String>,
         value: impl Into<String>,
         msg: impl Into<String>,

@@ -61,7 +61,7 @@ impl Format {
 }
 
 /// How to read an edge list.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadOptions {
     /// Keep arcs one-way (follower graphs). Default: undirected.

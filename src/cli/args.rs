@@ -1,0 +1,233 @@
+//! Command-line arguments (clap). Specs are taken as text here and parsed by the library, so a bad
+//! spec gets the library's message and exit code 1.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// How a viral item spreads over a social graph, hour by hour: strong-tie vs weak-tie networks.
+///
+/// The main job, `hongbao compare`, re-tells the WeChat photo red packet of 26 January 2016: the same
+/// item, seeded the same way, on a WeChat-like strong-tie network and an Alipay-like weak-tie one.
+#[derive(Parser, Debug)]
+#[command(name = "hongbao", version, about, long_about = None, max_term_width = 110)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The red-packet comparison: WeChat-like strong ties vs Alipay-like weak ties (or any scenario).
+    Compare(CompareArgs),
+    /// Generate a graph: wechat, alipay, ba, ws or er.
+    Generate(GenerateArgs),
+    /// Describe a graph: size, degrees, clustering, components, strong/weak split.
+    Stats(StatsArgs),
+    /// Simulate the time-resolved independent cascade on one graph.
+    Simulate(SimulateArgs),
+    /// Re-plot saved curve files (curves.csv / curves.parquet) into one chart.
+    Plot(PlotArgs),
+}
+
+/// How to read a graph file.
+#[derive(Args, Debug, Clone)]
+pub struct GraphArgs {
+    /// Edge list: .txt/.txt.gz (SNAP), .csv or .parquet.
+    pub graph: PathBuf,
+    /// Keep arcs one-way (follower graphs). Default: undirected.
+    #[arg(long)]
+    pub directed: bool,
+    /// File format, overriding the extension: text, csv or parquet.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Source column (CSV/Parquet name; text: column number). Default: src/source/from, else first.
+    #[arg(long)]
+    pub src: Option<String>,
+    /// Target column. Default: dst/target/to, else second.
+    #[arg(long)]
+    pub dst: Option<String>,
+    /// Weight column. Default: `weight` if present (text: column 3 if numeric).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Tie-class column (strong/weak). Default: `tie` if present (text: column 3 if words).
+    #[arg(long)]
+    pub tie: Option<String>,
+    /// Tie rule: generator | column | weight:T | weight-quantile:Q | overlap:T | overlap-quantile:Q |
+    /// all-strong | all-weak. Default: the file's tie column if it has one, else all weak.
+    #[arg(long, value_name = "SPEC")]
+    pub ties: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Model: wechat, alipay, ba, ws or er.
+    pub model: String,
+    /// Number of nodes.
+    #[arg(long, short = 'n', default_value_t = 10_000)]
+    pub nodes: usize,
+    /// Random seed.
+    #[arg(long, short = 's', default_value_t = 1)]
+    pub seed: u64,
+    /// Output file; the extension picks the format: .txt, .txt.gz, .csv, .parquet.
+    #[arg(long, short = 'o')]
+    pub output: PathBuf,
+    /// Model parameter KEY=VALUE (repeatable), e.g. m=3 (ba), k=10 beta=0.1 (ws), mean_degree=8
+    /// (er, alipay), exponent=2.5 (alipay), overlap=0.3 circle_degree=10 min_circle=10
+    /// max_circle=150 rewire=0.05 bridges_per_node=0.3 circle_exponent=2 (wechat).
+    #[arg(long = "param", short = 'p', value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Activation, delay and horizon options.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Uniform activation probability on every tie (default 0.1 when no rule is given).
+    #[arg(long)]
+    pub p: Option<f64>,
+    /// Activation probability on strong ties.
+    #[arg(long)]
+    pub p_strong: Option<f64>,
+    /// Activation probability on weak ties.
+    #[arg(long)]
+    pub p_weak: Option<f64>,
+    /// Probability from the weight w: 1-(1-P)^w (w independent chances of P).
+    #[arg(long, value_name = "P")]
+    pub p_from_weight: Option<f64>,
+    /// Weighted cascade: p(u,v) = 1/in-degree(v).
+    #[arg(long)]
+    pub weighted_cascade: bool,
+    /// Delay on strong ties: exp:MEAN_HOURS | lognormal:MEDIAN_HOURS,SIGMA | weibull:SHAPE,SCALE_HOURS | fixed:HOURS.
+    #[arg(long, default_value = "exp:1", value_name = "DIST")]
+    pub delay_strong: String,
+    /// Delay on weak ties (same syntax).
+    #[arg(long, default_value = "exp:1", value_name = "DIST")]
+    pub delay_weak: String,
+    /// Delay on every tie (sets both --delay-strong and --delay-weak).
+    #[arg(long, value_name = "DIST")]
+    pub delay: Option<String>,
+    /// Horizon in hours: adoptions later than this do not happen. Default: unbounded.
+    #[arg(long, value_name = "H")]
+    pub hours: Option<f64>,
+}
+
+/// Monte-Carlo, grid and output options shared by simulate and compare.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Replace a non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Chart width in pixels.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Chart height in pixels.
+    #[arg(long, default_value_t = 1000)]
+    pub height: u32,
+    /// No progress bar and no messages, only errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Also print the summary JSON to stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Seeds: top-degree:K | random:K | file:PATH (original ids, optional start hour per line).
+    #[arg(long, default_value = "top-degree:10", value_name = "SPEC")]
+    pub seeds: String,
+    /// Monte-Carlo runs.
+    #[arg(long, short = 'r', default_value_t = 1000)]
+    pub runs: u64,
+    /// Random seed (runs, random seeds).
+    #[arg(long, short = 's', default_value_t = 1)]
+    pub seed: u64,
+    /// Grid step of the curves, in hours.
+    #[arg(long, default_value_t = 0.1)]
+    pub step_hours: f64,
+    /// End of the curves, in hours. Default: the horizon, or 72 h when unbounded.
+    #[arg(long)]
+    pub curve_hours: Option<f64>,
+    /// Name of this run in the curves and charts.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Report directory.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Users per platform (generated graphs).
+    #[arg(long, short = 'n')]
+    pub nodes: Option<usize>,
+    /// Monte-Carlo runs per platform.
+    #[arg(long, short = 'r')]
+    pub runs: Option<u64>,
+    /// Horizon in hours.
+    #[arg(long)]
+    pub hours: Option<f64>,
+    /// Random seed (graphs, seed users, runs).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// A TOML scenario file (see scenarios/red-packet.toml). Default: the built-in red-packet scenario.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Grid step of the curves, in hours.
+    #[arg(long)]
+    pub step_hours: Option<f64>,
+    /// Report directory.
+    #[arg(long, short = 'o', default_value = "red-packet-report")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Curve files written by simulate or compare (curves.csv or curves.parquet).
+    #[arg(required = true)]
+    pub curves: Vec<PathBuf>,
+    /// Output PNG.
+    #[arg(long, short = 'o')]
+    pub output: PathBuf,
+    /// Logarithmic y axis.
+    #[arg(long)]
+    pub log: bool,
+    /// Plot new adopters per hour instead of cumulative adopters.
+    #[arg(long)]
+    pub new_per_hour: bool,
+    /// Chart title.
+    #[arg(long, default_value = "Adoption over time")]
+    pub title: String,
+    /// Chart width in pixels.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Chart height in pixels.
+    #[arg(long, default_value_t = 1000)]
+    pub height: u32,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,222 @@
+//! PNG charts with plotters, drawn with an embedded DejaVu Sans font so they render the same on a
+//! machine with no fonts installed.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+
+use crate::curves::Curve;
+use crate::{Error, Result};
+
+/// Size and look of a chart.
+#[derive(Clone, Debug)]
+pub struct ChartOptions {
+    pub width: u32,
+    pub height: u32,
+    pub title: String,
+    /// Logarithmic y axis.
+    pub log_y: bool,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            width: 1600,
+            height: 1000,
+            title: "Adoption over time".into(),
+            log_y: false,
+        }
+    }
+}
+
+const FONT: &str = "sans-serif";
+
+fn ensure_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a known-good TTF shipped by the `dejavu` crate.
+        let _ = register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// The colour for a platform label: WeChat green and Alipay blue for the two presets, then a
+/// colour-blind-safe palette (Okabe & Ito 2008).
+pub fn colour(label: &str, index: usize) -> RGBColor {
+    let l = label.to_ascii_lowercase();
+    if l.contains("wechat") {
+        return RGBColor(7, 193, 96);
+    }
+    if l.contains("alipay") {
+        return RGBColor(22, 119, 255);
+    }
+    const PALETTE: [RGBColor; 7] = [
+        RGBColor(230, 159, 0),
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(86, 180, 233),
+        RGBColor(0, 0, 0),
+    ];
+    PALETTE[index % PALETTE.len()]
+}
+
+fn draw_err(path: &Path) -> impl Fn(String) -> Error + '_ {
+    move |e| Error::file(path, format!("cannot draw the chart: {e}"))
+}
+
+/// What a chart's y axis shows, per curve.
+#[derive(Copy, Clone, PartialEq)]
+enum Series {
+    Cumulative,
+    NewPerHour,
+}
+
+/// Cumulative adopters against hours: one colour per curve, its mean as a line and its p05–p95 band
+/// shaded. The y axis is the share of users (%) when every curve knows its node count, adopters
+/// otherwise. Written to `path` (which the caller has made temporary).
+pub fn adoption_chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions) -> Result<()> {
+    chart(path, curves, opts, Series::Cumulative)
+}
+
+/// New adopters per hour against hours, one line per curve.
+pub fn new_per_hour_chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions) -> Result<()> {
+    chart(path, curves, opts, Series::NewPerHour)
+}
+
+fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Series) -> Result<()> {
+    ensure_font();
+    let err = draw_err(path);
+    if curves.is_empty() {
+        return Err(err("no curves".into()));
+    }
+    let share = curves.iter().all(|(_, n)| *n > 0);
+    let scale = |n: usize| if share { 100.0 / n as f64 } else { 1.0 };
+    // Pre-scaled series: (label, mean, optional band, colour).
+    type Band = Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>;
+    let mut series: Vec<(String, Vec<(f64, f64)>, Band, RGBColor)> = Vec::new();
+    for (i, (c, n)) in curves.iter().enumerate() {
+        let s = scale(*n);
+        let pts = |ys: &[f64]| -> Vec<(f64, f64)> {
+            c.hour.iter().zip(ys).map(|(&x, &y)| (x, y * s)).filter(|p| p.1.is_finite()).collect()
+        };
+        let (line, band) = match what {
+            Series::Cumulative => (pts(&c.mean), Some((pts(&c.p05), pts(&c.p95)))),
+            Series::NewPerHour => (pts(&c.new_per_hour), None),
+        };
+        let last = c.mean.last().copied().unwrap_or(0.0) * s;
+        let end = c.hour.last().copied().unwrap_or(0.0);
+        let label = match (what, share) {
+            (Series::Cumulative, true) => format!("{}: {:.1} % at {} h", c.label, last, end),
+            _ => c.label.clone(),
+        };
+        series.push((label, line, band, colour(&c.label, i)));
+    }
+    let x_max = series.iter().flat_map(|s| s.1.last().map(|p| p.0)).fold(0.0f64, f64::max).max(1e-9);
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.1.iter().chain(s.2.iter().flat_map(|b| b.1.iter())).map(|p| p.1))
+        .fold(0.0f64, f64::max);
+    let y_label = match (what, share) {
+        (Series::Cumulative, true) => "adopters (% of users, mean and p05–p95 band)",
+        (Series::Cumulative, false) => "adopters (mean and p05–p95 band)",
+        (Series::NewPerHour, true) => "new adopters per hour (% of users / h)",
+        (Series::NewPerHour, false) => "new adopters per hour",
+    };
+    let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    if opts.log_y {
+        let y_min = series
+            .iter()
+            .flat_map(|s| s.1.iter().map(|p| p.1))
+            .filter(|&y| y > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let y_min = if y_min.is_finite() { y_min * 0.8 } else { 1e-3 };
+        let y_max = (y_max * 1.25).max(y_min * 10.0);
+        plot(&root, opts, 0.0..x_max, (y_min..y_max).log_scale(), y_label, &series, true)
+    } else {
+        let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+        plot(&root, opts, 0.0..x_max, 0.0..y_max, y_label, &series, false)
+    }
+    .map_err(&err)?;
+    root.present().map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
+type Drawn<'a> = (String, Vec<(f64, f64)>, Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>, RGBColor);
+
+fn plot<'a, X, Y>(
+    root: &DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>,
+    opts: &ChartOptions,
+    x: X,
+    y: Y,
+    y_label: &str,
+    series: &[Drawn<'_>],
+    log_y: bool,
+) -> std::result::Result<(), String>
+where
+    X: AsRangedCoord<Value = f64>,
+    Y: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let s = |px: u32| (px as f64 * opts.height as f64 / 1000.0).round().max(8.0) as u32;
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let mut chart = ChartBuilder::on(root)
+        .caption(&opts.title, (FONT, s(40)).into_font().style(FontStyle::Bold))
+        .margin(s(30))
+        .x_label_area_size(s(80))
+        .y_label_area_size(s(120))
+        .build_cartesian_2d(x, y)
+        .map_err(|x| e(&x))?;
+    chart
+        .configure_mesh()
+        .x_desc("hours since the first share")
+        .y_desc(y_label)
+        .label_style((FONT, s(24)))
+        .axis_desc_style((FONT, s(26)))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(205, 205, 205))
+        .y_label_formatter(&|v: &f64| {
+            if log_y || v.abs() < 10.0 && v.fract().abs() > 1e-9 {
+                format!("{v}")
+            } else {
+                format!("{v:.0}")
+            }
+        })
+        .draw()
+        .map_err(|x| e(&x))?;
+    for (_, _, band, c) in series {
+        if let Some((lo, hi)) = band
+            && !lo.is_empty()
+        {
+            let mut poly: Vec<(f64, f64)> = hi.clone();
+            poly.extend(lo.iter().rev());
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled())))
+                .map_err(|x| e(&x))?;
+        }
+    }
+    for (label, line, _, c) in series {
+        let c = *c;
+        chart
+            .draw_series(LineSeries::new(line.iter().copied(), c.stroke_width(s(4))))
+            .map_err(|x| e(&x))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], c.stroke_width(6)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(s(16))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .label_font((FONT, s(26)))
+        .draw()
+        .map_err(|x| e(&x))?;
+    Ok(())
+}
