@@ -15,7 +15,10 @@ use crate::{Error, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphSource {
     /// A seeded generator; `nodes` overrides the scenario's node count.
-    Generated { generator: Generator, nodes: Option<usize> },
+    Generated {
+        generator: Generator,
+        nodes: Option<usize>,
+    },
     /// An edge-list file (a relative path is relative to the scenario file).
     File { path: PathBuf, load: LoadOptions },
 }
@@ -37,7 +40,12 @@ impl std::fmt::Display for GraphSource {
                 }
             }
             GraphSource::File { path, load } => {
-                write!(f, "file {}{}", path.display(), if load.directed { " (directed)" } else { "" })
+                write!(
+                    f,
+                    "file {}{}",
+                    path.display(),
+                    if load.directed { " (directed)" } else { "" }
+                )
             }
         }
     }
@@ -79,7 +87,12 @@ pub fn activation_from(
     weighted_cascade: bool,
     default: Activation,
 ) -> Result<Activation> {
-    let rules = [p.is_some(), p_strong.is_some() || p_weak.is_some(), p_from_weight.is_some(), weighted_cascade];
+    let rules = [
+        p.is_some(),
+        p_strong.is_some() || p_weak.is_some(),
+        p_from_weight.is_some(),
+        weighted_cascade,
+    ];
     if rules.iter().filter(|&&x| x).count() > 1 {
         return Err(Error::invalid(
             "--p",
@@ -108,63 +121,15 @@ pub fn activation_from(
     })
 }
 
-/// The same tie-class parameters on both platforms: a close friend is a close friend and an
-/// acquaintance an acquaintance on either app. Only the shape of the network differs.
-pub mod red_packet {
-    /// Chance that a close friend who sees your blurred photo pays to un-blur it and posts their own.
-    pub const P_STRONG: f64 = 0.12;
-    pub const WHY_P_STRONG: &str = "close friends answer a friend's blurred photo: roughly 1 in 8 who see it pay and post their own (assumption)";
-    /// The same for an acquaintance.
-    pub const P_WEAK: f64 = 0.03;
-    pub const WHY_P_WEAK: &str = "an acquaintance's or merchant's photo rarely tempts: 4x less than a close friend's (assumption)";
-    pub const DELAY_STRONG: &str = "lognormal:0.3,1.0";
-    pub const WHY_DELAY_STRONG: &str = "friends' Moments are checked many times an hour on launch night: median 18 min, long tail (assumption)";
-    pub const DELAY_WEAK: &str = "lognormal:2,1.2";
-    pub const WHY_DELAY_WEAK: &str = "acquaintances' posts are seen later and less often: median 2 h (assumption)";
-    pub const SEEDS: &str = "random:50";
-    pub const WHY_SEEDS: &str = "the same 50 randomly chosen early users start it on each platform at hour 0";
-    pub const WHY_WECHAT: &str = "friend circles of 10-150 (Dunbar), ring lattice of degree 10 inside, 30 % of users in a second circle, 0.3 weak bridges per user";
-    pub const WHY_ALIPAY: &str = "Chung-Lu graph, mean degree 6, degree exponent 2.5: sparse, hub-dominated payment contacts, all ties weak";
-    pub const NODES: usize = 100_000;
-    pub const RUNS: u64 = 200;
-    pub const HOURS: f64 = 24.0;
-}
+/// The built-in red-packet scenario, with every assumption and its rationale next to it.
+pub const RED_PACKET_TOML: &str = include_str!("../scenarios/red-packet.toml");
 
 impl Scenario {
-    /// The built-in red-packet comparison: WeChat-like strong ties against Alipay-like weak ties.
-    pub fn red_packet(nodes: usize, runs: u64, hours: f64, seed: u64) -> Scenario {
-        use red_packet::*;
-        let common = |label: &str, generator: Generator, why_graph: &str| {
-            let mut rationale = BTreeMap::new();
-            rationale.insert("graph".into(), why_graph.to_string());
-            rationale.insert("activation".into(), format!("strong: {WHY_P_STRONG}; weak: {WHY_P_WEAK}"));
-            rationale.insert("delay_strong".into(), WHY_DELAY_STRONG.into());
-            rationale.insert("delay_weak".into(), WHY_DELAY_WEAK.into());
-            rationale.insert("seeds".into(), WHY_SEEDS.into());
-            rationale.insert("ties".into(), "labelled by the generator: in-circle ties strong, bridges weak".into());
-            Platform {
-                label: label.into(),
-                graph: GraphSource::Generated { generator, nodes: None },
-                ties: TieSpec::Labels,
-                activation: Activation::ByTie { strong: P_STRONG, weak: P_WEAK },
-                delay_strong: Delay::parse("delay_strong", DELAY_STRONG).expect("valid preset"),
-                delay_weak: Delay::parse("delay_weak", DELAY_WEAK).expect("valid preset"),
-                seeds: SeedSpec::parse(SEEDS).expect("valid preset"),
-                rationale,
-            }
-        };
-        Scenario {
-            title: "Photo red packet: WeChat-like strong ties vs Alipay-like weak ties".into(),
-            nodes,
-            runs,
-            hours,
-            seed,
-            step_hours: 0.1,
-            platforms: vec![
-                common("WeChat-like (strong ties)", Generator::by_name("wechat").unwrap(), WHY_WECHAT),
-                common("Alipay-like (weak ties)", Generator::by_name("alipay").unwrap(), WHY_ALIPAY),
-            ],
-        }
+    /// The built-in red-packet comparison (`scenarios/red-packet.toml`, compiled in): WeChat-like
+    /// strong ties against Alipay-like weak ties, 100,000 users each, 200 runs, 24 hours.
+    pub fn red_packet() -> Scenario {
+        Scenario::from_toml(RED_PACKET_TOML, Path::new("."))
+            .expect("the built-in scenario is valid")
     }
 
     /// Reads a TOML scenario. Relative graph paths are taken relative to the file's directory.
@@ -172,7 +137,9 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let base = path.parent().unwrap_or(Path::new("."));
         Scenario::from_toml(&text, base).map_err(|e| match e {
-            Error::Invalid { option, value, msg } => Error::file(path, format!("{option} = {value}: {msg}")),
+            Error::Invalid { option, value, msg } => {
+                Error::file(path, format!("{option} = {value}: {msg}"))
+            }
             Error::File { msg, .. } => Error::file(path, msg),
             other => other,
         })
@@ -180,31 +147,52 @@ impl Scenario {
 
     /// Parses a TOML scenario; `base` resolves relative graph paths.
     pub fn from_toml(text: &str, base: &Path) -> Result<Scenario> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::file("scenario", e.to_string()))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| Error::file("scenario", e.to_string()))?;
         let mut known = Keys::new(&doc, "");
-        let defaults = Scenario::red_packet(red_packet::NODES, red_packet::RUNS, red_packet::HOURS, 1);
         let title = known.string("title")?.unwrap_or_else(|| "Scenario".into());
-        let nodes = known.uint("nodes")?.map(|x| x as usize).unwrap_or(defaults.nodes);
-        let runs = known.uint("runs")?.unwrap_or(defaults.runs);
-        let hours = known.float("hours")?.unwrap_or(defaults.hours);
+        let nodes = known.uint("nodes")?.map(|x| x as usize).unwrap_or(10_000);
+        let runs = known.uint("runs")?.unwrap_or(1000);
+        let hours = known.float("hours")?.unwrap_or(24.0);
         let seed = known.uint("seed")?.unwrap_or(1);
         let step_hours = known.float("step_hours")?.unwrap_or(0.1);
         let platforms_val = known.take("platform");
         known.finish()?;
         let Some(toml::Value::Array(items)) = platforms_val else {
-            return Err(Error::invalid("platform", "", "a scenario needs at least one [[platform]] table"));
+            return Err(Error::invalid(
+                "platform",
+                "",
+                "a scenario needs at least one [[platform]] table",
+            ));
         };
         let mut platforms = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let toml::Value::Table(t) = item else {
-                return Err(Error::invalid(format!("platform[{i}]"), item.to_string(), "must be a table"));
+                return Err(Error::invalid(
+                    format!("platform[{i}]"),
+                    item.to_string(),
+                    "must be a table",
+                ));
             };
             platforms.push(platform(t, i, base)?);
         }
         if platforms.is_empty() {
-            return Err(Error::invalid("platform", "", "a scenario needs at least one [[platform]] table"));
+            return Err(Error::invalid(
+                "platform",
+                "",
+                "a scenario needs at least one [[platform]] table",
+            ));
         }
-        Ok(Scenario { title, nodes, runs, hours, seed, step_hours, platforms })
+        Ok(Scenario {
+            title,
+            nodes,
+            runs,
+            hours,
+            seed,
+            step_hours,
+            platforms,
+        })
     }
 }
 
@@ -217,7 +205,11 @@ struct Keys<'a> {
 
 impl<'a> Keys<'a> {
     fn new(table: &'a toml::Table, prefix: &str) -> Keys<'a> {
-        Keys { table, prefix: prefix.to_string(), seen: vec![] }
+        Keys {
+            table,
+            prefix: prefix.to_string(),
+            seen: vec![],
+        }
     }
     fn name(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
@@ -230,7 +222,11 @@ impl<'a> Keys<'a> {
         match self.take(key) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(Error::invalid(self.name(key), v.to_string(), "must be a string")),
+            Some(v) => Err(Error::invalid(
+                self.name(key),
+                v.to_string(),
+                "must be a string",
+            )),
         }
     }
     fn float(&mut self, key: &str) -> Result<Option<f64>> {
@@ -238,21 +234,33 @@ impl<'a> Keys<'a> {
             None => Ok(None),
             Some(toml::Value::Float(x)) => Ok(Some(*x)),
             Some(toml::Value::Integer(x)) => Ok(Some(*x as f64)),
-            Some(v) => Err(Error::invalid(self.name(key), v.to_string(), "must be a number")),
+            Some(v) => Err(Error::invalid(
+                self.name(key),
+                v.to_string(),
+                "must be a number",
+            )),
         }
     }
     fn uint(&mut self, key: &str) -> Result<Option<u64>> {
         match self.take(key) {
             None => Ok(None),
             Some(toml::Value::Integer(x)) if *x >= 0 => Ok(Some(*x as u64)),
-            Some(v) => Err(Error::invalid(self.name(key), v.to_string(), "must be a non-negative integer")),
+            Some(v) => Err(Error::invalid(
+                self.name(key),
+                v.to_string(),
+                "must be a non-negative integer",
+            )),
         }
     }
     fn boolean(&mut self, key: &str) -> Result<Option<bool>> {
         match self.take(key) {
             None => Ok(None),
             Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
-            Some(v) => Err(Error::invalid(self.name(key), v.to_string(), "must be true or false")),
+            Some(v) => Err(Error::invalid(
+                self.name(key),
+                v.to_string(),
+                "must be true or false",
+            )),
         }
     }
     fn finish(self) -> Result<()> {
@@ -267,10 +275,18 @@ impl<'a> Keys<'a> {
 
 fn platform(t: &toml::Table, i: usize, base: &Path) -> Result<Platform> {
     let mut k = Keys::new(t, &format!("platform[{i}]."));
-    let label = k.string("label")?.unwrap_or_else(|| format!("platform {}", i + 1));
+    let label = k
+        .string("label")?
+        .unwrap_or_else(|| format!("platform {}", i + 1));
     let graph = match k.take("graph") {
         Some(toml::Value::Table(g)) => graph_source(g, i, base)?,
-        _ => return Err(Error::invalid(k.name("graph"), "", "needs a graph table: { model = \"wechat\" } or { file = \"edges.txt\" }")),
+        _ => {
+            return Err(Error::invalid(
+                k.name("graph"),
+                "",
+                "needs a graph table: { model = \"wechat\" } or { file = \"edges.txt\" }",
+            ));
+        }
     };
     let ties = match k.string("ties")? {
         Some(s) => s.parse()?,
@@ -282,18 +298,15 @@ fn platform(t: &toml::Table, i: usize, base: &Path) -> Result<Platform> {
         k.float("p_weak")?,
         k.float("p_from_weight")?,
         k.boolean("weighted_cascade")?.unwrap_or(false),
-        Activation::ByTie { strong: red_packet::P_STRONG, weak: red_packet::P_WEAK },
+        Activation::Uniform { p: 0.1 },
     )?;
     let delay = |k: &mut Keys, key: &str, default: &str| -> Result<Delay> {
         let s = k.string(key)?.unwrap_or_else(|| default.to_string());
         Delay::parse(&k.name(key), &s)
     };
-    let delay_strong = delay(&mut k, "delay_strong", red_packet::DELAY_STRONG)?;
-    let delay_weak = delay(&mut k, "delay_weak", red_packet::DELAY_WEAK)?;
-    let seeds = match k.string("seeds")? {
-        Some(s) => SeedSpec::parse(&s)?,
-        None => SeedSpec::parse(red_packet::SEEDS)?,
-    };
+    let delay_strong = delay(&mut k, "delay_strong", "exp:1")?;
+    let delay_weak = delay(&mut k, "delay_weak", "exp:1")?;
+    let seeds = SeedSpec::parse(&k.string("seeds")?.unwrap_or_else(|| "top-degree:10".into()))?;
     let seeds = match seeds {
         SeedSpec::File(p) => SeedSpec::File(base.join(p).to_string_lossy().into_owned()),
         s => s,
@@ -301,11 +314,25 @@ fn platform(t: &toml::Table, i: usize, base: &Path) -> Result<Platform> {
     let mut rationale = BTreeMap::new();
     if let Some(toml::Value::Table(w)) = k.take("why") {
         for (key, v) in w {
-            rationale.insert(key.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+            rationale.insert(
+                key.clone(),
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string()),
+            );
         }
     }
     k.finish()?;
-    Ok(Platform { label, graph, ties, activation, delay_strong, delay_weak, seeds, rationale })
+    Ok(Platform {
+        label,
+        graph,
+        ties,
+        activation,
+        delay_strong,
+        delay_weak,
+        seeds,
+        rationale,
+    })
 }
 
 fn graph_source(g: &toml::Table, i: usize, base: &Path) -> Result<GraphSource> {
@@ -322,20 +349,40 @@ fn graph_source(g: &toml::Table, i: usize, base: &Path) -> Result<GraphSource> {
             tie: k.string("tie")?,
         };
         k.finish()?;
-        Ok(GraphSource::File { path: base.join(file), load })
+        Ok(GraphSource::File {
+            path: base.join(file),
+            load,
+        })
     } else if g.contains_key("model") {
         let mut g = g.clone();
         let nodes = match g.remove("nodes") {
             None => None,
             Some(toml::Value::Integer(n)) if n > 0 => Some(n as usize),
-            Some(v) => return Err(Error::invalid(format!("{prefix}nodes"), v.to_string(), "must be a positive integer")),
+            Some(v) => {
+                return Err(Error::invalid(
+                    format!("{prefix}nodes"),
+                    v.to_string(),
+                    "must be a positive integer",
+                ));
+            }
         };
-        let generator: Generator = toml::Value::Table(g.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| Error::invalid(format!("{prefix}model"), toml::Value::Table(g).to_string(), e.message().to_string()))?;
+        let generator: Generator =
+            toml::Value::Table(g.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    Error::invalid(
+                        format!("{prefix}model"),
+                        toml::Value::Table(g).to_string(),
+                        e.message().to_string(),
+                    )
+                })?;
         Ok(GraphSource::Generated { generator, nodes })
     } else {
-        Err(Error::invalid(prefix.trim_end_matches('.'), "", "needs model = \"wechat\"|\"alipay\"|\"ba\"|\"ws\"|\"er\" or file = \"PATH\""))
+        Err(Error::invalid(
+            prefix.trim_end_matches('.'),
+            "",
+            "needs model = \"wechat\"|\"alipay\"|\"ba\"|\"ws\"|\"er\" or file = \"PATH\"",
+        ))
     }
 }
 
@@ -370,10 +417,19 @@ mod tests {
         assert_eq!(s.nodes, 500);
         assert_eq!(s.hours, 12.0);
         assert_eq!(s.platforms.len(), 2);
-        assert_eq!(s.platforms[0].activation, Activation::ByTie { strong: 0.2, weak: red_packet::P_WEAK });
+        assert_eq!(
+            s.platforms[0].activation,
+            Activation::ByTie {
+                strong: 0.2,
+                weak: 0.1
+            }
+        );
         assert_eq!(s.platforms[0].rationale["p_strong"], "because");
         match &s.platforms[0].graph {
-            GraphSource::Generated { generator: Generator::Wechat(w), .. } => assert_eq!(w.overlap, 0.5),
+            GraphSource::Generated {
+                generator: Generator::Wechat(w),
+                ..
+            } => assert_eq!(w.overlap, 0.5),
             g => panic!("{g:?}"),
         }
         match &s.platforms[1].graph {
@@ -388,25 +444,42 @@ mod tests {
 
     #[test]
     fn typos_and_bad_values_are_named() {
-        let e = Scenario::from_toml("runz = 3\n[[platform]]\ngraph = { model = \"er\" }", Path::new(".")).unwrap_err();
+        let e = Scenario::from_toml(
+            "runz = 3\n[[platform]]\ngraph = { model = \"er\" }",
+            Path::new("."),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("runz"), "{e}");
-        let e = Scenario::from_toml("[[platform]]\ngraph = { model = \"er\" }\np = 2.0", Path::new("."));
+        let e = Scenario::from_toml(
+            "[[platform]]\ngraph = { model = \"er\" }\np = 2.0",
+            Path::new("."),
+        );
         // p is range-checked when the model is validated; the parse itself succeeds.
         assert!(e.is_ok());
-        let e = Scenario::from_toml("[[platform]]\ngraph = { model = \"er\" }\ndelay_weak = \"exp:-1\"", Path::new(".")).unwrap_err();
+        let e = Scenario::from_toml(
+            "[[platform]]\ngraph = { model = \"er\" }\ndelay_weak = \"exp:-1\"",
+            Path::new("."),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("delay_weak"), "{e}");
-        let e = Scenario::from_toml("[[platform]]\ngraph = { model = \"nope\" }", Path::new(".")).unwrap_err();
+        let e = Scenario::from_toml("[[platform]]\ngraph = { model = \"nope\" }", Path::new("."))
+            .unwrap_err();
         assert!(e.to_string().contains("model"), "{e}");
         assert!(Scenario::from_toml("title = \"x\"", Path::new(".")).is_err());
     }
 
     #[test]
     fn built_in_presets_are_valid() {
-        let s = Scenario::red_packet(1000, 10, 24.0, 1);
+        let s = Scenario::red_packet();
         assert_eq!(s.platforms.len(), 2);
+        assert_eq!((s.nodes, s.runs, s.hours), (100_000, 200, 24.0));
         for p in &s.platforms {
             for key in ["graph", "activation", "delay_strong", "delay_weak", "seeds"] {
-                assert!(p.rationale.contains_key(key), "{key} has a rationale");
+                assert!(
+                    p.rationale.contains_key(key),
+                    "{}: {key} has a rationale",
+                    p.label
+                );
             }
         }
     }
@@ -427,16 +500,28 @@ pub struct RunSettings {
 }
 
 /// Builds (generates or loads) a platform's graph and applies its tie rule.
-pub fn build_graph(source: &GraphSource, ties: &TieSpec, nodes: usize, seed: u64) -> Result<crate::graph::Graph> {
+pub fn build_graph(
+    source: &GraphSource,
+    ties: &TieSpec,
+    nodes: usize,
+    seed: u64,
+) -> Result<crate::graph::Graph> {
     let g = match source {
-        GraphSource::Generated { generator, nodes: own } => generator.generate(own.unwrap_or(nodes), seed)?,
+        GraphSource::Generated {
+            generator,
+            nodes: own,
+        } => generator.generate(own.unwrap_or(nodes), seed)?,
         GraphSource::File { path, load } => crate::graph::load::load(path, load)?,
     };
     crate::ties::classify(g, ties)
 }
 
 /// Resolves a seed spec on a graph, reading a seed file when the spec names one.
-pub fn resolve_seeds(spec: &SeedSpec, graph: &crate::graph::Graph, seed: u64) -> Result<Vec<(u32, f64)>> {
+pub fn resolve_seeds(
+    spec: &SeedSpec,
+    graph: &crate::graph::Graph,
+    seed: u64,
+) -> Result<Vec<(u32, f64)>> {
     match spec {
         SeedSpec::File(p) => crate::graph::load::load_seed_file(Path::new(p), graph),
         other => other.resolve(graph, seed),
@@ -451,7 +536,7 @@ pub fn run_platform(
     s: &RunSettings,
     progress: &(dyn Fn() + Sync),
 ) -> Result<crate::report::PlatformReport> {
-    use crate::cascade::{simulate, Grid, Model, MonteCarlo};
+    use crate::cascade::{Grid, Model, MonteCarlo, simulate};
     use crate::curves::Accumulator;
     let model = Model {
         activation: p.activation.clone(),
@@ -467,7 +552,10 @@ pub fn run_platform(
         graph,
         &model,
         &seeds,
-        MonteCarlo { runs: s.runs, seed: s.seed },
+        MonteCarlo {
+            runs: s.runs,
+            seed: s.seed,
+        },
         || Accumulator::new(n, grid, model.horizon()),
         progress,
     )?;

@@ -15,5 +15,5 @@ pub mod run;
 pub mod seeds;
 
 pub use model::{Activation, Delay, Model};
-pub use monte_carlo::{simulate, single_run, Accumulate, Grid, MonteCarlo, RunStats};
+pub use monte_carlo::{Accumulate, Grid, MonteCarlo, RunStats, simulate, single_run};
 pub use seeds::SeedSpec;

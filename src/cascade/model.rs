@@ -91,7 +91,12 @@ impl Delay {
                 want(1)?;
                 Delay::Fixed { hours: nums[0] }
             }
-            _ => return Err(bad(&format!("unknown distribution; expected {}", Delay::HELP))),
+            _ => {
+                return Err(bad(&format!(
+                    "unknown distribution; expected {}",
+                    Delay::HELP
+                )));
+            }
         };
         d.validate(option)?;
         Ok(d)
@@ -105,7 +110,11 @@ impl Delay {
             Delay::Weibull { shape, scale } => vec![shape, scale],
             Delay::Fixed { hours } => {
                 if !(hours.is_finite() && hours >= 0.0) {
-                    return Err(Error::invalid(option, self.to_string(), "hours must be finite and >= 0"));
+                    return Err(Error::invalid(
+                        option,
+                        self.to_string(),
+                        "hours must be finite and >= 0",
+                    ));
                 }
                 vec![]
             }
@@ -236,7 +245,11 @@ pub struct Model {
 
 fn check_p(option: &str, p: f64) -> Result<()> {
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
-        return Err(Error::invalid(option, p.to_string(), "a probability must be in [0, 1]"));
+        return Err(Error::invalid(
+            option,
+            p.to_string(),
+            "a probability must be in [0, 1]",
+        ));
     }
     Ok(())
 }
@@ -258,7 +271,11 @@ impl Model {
         if let Some(h) = self.horizon_hours
             && !(h.is_finite() && h > 0.0)
         {
-            return Err(Error::invalid("--hours", h.to_string(), "the horizon must be a positive number of hours"));
+            return Err(Error::invalid(
+                "--hours",
+                h.to_string(),
+                "the horizon must be a positive number of hours",
+            ));
         }
         Ok(())
     }
@@ -290,7 +307,13 @@ impl Model {
                 let q = 1.0 - p;
                 ArcProbs::PerArc(
                     w.iter()
-                        .map(|&w| if w <= 0.0 { 0 } else { threshold(1.0 - q.powf(w as f64)) })
+                        .map(|&w| {
+                            if w <= 0.0 {
+                                0
+                            } else {
+                                threshold(1.0 - q.powf(w as f64))
+                            }
+                        })
                         .collect(),
                 )
             }
@@ -343,13 +366,31 @@ mod tests {
 
     #[test]
     fn delay_specs_parse_and_reject() {
-        assert_eq!(Delay::parse("--d", "exp:0.5").unwrap(), Delay::Exp { mean: 0.5 });
+        assert_eq!(
+            Delay::parse("--d", "exp:0.5").unwrap(),
+            Delay::Exp { mean: 0.5 }
+        );
         assert_eq!(
             Delay::parse("--d", "lognormal:1.5,1.0").unwrap(),
-            Delay::LogNormal { median: 1.5, sigma: 1.0 }
+            Delay::LogNormal {
+                median: 1.5,
+                sigma: 1.0
+            }
         );
-        assert_eq!(Delay::parse("--d", "fixed:0").unwrap(), Delay::Fixed { hours: 0.0 });
-        for bad in ["exp:-1", "exp:0", "exp:nan", "weibull:1", "gamma:2", "exp", "lognormal:1,x", "fixed:-2"] {
+        assert_eq!(
+            Delay::parse("--d", "fixed:0").unwrap(),
+            Delay::Fixed { hours: 0.0 }
+        );
+        for bad in [
+            "exp:-1",
+            "exp:0",
+            "exp:nan",
+            "weibull:1",
+            "gamma:2",
+            "exp",
+            "lognormal:1,x",
+            "fixed:-2",
+        ] {
             let e = Delay::parse("--delay-weak", bad).unwrap_err().to_string();
             assert!(e.contains("--delay-weak"), "{e}");
         }
@@ -359,7 +400,10 @@ mod tests {
     fn means_and_medians() {
         assert!((gamma(5.0) - 24.0).abs() < 1e-10);
         assert!((gamma(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-12);
-        let w = Delay::Weibull { shape: 1.0, scale: 2.0 };
+        let w = Delay::Weibull {
+            shape: 1.0,
+            scale: 2.0,
+        };
         assert!((w.mean() - 2.0).abs() < 1e-12);
         assert!((Delay::Exp { mean: 2.0 }.median() - 2.0 * 2f64.ln()).abs() < 1e-12);
     }
@@ -372,13 +416,28 @@ mod tests {
             delay_weak: Delay::Fixed { hours: 1.0 },
             horizon_hours: None,
         };
-        let e = m(Activation::Uniform { p: 1.5 }).validate().unwrap_err().to_string();
+        let e = m(Activation::Uniform { p: 1.5 })
+            .validate()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--p") && e.contains("1.5"), "{e}");
-        let e = m(Activation::ByTie { strong: 0.5, weak: f64::NAN }).validate().unwrap_err().to_string();
+        let e = m(Activation::ByTie {
+            strong: 0.5,
+            weak: f64::NAN,
+        })
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("--p-weak") && e.contains("NaN"), "{e}");
         let mut bad_h = m(Activation::Uniform { p: 0.5 });
         bad_h.horizon_hours = Some(0.0);
-        assert!(bad_h.validate().unwrap_err().to_string().contains("--hours"));
+        assert!(
+            bad_h
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("--hours")
+        );
     }
 
     #[test]

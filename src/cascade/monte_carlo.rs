@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::model::Model;
-use super::run::{run, Scratch};
+use super::run::{Scratch, run};
 use crate::graph::Graph;
 use crate::rng;
 use crate::{Error, Result};
@@ -53,13 +53,22 @@ pub fn simulate<A: Accumulate>(
         return Err(Error::invalid("--seeds", "", "no seed nodes"));
     }
     if let Some(&(u, _)) = seeds.iter().find(|&&(u, _)| u as usize >= n) {
-        return Err(Error::invalid("--seeds", u.to_string(), "not a node of the graph"));
+        return Err(Error::invalid(
+            "--seeds",
+            u.to_string(),
+            "not a node of the graph",
+        ));
     }
     let prepared = model.prepare(graph)?;
     let threads = rayon::current_num_threads() as u64;
     let min_len = (mc.runs / (threads * 8)).max(1) as usize;
-    let runs = usize::try_from(mc.runs)
-        .map_err(|_| Error::invalid("--runs", mc.runs.to_string(), "too many runs for this machine"))?;
+    let runs = usize::try_from(mc.runs).map_err(|_| {
+        Error::invalid(
+            "--runs",
+            mc.runs.to_string(),
+            "too many runs for this machine",
+        )
+    })?;
     let acc = (0..runs)
         .into_par_iter()
         .with_min_len(min_len)
@@ -83,7 +92,13 @@ pub fn simulate<A: Accumulate>(
 }
 
 /// Runs one cascade and returns its sorted adoption times (a convenience for tests and examples).
-pub fn single_run(graph: &Graph, model: &Model, seeds: &[(u32, f64)], seed: u64, run_index: u64) -> Result<Vec<f64>> {
+pub fn single_run(
+    graph: &Graph,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    seed: u64,
+    run_index: u64,
+) -> Result<Vec<f64>> {
     let prepared = model.prepare(graph)?;
     let mut scratch = Scratch::new(graph.node_count());
     let mut stream = rng::stream(seed, run_index);
@@ -139,10 +154,18 @@ impl Grid {
     /// Checks the step and the end.
     pub fn new(step_hours: f64, end_hours: f64) -> Result<Grid> {
         if !(step_hours.is_finite() && step_hours > 0.0) {
-            return Err(Error::invalid("--step-hours", step_hours.to_string(), "must be a positive number"));
+            return Err(Error::invalid(
+                "--step-hours",
+                step_hours.to_string(),
+                "must be a positive number",
+            ));
         }
         if !(end_hours.is_finite() && end_hours > 0.0) {
-            return Err(Error::invalid("--hours", end_hours.to_string(), "must be a positive number"));
+            return Err(Error::invalid(
+                "--hours",
+                end_hours.to_string(),
+                "must be a positive number",
+            ));
         }
         let points = (end_hours / step_hours + 1e-9).floor() + 1.0;
         if points > 1_000_000.0 {
@@ -152,7 +175,10 @@ impl Grid {
                 "gives more than a million grid points; use a larger step",
             ));
         }
-        Ok(Grid { step_hours, end_hours })
+        Ok(Grid {
+            step_hours,
+            end_hours,
+        })
     }
 
     /// The grid's hours: `i × step`, rounded to 1e-9 h so that files show `0.3`, not

@@ -65,7 +65,13 @@ impl Scratch {
 /// Each adopter draws one coin per out-arc, in arc order, before looking at the target (so the
 /// stream of draws does not depend on the state of the target), then a delay for each successful
 /// attempt on a target that has not adopted yet. Complexity: O(arcs of adopters + live arcs × log n).
-pub(crate) fn run(graph: &Graph, model: &Prepared, seeds: &[(u32, f64)], rng: &mut Rng, s: &mut Scratch) {
+pub(crate) fn run(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    s: &mut Scratch,
+) {
     s.next_epoch();
     let epoch = s.epoch;
     let horizon = model.horizon;

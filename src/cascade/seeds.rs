@@ -19,12 +19,15 @@ pub enum SeedSpec {
 
 impl SeedSpec {
     /// Help text for `--seeds`.
-    pub const HELP: &'static str = "top-degree:K | random:K | file:PATH (original ids, optional start hour per line)";
+    pub const HELP: &'static str =
+        "top-degree:K | random:K | file:PATH (original ids, optional start hour per line)";
 
     /// Parses `top-degree:K`, `random:K` or `file:PATH`.
     pub fn parse(s: &str) -> Result<SeedSpec> {
         let bad = |msg: &str| Error::invalid("--seeds", s, msg);
-        let (kind, arg) = s.split_once(':').ok_or_else(|| bad(&format!("expected {}", Self::HELP)))?;
+        let (kind, arg) = s
+            .split_once(':')
+            .ok_or_else(|| bad(&format!("expected {}", Self::HELP)))?;
         let k = || -> Result<usize> {
             match arg.trim().parse::<usize>() {
                 Ok(k) if k > 0 => Ok(k),
@@ -44,7 +47,11 @@ impl SeedSpec {
     pub fn resolve(&self, graph: &Graph, seed: u64) -> Result<Vec<(u32, f64)>> {
         let n = graph.node_count();
         let too_many = |k: usize| {
-            Error::invalid("--seeds", self.to_string(), format!("K = {k} is more than the {n} nodes of the graph"))
+            Error::invalid(
+                "--seeds",
+                self.to_string(),
+                format!("K = {k} is more than the {n} nodes of the graph"),
+            )
         };
         match self {
             SeedSpec::TopDegree(k) => {
@@ -76,10 +83,18 @@ impl SeedSpec {
                 }
                 for &(u, h) in v {
                     if u as usize >= n {
-                        return Err(Error::invalid("--seeds", u.to_string(), "not a node of the graph"));
+                        return Err(Error::invalid(
+                            "--seeds",
+                            u.to_string(),
+                            "not a node of the graph",
+                        ));
                     }
                     if !(h.is_finite() && h >= 0.0) {
-                        return Err(Error::invalid("--seeds", h.to_string(), "start hour must be >= 0"));
+                        return Err(Error::invalid(
+                            "--seeds",
+                            h.to_string(),
+                            "start hour must be >= 0",
+                        ));
                     }
                 }
                 Ok(v.clone())

@@ -98,16 +98,16 @@ pub struct StatsArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Uniform activation probability on every tie (default 0.1 when no rule is given).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p: Option<f64>,
     /// Activation probability on strong ties.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p_strong: Option<f64>,
     /// Activation probability on weak ties.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p_weak: Option<f64>,
     /// Probability from the weight w: 1-(1-P)^w (w independent chances of P).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub p_from_weight: Option<f64>,
     /// Weighted cascade: p(u,v) = 1/in-degree(v).
     #[arg(long)]
@@ -122,7 +122,7 @@ pub struct ModelArgs {
     #[arg(long, value_name = "DIST")]
     pub delay: Option<String>,
     /// Horizon in hours: adoptions later than this do not happen. Default: unbounded.
-    #[arg(long, value_name = "H")]
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
     pub hours: Option<f64>,
 }
 
@@ -162,7 +162,7 @@ pub struct SimulateArgs {
     #[arg(long, short = 's', default_value_t = 1)]
     pub seed: u64,
     /// Grid step of the curves, in hours.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub step_hours: f64,
     /// End of the curves, in hours. Default: the horizon, or 72 h when unbounded.
     #[arg(long)]
@@ -186,7 +186,7 @@ pub struct CompareArgs {
     #[arg(long, short = 'r')]
     pub runs: Option<u64>,
     /// Horizon in hours.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub hours: Option<f64>,
     /// Random seed (graphs, seed users, runs).
     #[arg(long, short = 's')]

@@ -12,12 +12,15 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use args::{Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, PlotArgs, SimulateArgs, StatsArgs};
+use args::{
+    Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, PlotArgs, SimulateArgs,
+    StatsArgs,
+};
 use hongbao::cascade::{Activation, Delay, SeedSpec};
 use hongbao::graph::generate::Generator;
 use hongbao::graph::load::{self, Format, LoadOptions};
-use hongbao::graph::{stats, Graph};
-use hongbao::report::{self, charts::ChartOptions, ReportDir};
+use hongbao::graph::{Graph, stats};
+use hongbao::report::{self, ReportDir, charts::ChartOptions};
 use hongbao::scenario::{self, GraphSource, Platform, RunSettings, Scenario};
 use hongbao::ties::{self, TieSpec};
 
@@ -56,9 +59,11 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     }
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     pb.set_style(
-        ProgressStyle::with_template("{msg:28} [{bar:40.cyan/blue}] {pos}/{len} runs ({per_sec}, eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg:28} [{bar:40.cyan/blue}] {pos}/{len} runs ({per_sec}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     pb
 }
@@ -98,7 +103,10 @@ fn load_graph(g: &GraphArgs) -> Result<(Graph, String)> {
 
 fn generate(a: GenerateArgs) -> Result<()> {
     let mut table = toml::Table::new();
-    table.insert("model".into(), toml::Value::String(a.model.to_ascii_lowercase()));
+    table.insert(
+        "model".into(),
+        toml::Value::String(a.model.to_ascii_lowercase()),
+    );
     Generator::by_name(&a.model)?;
     for kv in &a.params {
         let (k, v) = kv
@@ -113,9 +121,12 @@ fn generate(a: GenerateArgs) -> Result<()> {
         };
         table.insert(k.trim().to_string(), value);
     }
-    let generator: Generator = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| hongbao::Error::invalid("--param", a.params.join(" "), e.message().to_string()))?;
+    let generator: Generator =
+        toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                hongbao::Error::invalid("--param", a.params.join(" "), e.message().to_string())
+            })?;
     Format::from_path(&a.output)?;
     let t = Instant::now();
     let g = generator.generate(a.nodes, a.seed)?;
@@ -147,7 +158,10 @@ fn stats_cmd(a: StatsArgs) -> Result<()> {
     let rows: Vec<(&str, String)> = vec![
         ("file", a.graph.graph.display().to_string()),
         ("nodes", s.nodes.to_string()),
-        (if s.directed { "arcs" } else { "edges" }, s.edges.to_string()),
+        (
+            if s.directed { "arcs" } else { "edges" },
+            s.edges.to_string(),
+        ),
         ("directed", s.directed.to_string()),
         ("mean degree", format!("{:.3}", s.mean_degree)),
         ("max degree", s.max_degree.to_string()),
@@ -157,10 +171,15 @@ fn stats_cmd(a: StatsArgs) -> Result<()> {
         ("components", s.components.to_string()),
         (
             "largest component",
-            format!("{} ({:.1} %)", s.largest_component, 100.0 * s.largest_component as f64 / s.nodes.max(1) as f64),
+            format!(
+                "{} ({:.1} %)",
+                s.largest_component,
+                100.0 * s.largest_component as f64 / s.nodes.max(1) as f64
+            ),
         ),
         ("strong ties", s.strong_ties.to_string()),
         ("weak ties", s.weak_ties.to_string()),
+        ("edges read", s.input_edges.to_string()),
         ("self-loops dropped", s.self_loops_dropped.to_string()),
         ("duplicates dropped", s.duplicates_dropped.to_string()),
     ];
@@ -182,19 +201,31 @@ fn model_options(m: &ModelArgs) -> Result<(Activation, Delay, Delay)> {
     )?;
     let (ds, dw) = match &m.delay {
         Some(d) => (Delay::parse("--delay", d)?, Delay::parse("--delay", d)?),
-        None => (Delay::parse("--delay-strong", &m.delay_strong)?, Delay::parse("--delay-weak", &m.delay_weak)?),
+        None => (
+            Delay::parse("--delay-strong", &m.delay_strong)?,
+            Delay::parse("--delay-weak", &m.delay_weak)?,
+        ),
     };
     Ok((activation, ds, dw))
 }
 
 fn chart_options(o: &args::OutputArgs) -> Result<ChartOptions> {
     check_size(o.width, o.height)?;
-    Ok(ChartOptions { width: o.width, height: o.height, ..Default::default() })
+    Ok(ChartOptions {
+        width: o.width,
+        height: o.height,
+        ..Default::default()
+    })
 }
 
 fn check_size(w: u32, h: u32) -> Result<()> {
     if !(200..=10_000).contains(&w) || !(150..=10_000).contains(&h) {
-        return Err(hongbao::Error::invalid("--width/--height", format!("{w}x{h}"), "must be 200-10000 by 150-10000 pixels").into());
+        return Err(hongbao::Error::invalid(
+            "--width/--height",
+            format!("{w}x{h}"),
+            "must be 200-10000 by 150-10000 pixels",
+        )
+        .into());
     }
     Ok(())
 }
@@ -214,7 +245,13 @@ fn simulate(a: SimulateArgs) -> Result<()> {
         step_hours: a.step_hours,
     };
     // Validate everything cheap before the long work.
-    hongbao::cascade::Model { activation: activation.clone(), delay_strong, delay_weak, horizon_hours: horizon }.validate()?;
+    hongbao::cascade::Model {
+        activation: activation.clone(),
+        delay_strong,
+        delay_weak,
+        horizon_hours: horizon,
+    }
+    .validate()?;
     hongbao::cascade::Grid::new(a.step_hours, curve_hours)?;
     if a.runs == 0 {
         return Err(hongbao::Error::invalid("--runs", "0", "need at least one run").into());
@@ -225,19 +262,41 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     let (graph, ties_desc) = load_graph(&a.graph)?;
     let load_s = t.elapsed().as_secs_f64();
     let label = a.label.clone().unwrap_or_else(|| {
-        a.graph.graph.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "graph".into())
+        a.graph
+            .graph
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "graph".into())
     });
     say(
         a.output.quiet,
-        format!("loaded {}: {} nodes, {} edges in {:.2} s", a.graph.graph.display(), graph.node_count(), graph.edge_count(), load_s),
+        format!(
+            "loaded {}: {} nodes, {} edges in {:.2} s",
+            a.graph.graph.display(),
+            graph.node_count(),
+            graph.edge_count(),
+            load_s
+        ),
     );
     if matches!(activation, Activation::ByTie { .. }) && graph.tie_split().0 == 0 {
-        say(a.output.quiet, "note: the graph has no strong ties, so --p-strong has no effect (see --ties)");
+        say(
+            a.output.quiet,
+            "note: the graph has no strong ties, so --p-strong has no effect (see --ties)",
+        );
     }
     let platform = Platform {
         label,
-        graph: GraphSource::File { path: a.graph.graph.clone(), load: load_options(&a.graph)? },
-        ties: a.graph.ties.as_deref().map(str::parse).transpose()?.unwrap_or(TieSpec::Labels),
+        graph: GraphSource::File {
+            path: a.graph.graph.clone(),
+            load: load_options(&a.graph)?,
+        },
+        ties: a
+            .graph
+            .ties
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(TieSpec::Labels),
         activation,
         delay_strong,
         delay_weak,
@@ -280,12 +339,7 @@ fn compare(a: CompareArgs) -> Result<()> {
     let chart = chart_options(&a.output)?;
     let mut sc = match &a.scenario {
         Some(p) => Scenario::from_file(p)?,
-        None => Scenario::red_packet(
-            scenario::red_packet::NODES,
-            scenario::red_packet::RUNS,
-            scenario::red_packet::HOURS,
-            1,
-        ),
+        None => Scenario::red_packet(),
     };
     if let Some(n) = a.nodes {
         sc.nodes = n;
@@ -326,7 +380,16 @@ fn compare(a: CompareArgs) -> Result<()> {
     }
     let dir = ReportDir::create(&a.out, a.output.force)?;
     let q = a.output.quiet;
-    say(q, format!("{}: {} platforms, {} runs each, {} h", sc.title, sc.platforms.len(), sc.runs, sc.hours));
+    say(
+        q,
+        format!(
+            "{}: {} platforms, {} runs each, {} h",
+            sc.title,
+            sc.platforms.len(),
+            sc.runs,
+            sc.hours
+        ),
+    );
     let started = Instant::now();
     let pb = progress_bar(sc.runs * sc.platforms.len() as u64, q);
     let mut reports = Vec::new();
@@ -337,7 +400,8 @@ fn compare(a: CompareArgs) -> Result<()> {
         let build_s = t.elapsed().as_secs_f64();
         pb.set_message(p.label.clone());
         let t = Instant::now();
-        let rep = scenario::run_platform(p, &graph, &settings, &|| pb.inc(1)).with_context(|| format!("platform {:?}", p.label))?;
+        let rep = scenario::run_platform(p, &graph, &settings, &|| pb.inc(1))
+            .with_context(|| format!("platform {:?}", p.label))?;
         let sim_s = t.elapsed().as_secs_f64();
         pb.suspend(|| {
             say(
@@ -360,29 +424,57 @@ fn compare(a: CompareArgs) -> Result<()> {
     report::write_report(&dir, &sc.title, &reports, false, &chart)?;
     let out = dir.commit()?;
     if a.output.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "title": sc.title, "platforms": reports }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "title": sc.title, "platforms": reports })
+            )?
+        );
     }
     if !q {
         eprintln!();
-        eprint!("{}", report::summary::markdown(&sc.title, &reports).split("\n## ").next().unwrap_or(""));
-        eprintln!("\nwrote {} in {:.1} s (adoption.png, new_per_hour.png, curves.csv, curves.parquet, summary.json, summary.md)", out.display(), started.elapsed().as_secs_f64());
+        eprint!(
+            "{}",
+            report::summary::markdown(&sc.title, &reports)
+                .split("\n## ")
+                .next()
+                .unwrap_or("")
+        );
+        eprintln!(
+            "\nwrote {} in {:.1} s (adoption.png, new_per_hour.png, curves.csv, curves.parquet, summary.json, summary.md)",
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }
 
 fn plot(a: PlotArgs) -> Result<()> {
     check_size(a.width, a.height)?;
-    if a.output.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png")) {
-        return Err(hongbao::Error::file(&a.output, "the chart is written as PNG: give a .png file name").into());
+    if a.output
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+    {
+        return Err(hongbao::Error::file(
+            &a.output,
+            "the chart is written as PNG: give a .png file name",
+        )
+        .into());
     }
     let mut curves = Vec::new();
     for p in &a.curves {
         let mut c = report::tables::read_curves(p)?;
         if a.curves.len() > 1 {
-            let stem = Path::new(p).parent().and_then(|d| d.file_name()).map(|s| s.to_string_lossy().into_owned());
+            let stem = Path::new(p)
+                .parent()
+                .and_then(|d| d.file_name())
+                .map(|s| s.to_string_lossy().into_owned());
             if let Some(stem) = stem {
                 for (curve, _) in &mut c {
-                    if curves.iter().any(|(x, _): &(hongbao::curves::Curve, usize)| x.label == curve.label) {
+                    if curves
+                        .iter()
+                        .any(|(x, _): &(hongbao::curves::Curve, usize)| x.label == curve.label)
+                    {
                         curve.label = format!("{} ({stem})", curve.label);
                     }
                 }
@@ -390,7 +482,12 @@ fn plot(a: PlotArgs) -> Result<()> {
         }
         curves.extend(c);
     }
-    let opts = ChartOptions { width: a.width, height: a.height, title: a.title.clone(), log_y: a.log };
+    let opts = ChartOptions {
+        width: a.width,
+        height: a.height,
+        title: a.title.clone(),
+        log_y: a.log,
+    };
     report::write_atomic(&a.output, a.force, |tmp| {
         if a.new_per_hour {
             report::charts::new_per_hour_chart(tmp, &curves, &opts)

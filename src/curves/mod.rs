@@ -42,9 +42,16 @@ impl Accumulator {
     /// model's horizon (reported as the last probe).
     pub fn new(nodes: usize, grid: Grid, horizon: f64) -> Accumulator {
         let grid = grid.hours();
-        let mut probes: Vec<f64> = PROBE_HOURS.iter().copied().filter(|&h| h <= horizon).collect();
+        let mut probes: Vec<f64> = PROBE_HOURS
+            .iter()
+            .copied()
+            .filter(|&h| h <= horizon)
+            .collect();
         probes.push(horizon);
-        let targets = FRACTIONS.iter().map(|f| ((f * nodes as f64).ceil() as usize).max(1)).collect();
+        let targets = FRACTIONS
+            .iter()
+            .map(|f| ((f * nodes as f64).ceil() as usize).max(1))
+            .collect();
         Accumulator {
             nodes,
             grid_sum: vec![0; grid.len()],
@@ -186,9 +193,19 @@ impl Accumulator {
         let r = self.runs.max(1) as f64;
         let n = self.nodes as f64;
         let mean: Vec<f64> = self.grid_sum.iter().map(|&s| s as f64 / r).collect();
-        let step = if self.grid.len() > 1 { self.grid[1] - self.grid[0] } else { 1.0 };
+        let step = if self.grid.len() > 1 {
+            self.grid[1] - self.grid[0]
+        } else {
+            1.0
+        };
         let new_per_hour = (0..mean.len())
-            .map(|b| if b == 0 { 0.0 } else { (mean[b] - mean[b - 1]) / step })
+            .map(|b| {
+                if b == 0 {
+                    0.0
+                } else {
+                    round6((mean[b] - mean[b - 1]) / step)
+                }
+            })
             .collect();
         let q = |p: f64| -> Vec<f64> { self.grid_hist.iter().map(|h| h.quantile(p)).collect() };
         let curve = Curve {
@@ -219,9 +236,20 @@ impl Accumulator {
         };
         let mut reach_at_hours = std::collections::BTreeMap::new();
         for (k, &h) in self.probes.iter().enumerate() {
-            let key = if k + 1 == self.probes.len() { "horizon".to_string() } else { format!("{h}") };
+            let key = if k + 1 == self.probes.len() {
+                "horizon".to_string()
+            } else {
+                format!("{h}")
+            };
             let m = self.probe_sum[k] as f64 / r;
-            reach_at_hours.insert(key, ReachAt { hours: h, mean: m, fraction: m / n });
+            reach_at_hours.insert(
+                key,
+                ReachAt {
+                    hours: h,
+                    mean: m,
+                    fraction: m / n,
+                },
+            );
         }
         let mut time_to_fraction = std::collections::BTreeMap::new();
         for (k, &f) in FRACTIONS.iter().enumerate() {
@@ -250,6 +278,11 @@ impl Accumulator {
     }
 }
 
+/// Rounds to 6 decimals, so that files show `43.3`, not `43.29999999999998`.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
 /// The first hour at which `ys` reaches `target`, by linear interpolation between grid points.
 pub fn crossing(xs: &[f64], ys: &[f64], target: f64) -> Option<f64> {
     let b = ys.iter().position(|&y| y >= target)?;
@@ -272,8 +305,8 @@ mod tests {
         a.add_run(&[0.0, 1.0, 1.5, 2.5, 9.0], 3);
         let o = a.finish("x");
         assert_eq!(o.curve.hour, vec![0.0, 1.0, 2.0, 3.0]);
-        assert_eq!(o.curve.mean, vec![1.0, 2.0, 3.0, 4.0]);
-        assert_eq!(o.curve.new_per_hour, vec![0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(o.curve.mean, vec![1.0, 2.0, 3.0, 3.5]);
+        assert_eq!(o.curve.new_per_hour, vec![0.0, 1.0, 1.0, 0.5]);
         assert_eq!(o.final_reach.mean, 4.0);
         assert!((o.final_reach.std - 2f64.sqrt()).abs() < 1e-12);
         assert_eq!(o.final_reach.min, 3.0);
@@ -281,9 +314,15 @@ mod tests {
         assert_eq!(o.reach_at_hours["1"].mean, 2.0);
         assert_eq!(o.reach_at_hours["horizon"].mean, 4.0);
         // 10 % of 10 nodes = 1 adopter: at hour 0 in both runs; 50 % = 5: only run 2, at 9 h.
-        assert_eq!(o.time_to_fraction["0.1"].mean_hours_in_runs_reaching, Some(0.0));
+        assert_eq!(
+            o.time_to_fraction["0.1"].mean_hours_in_runs_reaching,
+            Some(0.0)
+        );
         assert_eq!(o.time_to_fraction["0.5"].share_of_runs, 0.5);
-        assert_eq!(o.time_to_fraction["0.5"].mean_hours_in_runs_reaching, Some(9.0));
+        assert_eq!(
+            o.time_to_fraction["0.5"].mean_hours_in_runs_reaching,
+            Some(9.0)
+        );
         assert_eq!(o.time_to_fraction["0.5"].hours, None);
         assert_eq!(o.attempts_per_run, 5.0);
     }
@@ -291,7 +330,12 @@ mod tests {
     #[test]
     fn merge_equals_sequential() {
         let grid = Grid::new(0.5, 2.0).unwrap();
-        let runs: Vec<Vec<f64>> = vec![vec![0.0, 0.2], vec![0.0], vec![0.0, 1.0, 1.9], vec![0.0, 0.1, 0.2, 3.0]];
+        let runs: Vec<Vec<f64>> = vec![
+            vec![0.0, 0.2],
+            vec![0.0],
+            vec![0.0, 1.0, 1.9],
+            vec![0.0, 0.1, 0.2, 3.0],
+        ];
         let mut seq = Accumulator::new(5, grid, 10.0);
         for r in &runs {
             seq.add_run(r, 1);
@@ -308,7 +352,10 @@ mod tests {
 
     #[test]
     fn crossing_interpolates() {
-        assert_eq!(crossing(&[0.0, 1.0, 2.0], &[0.0, 10.0, 20.0], 15.0), Some(1.5));
+        assert_eq!(
+            crossing(&[0.0, 1.0, 2.0], &[0.0, 10.0, 20.0], 15.0),
+            Some(1.5)
+        );
         assert_eq!(crossing(&[0.0, 1.0], &[0.0, 1.0], 2.0), None);
     }
 }

@@ -93,12 +93,18 @@ impl Sketch {
 
     /// Smallest recorded value (bucket precision).
     pub fn min(&self) -> f64 {
-        self.counts.iter().position(|&c| c > 0).map_or(f64::NAN, Self::value)
+        self.counts
+            .iter()
+            .position(|&c| c > 0)
+            .map_or(f64::NAN, Self::value)
     }
 
     /// Largest recorded value (bucket precision).
     pub fn max(&self) -> f64 {
-        self.counts.iter().rposition(|&c| c > 0).map_or(f64::NAN, Self::value)
+        self.counts
+            .iter()
+            .rposition(|&c| c > 0)
+            .map_or(f64::NAN, Self::value)
     }
 }
 

@@ -99,7 +99,11 @@ pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
         }
         raw.par_iter().map(|&x| table[x as usize]).collect()
     } else {
-        let map: HashMap<u64, u32> = uniq.iter().enumerate().map(|(i, &x)| (x, i as u32)).collect();
+        let map: HashMap<u64, u32> = uniq
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, i as u32))
+            .collect();
         raw.par_iter().map(|x| map[x]).collect()
     };
     let ids = if n as u64 == max + 1 {
@@ -115,9 +119,16 @@ pub(crate) fn intern_text<S: AsRef<str> + Sync>(raw: &[S]) -> (Vec<u32>, NodeIds
     let mut uniq: Vec<&str> = raw.iter().map(|s| s.as_ref()).collect();
     uniq.par_sort_unstable();
     uniq.dedup();
-    let map: HashMap<&str, u32> = uniq.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
+    let map: HashMap<&str, u32> = uniq
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i as u32))
+        .collect();
     let dense = raw.par_iter().map(|s| map[s.as_ref()]).collect();
-    (dense, NodeIds::Text(uniq.into_iter().map(String::from).collect()))
+    (
+        dense,
+        NodeIds::Text(uniq.into_iter().map(String::from).collect()),
+    )
 }
 
 /// One arc before deduplication: key = `target << 1 | weak`, so sorting puts a node's strong copy of
@@ -173,7 +184,13 @@ impl Graph {
         let total = acc as usize;
 
         // Pass 2: scatter arcs into their source's block.
-        let mut raw = vec![RawArc { key: 0, weight: 0.0 }; total];
+        let mut raw = vec![
+            RawArc {
+                key: 0,
+                weight: 0.0
+            };
+            total
+        ];
         let mut fill = start.clone();
         for i in 0..src.len() {
             let (u, v) = (src[i], dst[i]);
@@ -208,9 +225,8 @@ impl Graph {
         let kept: Vec<u64> = blocks
             .par_iter_mut()
             .map(|block| {
-                block.sort_unstable_by(|a, b| {
-                    a.key.cmp(&b.key).then(b.weight.total_cmp(&a.weight))
-                });
+                block
+                    .sort_unstable_by(|a, b| a.key.cmp(&b.key).then(b.weight.total_cmp(&a.weight)));
                 let mut len = 0usize;
                 for i in 0..block.len() {
                     if len == 0 || block[i].key >> 1 != block[len - 1].key >> 1 {
@@ -298,7 +314,10 @@ mod tests {
 
     #[test]
     fn undirected_mirrors_dedupes_and_counts() {
-        let g = Graph::from_edges(list(4, &[(0, 1), (1, 0), (1, 2), (2, 2), (0, 1), (3, 1)]), false);
+        let g = Graph::from_edges(
+            list(4, &[(0, 1), (1, 0), (1, 2), (2, 2), (0, 1), (3, 1)]),
+            false,
+        );
         check_invariants(&g);
         assert_eq!(g.edge_count(), 3);
         assert_eq!(g.arc_count(), 6);

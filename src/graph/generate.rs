@@ -167,20 +167,36 @@ impl Generator {
                     );
                 }
                 if w.circle_degree < 2 {
-                    return bad("circle_degree", w.circle_degree.to_string(), "must be at least 2");
+                    return bad(
+                        "circle_degree",
+                        w.circle_degree.to_string(),
+                        "must be at least 2",
+                    );
                 }
                 if !(w.circle_exponent.is_finite()) {
-                    return bad("circle_exponent", w.circle_exponent.to_string(), "must be finite");
+                    return bad(
+                        "circle_exponent",
+                        w.circle_exponent.to_string(),
+                        "must be finite",
+                    );
                 }
                 prob("rewire", w.rewire)?;
                 prob("overlap", w.overlap)?;
                 if !(w.bridges_per_node >= 0.0 && w.bridges_per_node.is_finite()) {
-                    return bad("bridges_per_node", w.bridges_per_node.to_string(), "must be >= 0");
+                    return bad(
+                        "bridges_per_node",
+                        w.bridges_per_node.to_string(),
+                        "must be >= 0",
+                    );
                 }
             }
             Generator::Alipay(a) => {
                 if !(a.mean_degree > 0.0 && a.mean_degree < n as f64) {
-                    return bad("mean_degree", a.mean_degree.to_string(), "must be in (0, n)");
+                    return bad(
+                        "mean_degree",
+                        a.mean_degree.to_string(),
+                        "must be in (0, n)",
+                    );
                 }
                 if !(a.exponent > 2.0 && a.exponent.is_finite()) {
                     return bad("exponent", a.exponent.to_string(), "must be > 2");
@@ -199,7 +215,11 @@ impl Generator {
             }
             Generator::Er { mean_degree } => {
                 if !(*mean_degree >= 0.0 && *mean_degree <= (n - 1) as f64) {
-                    return bad("mean_degree", mean_degree.to_string(), "must be in [0, n-1]");
+                    return bad(
+                        "mean_degree",
+                        mean_degree.to_string(),
+                        "must be in [0, n-1]",
+                    );
                 }
             }
         }
@@ -225,7 +245,9 @@ impl Generator {
             Generator::Alipay(p) => chung_lu(p, n, &mut rng, &mut e),
             Generator::Ba { m } => barabasi_albert(*m, n, &mut rng, &mut e),
             Generator::Ws { k, beta } => watts_strogatz(*k, *beta, n, &mut rng, &mut e),
-            Generator::Er { mean_degree } => erdos_renyi(*mean_degree / (n - 1) as f64, n, &mut rng, &mut e),
+            Generator::Er { mean_degree } => {
+                erdos_renyi(*mean_degree / (n - 1) as f64, n, &mut rng, &mut e)
+            }
         }
         Ok(Graph::from_edges(
             EdgeList {
@@ -273,8 +295,13 @@ fn wechat(p: &WechatParams, n: usize, rng: &mut Rng, e: &mut Edges) {
     let mut circles: Vec<Vec<u32>> = Vec::new();
     let mut next = 0usize;
     while next < n {
-        let s = power_law(rng, p.min_circle as f64, (p.max_circle + 1) as f64, p.circle_exponent)
-            .floor() as usize;
+        let s = power_law(
+            rng,
+            p.min_circle as f64,
+            (p.max_circle + 1) as f64,
+            p.circle_exponent,
+        )
+        .floor() as usize;
         let s = s.clamp(p.min_circle, p.max_circle);
         let end = (next + s).min(n);
         if end - next < p.min_circle && !circles.is_empty() {
@@ -479,7 +506,9 @@ mod tests {
 
     #[test]
     fn er_mean_degree_is_close_to_target() {
-        let g = Generator::Er { mean_degree: 8.0 }.generate(20_000, 3).unwrap();
+        let g = Generator::Er { mean_degree: 8.0 }
+            .generate(20_000, 3)
+            .unwrap();
         let mean = g.arc_count() as f64 / g.node_count() as f64;
         // Edge count ~ Binomial(C(n,2), p): sd of the mean degree ≈ sqrt(8 / n) · ... ≈ 0.03.
         assert!((mean - 8.0).abs() < 0.15, "mean degree {mean}");
@@ -501,7 +530,10 @@ mod tests {
 
     #[test]
     fn wechat_circles_are_strong_and_bridges_weak() {
-        let g = Generator::by_name("wechat").unwrap().generate(5000, 4).unwrap();
+        let g = Generator::by_name("wechat")
+            .unwrap()
+            .generate(5000, 4)
+            .unwrap();
         let (strong, weak) = g.tie_split();
         assert!(strong > 5 * weak, "strong {strong} weak {weak}");
         assert!(weak > 0);

@@ -55,7 +55,11 @@ impl Format {
             "text" | "txt" | "snap" => Ok(Format::Text),
             "csv" => Ok(Format::Csv),
             "parquet" => Ok(Format::Parquet),
-            _ => Err(Error::invalid("--format", s, "expected text, csv or parquet")),
+            _ => Err(Error::invalid(
+                "--format",
+                s,
+                "expected text, csv or parquet",
+            )),
         }
     }
 }
@@ -104,7 +108,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = Vec::new();
-    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     if gz {
         flate2::read::MultiGzDecoder::new(file)
             .read_to_end(&mut buf)
@@ -153,8 +159,18 @@ fn is_comment(line: &[u8]) -> bool {
 
 fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
     let bytes = read_bytes(path)?;
-    let src_col = opts.src.as_deref().map(|s| column_number("--src", s)).transpose()?.unwrap_or(0);
-    let dst_col = opts.dst.as_deref().map(|s| column_number("--dst", s)).transpose()?.unwrap_or(1);
+    let src_col = opts
+        .src
+        .as_deref()
+        .map(|s| column_number("--src", s))
+        .transpose()?
+        .unwrap_or(0);
+    let dst_col = opts
+        .dst
+        .as_deref()
+        .map(|s| column_number("--dst", s))
+        .transpose()?
+        .unwrap_or(1);
     // The kind of the extra column: given, or sniffed from the first data line.
     let extra = match (&opts.weight, &opts.tie) {
         (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
@@ -290,10 +306,18 @@ fn parse_chunk(
             ));
         }
         let u = parse_id(toks[src_col]).ok_or_else(|| {
-            (out.lines, lossy(toks[src_col]), "node id is not a non-negative integer".to_string())
+            (
+                out.lines,
+                lossy(toks[src_col]),
+                "node id is not a non-negative integer".to_string(),
+            )
         })?;
         let v = parse_id(toks[dst_col]).ok_or_else(|| {
-            (out.lines, lossy(toks[dst_col]), "node id is not a non-negative integer".to_string())
+            (
+                out.lines,
+                lossy(toks[dst_col]),
+                "node id is not a non-negative integer".to_string(),
+            )
         })?;
         out.src.push(u);
         out.dst.push(v);
@@ -321,7 +345,11 @@ fn parse_chunk(
                 let t = if c < count {
                     let s = std::str::from_utf8(toks[c]).unwrap_or("");
                     TieClass::parse(s).ok_or_else(|| {
-                        (out.lines, lossy(toks[c]), "tie class must be strong or weak".to_string())
+                        (
+                            out.lines,
+                            lossy(toks[c]),
+                            "tie class must be strong or weak".to_string(),
+                        )
                     })?
                 } else {
                     TieClass::Weak
@@ -341,7 +369,10 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         ));
     }
-    if std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
+    if std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(false)
+    {
         return Err(Error::file(path, "the file is empty"));
     }
     let polars_err = |e: PolarsError| Error::file(path, format!("cannot read {format:?}: {e}"));
@@ -358,9 +389,17 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
             ParquetReader::new(file).finish().map_err(polars_err)?
         }
     };
-    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let header_rows = if format == Format::Csv { 2 } else { 1 };
-    let pick = |given: &Option<String>, defaults: &[&str], position: Option<usize>, what: &str| -> Result<Option<String>> {
+    let pick = |given: &Option<String>,
+                defaults: &[&str],
+                position: Option<usize>,
+                what: &str|
+     -> Result<Option<String>> {
         if let Some(g) = given {
             if names.iter().any(|n| n == g) {
                 return Ok(Some(g.clone()));
@@ -380,16 +419,27 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
     let src = pick(&opts.src, &["src", "source", "from", "u"], Some(0), "--src")?;
     let dst = pick(&opts.dst, &["dst", "target", "to", "v"], Some(1), "--dst")?;
     let (Some(src), Some(dst)) = (src, dst) else {
-        return Err(Error::file(path, format!("need two columns for source and target; found {names:?}")));
+        return Err(Error::file(
+            path,
+            format!("need two columns for source and target; found {names:?}"),
+        ));
     };
     let weight = pick(&opts.weight, &["weight", "w", "count"], None, "--weight")?;
     let tie = pick(&opts.tie, &["tie", "tie_class", "ties"], None, "--tie")?;
 
-    let col = |name: &str| df.column(name).map_err(polars_err).map(|c| c.as_materialized_series().clone());
+    let col = |name: &str| {
+        df.column(name)
+            .map_err(polars_err)
+            .map(|c| c.as_materialized_series().clone())
+    };
     let (s_src, s_dst) = (col(&src)?, col(&dst)?);
     let null_at = |s: &Series, name: &str| -> Result<()> {
         if s.null_count() > 0 {
-            let row = s.is_null().iter().position(|x| x == Some(true)).unwrap_or(0);
+            let row = s
+                .is_null()
+                .iter()
+                .position(|x| x == Some(true))
+                .unwrap_or(0);
             return Err(Error::Parse {
                 path: path.to_path_buf(),
                 line: (row + header_rows) as u64,
@@ -426,7 +476,12 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
     } else {
         let to_str = |s: &Series| -> Result<Vec<String>> {
             let st = s.cast(&DataType::String).map_err(polars_err)?;
-            Ok(st.str().map_err(polars_err)?.iter().map(|x| x.unwrap_or("").to_string()).collect())
+            Ok(st
+                .str()
+                .map_err(polars_err)?
+                .iter()
+                .map(|x| x.unwrap_or("").to_string())
+                .collect())
         };
         let mut raw = to_str(&s_src)?;
         raw.extend(to_str(&s_dst)?);
@@ -500,7 +555,9 @@ pub fn load_seed_file(path: &Path, graph: &Graph) -> Result<Vec<(u32, f64)>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut toks = line.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty());
+        let mut toks = line
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|t| !t.is_empty());
         let id = toks.next().unwrap_or("");
         let node = graph.ids().find(id).ok_or_else(|| Error::Parse {
             path: path.to_path_buf(),

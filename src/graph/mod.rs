@@ -13,7 +13,9 @@ pub use csr::{BuildCounts, Graph};
 ///
 /// Strong ties are close friends: clustered, embedded in shared circles (Granovetter 1973). Weak ties
 /// are acquaintances and commerce: they bridge circles. Stored as one byte per arc.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 #[repr(u8)]
 pub enum TieClass {

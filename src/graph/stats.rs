@@ -26,6 +26,8 @@ pub struct GraphStats {
     pub largest_component: usize,
     pub strong_ties: usize,
     pub weak_ties: usize,
+    /// Edges (lines or rows) read from the input, before self-loops and duplicates were dropped.
+    pub input_edges: u64,
     pub self_loops_dropped: u64,
     pub duplicates_dropped: u64,
 }
@@ -65,15 +67,28 @@ pub fn stats(g: &Graph) -> GraphStats {
         nodes: n,
         edges: g.edge_count(),
         directed: g.is_directed(),
-        mean_degree: if n == 0 { 0.0 } else { g.arc_count() as f64 / n as f64 },
+        mean_degree: if n == 0 {
+            0.0
+        } else {
+            g.arc_count() as f64 / n as f64
+        },
         max_degree,
-        avg_clustering: if n == 0 { 0.0 } else { clustering_sum / n as f64 },
-        transitivity: if triples == 0 { 0.0 } else { 3.0 * triangles as f64 / triples as f64 },
+        avg_clustering: if n == 0 {
+            0.0
+        } else {
+            clustering_sum / n as f64
+        },
+        transitivity: if triples == 0 {
+            0.0
+        } else {
+            3.0 * triangles as f64 / triples as f64
+        },
         triangles,
         components,
         largest_component: largest,
         strong_ties: strong,
         weak_ties: weak,
+        input_edges: counts.input_edges,
         self_loops_dropped: counts.self_loops,
         duplicates_dropped: counts.duplicates,
     }
@@ -83,7 +98,10 @@ pub fn stats(g: &Graph) -> GraphStats {
 fn undirected_view(g: &Graph) -> (Vec<u32>, Vec<usize>) {
     let n = g.node_count();
     if !g.is_directed() {
-        return (g.targets().to_vec(), g.offsets().iter().map(|&x| x as usize).collect());
+        return (
+            g.targets().to_vec(),
+            g.offsets().iter().map(|&x| x as usize).collect(),
+        );
     }
     let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n];
     for u in 0..n as u32 {

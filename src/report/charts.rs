@@ -6,7 +6,7 @@ use std::sync::Once;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
-use plotters::style::{register_font, FontStyle};
+use plotters::style::{FontStyle, register_font};
 
 use crate::curves::Curve;
 use crate::{Error, Result};
@@ -84,7 +84,11 @@ pub fn adoption_chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOption
 }
 
 /// New adopters per hour against hours, one line per curve.
-pub fn new_per_hour_chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions) -> Result<()> {
+pub fn new_per_hour_chart(
+    path: &Path,
+    curves: &[(Curve, usize)],
+    opts: &ChartOptions,
+) -> Result<()> {
     chart(path, curves, opts, Series::NewPerHour)
 }
 
@@ -102,7 +106,12 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
     for (i, (c, n)) in curves.iter().enumerate() {
         let s = scale(*n);
         let pts = |ys: &[f64]| -> Vec<(f64, f64)> {
-            c.hour.iter().zip(ys).map(|(&x, &y)| (x, y * s)).filter(|p| p.1.is_finite()).collect()
+            c.hour
+                .iter()
+                .zip(ys)
+                .map(|(&x, &y)| (x, y * s))
+                .filter(|p| p.1.is_finite())
+                .collect()
         };
         let (line, band) = match what {
             Series::Cumulative => (pts(&c.mean), Some((pts(&c.p05), pts(&c.p95)))),
@@ -116,10 +125,18 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
         };
         series.push((label, line, band, colour(&c.label, i)));
     }
-    let x_max = series.iter().flat_map(|s| s.1.last().map(|p| p.0)).fold(0.0f64, f64::max).max(1e-9);
+    let x_max = series
+        .iter()
+        .flat_map(|s| s.1.last().map(|p| p.0))
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
     let y_max = series
         .iter()
-        .flat_map(|s| s.1.iter().chain(s.2.iter().flat_map(|b| b.1.iter())).map(|p| p.1))
+        .flat_map(|s| {
+            s.1.iter()
+                .chain(s.2.iter().flat_map(|b| b.1.iter()))
+                .map(|p| p.1)
+        })
         .fold(0.0f64, f64::max);
     let y_label = match (what, share) {
         (Series::Cumulative, true) => "adopters (% of users, mean and p05–p95 band)",
@@ -137,7 +154,15 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
             .fold(f64::INFINITY, f64::min);
         let y_min = if y_min.is_finite() { y_min * 0.8 } else { 1e-3 };
         let y_max = (y_max * 1.25).max(y_min * 10.0);
-        plot(&root, opts, 0.0..x_max, (y_min..y_max).log_scale(), y_label, &series, true)
+        plot(
+            &root,
+            opts,
+            0.0..x_max,
+            (y_min..y_max).log_scale(),
+            y_label,
+            &series,
+            true,
+        )
     } else {
         let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
         plot(&root, opts, 0.0..x_max, 0.0..y_max, y_label, &series, false)
@@ -147,7 +172,12 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
     Ok(())
 }
 
-type Drawn<'a> = (String, Vec<(f64, f64)>, Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>, RGBColor);
+type Drawn<'a> = (
+    String,
+    Vec<(f64, f64)>,
+    Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>,
+    RGBColor,
+);
 
 fn plot<'a, X, Y>(
     root: &DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>,
@@ -167,7 +197,10 @@ where
     let s = |px: u32| (px as f64 * opts.height as f64 / 1000.0).round().max(8.0) as u32;
     let e = |e: &dyn std::fmt::Display| e.to_string();
     let mut chart = ChartBuilder::on(root)
-        .caption(&opts.title, (FONT, s(40)).into_font().style(FontStyle::Bold))
+        .caption(
+            &opts.title,
+            (FONT, s(40)).into_font().style(FontStyle::Bold),
+        )
         .margin(s(30))
         .x_label_area_size(s(80))
         .y_label_area_size(s(120))
@@ -179,8 +212,10 @@ where
         .y_desc(y_label)
         .label_style((FONT, s(24)))
         .axis_desc_style((FONT, s(26)))
-        .light_line_style(RGBColor(235, 235, 235))
+        .max_light_lines(4)
+        .light_line_style(RGBColor(242, 242, 242))
         .bold_line_style(RGBColor(205, 205, 205))
+        .x_label_formatter(&|v: &f64| format!("{v:.0}"))
         .y_label_formatter(&|v: &f64| {
             if log_y || v.abs() < 10.0 && v.fract().abs() > 1e-9 {
                 format!("{v}")
@@ -213,6 +248,7 @@ where
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
         .margin(s(16))
+        .legend_area_size(s(56))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(160, 160, 160))
         .label_font((FONT, s(26)))

@@ -10,7 +10,7 @@ mod output;
 pub mod summary;
 pub mod tables;
 
-pub use output::{write_atomic, ReportDir};
+pub use output::{ReportDir, write_atomic};
 
 use crate::curves::Outcome;
 
@@ -59,8 +59,10 @@ pub fn write_report(
     single: bool,
     chart: &charts::ChartOptions,
 ) -> crate::Result<()> {
-    let curves: Vec<(crate::curves::Curve, usize)> =
-        platforms.iter().map(|p| (p.outcome.curve.clone(), p.outcome.nodes)).collect();
+    let curves: Vec<(crate::curves::Curve, usize)> = platforms
+        .iter()
+        .map(|p| (p.outcome.curve.clone(), p.outcome.nodes))
+        .collect();
     let mut df = tables::curves_frame(&curves);
     tables::write_csv(&mut df, &dir.path("curves.csv"))?;
     tables::write_parquet(&mut df, &dir.path("curves.parquet"))?;
@@ -71,7 +73,10 @@ pub fn write_report(
     }
     .expect("summaries serialise");
     output::write_bytes(&dir.path("summary.json"), format!("{json}\n").as_bytes())?;
-    output::write_bytes(&dir.path("summary.md"), summary::markdown(title, platforms).as_bytes())?;
+    output::write_bytes(
+        &dir.path("summary.md"),
+        summary::markdown(title, platforms).as_bytes(),
+    )?;
     let mut opts = chart.clone();
     opts.title = title.to_string();
     charts::adoption_chart(&dir.path("adoption.png"), &curves, &opts)?;

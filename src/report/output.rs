@@ -7,8 +7,14 @@ use std::path::{Path, PathBuf};
 use crate::{Error, Result};
 
 fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
-    let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     // Keep the extension last: encoders choose the format by it.
     let (stem, ext) = match name.rsplit_once('.') {
         Some((s, e)) => (s.to_string(), format!(".{e}")),
@@ -19,9 +25,16 @@ fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
 
 /// Writes `path` through `write`, which receives a temporary path beside it; renames on success,
 /// removes the temporary file on failure. Refuses to replace an existing file unless `force`.
-pub fn write_atomic(path: &Path, force: bool, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
     if path.exists() && !force {
-        return Err(Error::file(path, "already exists; use --force to replace it"));
+        return Err(Error::file(
+            path,
+            "already exists; use --force to replace it",
+        ));
     }
     let tmp = temp_sibling(path, "tmp");
     let result = write(&tmp).and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
@@ -57,7 +70,10 @@ impl ReportDir {
             if !dest.is_dir() {
                 return Err(Error::file(dest, "exists and is not a directory"));
             }
-            let non_empty = fs::read_dir(dest).map_err(|e| Error::io(dest, e))?.next().is_some();
+            let non_empty = fs::read_dir(dest)
+                .map_err(|e| Error::io(dest, e))?
+                .next()
+                .is_some();
             if non_empty && !force {
                 return Err(Error::file(
                     dest,
@@ -131,7 +147,10 @@ mod tests {
         let r = ReportDir::create(&dest, false).unwrap();
         write_bytes(&r.path("a.txt"), b"first").unwrap();
         r.commit().unwrap();
-        assert!(ReportDir::create(&dest, false).is_err(), "non-empty refused without force");
+        assert!(
+            ReportDir::create(&dest, false).is_err(),
+            "non-empty refused without force"
+        );
         {
             let r = ReportDir::create(&dest, true).unwrap();
             write_bytes(&r.path("a.txt"), b"second").unwrap();
@@ -142,7 +161,11 @@ mod tests {
         write_bytes(&r.path("b.txt"), b"new").unwrap();
         r.commit().unwrap();
         assert!(!dest.join("a.txt").exists());
-        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1, "no staging left behind");
+        assert_eq!(
+            fs::read_dir(d.path()).unwrap().count(),
+            1,
+            "no staging left behind"
+        );
     }
 
     #[test]

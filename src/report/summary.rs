@@ -21,7 +21,11 @@ pub fn thousands(x: f64) -> String {
 }
 
 fn pct(f: f64) -> String {
-    if f >= 0.0995 { format!("{:.1} %", 100.0 * f) } else { format!("{:.2} %", 100.0 * f) }
+    if f >= 0.0995 {
+        format!("{:.1} %", 100.0 * f)
+    } else {
+        format!("{:.2} %", 100.0 * f)
+    }
 }
 
 fn hours(h: Option<f64>) -> String {
@@ -83,20 +87,45 @@ pub fn markdown(title: &str, platforms: &[PlatformReport]) -> String {
         let _ = writeln!(md, "| parameter | value | why |");
         let _ = writeln!(md, "|---|---|---|");
         let why = |k: &str| q.rationale.get(k).cloned().unwrap_or_default();
-        let horizon = q.horizon_hours.map_or("unbounded".to_string(), |h| format!("{h} h"));
+        let horizon = q
+            .horizon_hours
+            .map_or("unbounded".to_string(), |h| format!("{h} h"));
         let rows: Vec<(&str, String)> = vec![
             ("graph", q.graph.clone()),
-            ("nodes / edges", format!("{} / {}", thousands(q.nodes as f64), thousands(q.edges as f64))),
-            ("strong / weak ties", format!("{} / {}", thousands(q.strong_ties as f64), thousands(q.weak_ties as f64))),
+            (
+                "nodes / edges",
+                format!(
+                    "{} / {}",
+                    thousands(q.nodes as f64),
+                    thousands(q.edges as f64)
+                ),
+            ),
+            (
+                "strong / weak ties",
+                format!(
+                    "{} / {}",
+                    thousands(q.strong_ties as f64),
+                    thousands(q.weak_ties as f64)
+                ),
+            ),
             ("ties", q.ties.clone()),
             ("activation", q.activation.to_string()),
-            ("delay_strong", format!("{} (mean {:.2} h)", q.delay_strong, q.delay_strong.mean())),
-            ("delay_weak", format!("{} (mean {:.2} h)", q.delay_weak, q.delay_weak.mean())),
+            (
+                "delay_strong",
+                format!("{} (mean {:.2} h)", q.delay_strong, q.delay_strong.mean()),
+            ),
+            (
+                "delay_weak",
+                format!("{} (mean {:.2} h)", q.delay_weak, q.delay_weak.mean()),
+            ),
             ("horizon", horizon),
             ("seeds", format!("{} ({} nodes)", q.seeds, q.seed_nodes)),
             ("runs", q.runs.to_string()),
             ("seed", q.seed.to_string()),
-            ("grid", format!("every {} h to {} h", q.step_hours, q.curve_hours)),
+            (
+                "grid",
+                format!("every {} h to {} h", q.step_hours, q.curve_hours),
+            ),
         ];
         for (k, v) in rows {
             let key = k.split(' ').next().unwrap_or(k);

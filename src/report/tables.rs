@@ -8,13 +8,22 @@ use polars::prelude::*;
 
 use super::output::write_atomic;
 use crate::curves::Curve;
-use crate::graph::load::Format;
 use crate::graph::Graph;
+use crate::graph::load::Format;
 use crate::{Error, Result};
 
 /// The curve columns, in order: the contract `label, hour, mean, p05, p50, p95, new_per_hour`,
 /// then `nodes` (so a saved curve can be drawn as a share of users).
-pub const CURVE_COLUMNS: [&str; 8] = ["label", "hour", "mean", "p05", "p50", "p95", "new_per_hour", "nodes"];
+pub const CURVE_COLUMNS: [&str; 8] = [
+    "label",
+    "hour",
+    "mean",
+    "p05",
+    "p50",
+    "p95",
+    "new_per_hour",
+    "nodes",
+];
 
 fn polars_err(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::file(path, e.to_string())
@@ -58,7 +67,10 @@ pub fn curves_frame(curves: &[(Curve, usize)]) -> DataFrame {
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = BufWriter::new(f);
-    CsvWriter::new(&mut w).include_header(true).finish(df).map_err(polars_err(path))?;
+    CsvWriter::new(&mut w)
+        .include_header(true)
+        .finish(df)
+        .map_err(polars_err(path))?;
     w.flush().map_err(|e| Error::io(path, e))
 }
 
@@ -77,7 +89,10 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
 pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
     let format = Format::from_path(path)?;
     if !path.exists() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
     }
     let err = polars_err(path);
     let df = match format {
@@ -90,25 +105,68 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
         Format::Parquet => ParquetReader::new(File::open(path).map_err(|e| Error::io(path, e))?)
             .finish()
             .map_err(&err)?,
-        Format::Text => return Err(Error::file(path, "curves are read from .csv or .parquet files")),
+        Format::Text => {
+            return Err(Error::file(
+                path,
+                "curves are read from .csv or .parquet files",
+            ));
+        }
     };
-    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for c in &CURVE_COLUMNS[..7] {
         if !names.iter().any(|n| n == c) {
-            return Err(Error::file(path, format!("no column {c:?}; a curves file has {:?}", &CURVE_COLUMNS[..7])));
+            return Err(Error::file(
+                path,
+                format!(
+                    "no column {c:?}; a curves file has {:?}",
+                    &CURVE_COLUMNS[..7]
+                ),
+            ));
         }
     }
     let f64s = |name: &str| -> Result<Vec<f64>> {
-        let s = df.column(name).map_err(&err)?.as_materialized_series().cast(&DataType::Float64).map_err(&err)?;
-        Ok(s.f64().map_err(&err)?.iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+        let s = df
+            .column(name)
+            .map_err(&err)?
+            .as_materialized_series()
+            .cast(&DataType::Float64)
+            .map_err(&err)?;
+        Ok(s.f64()
+            .map_err(&err)?
+            .iter()
+            .map(|x| x.unwrap_or(f64::NAN))
+            .collect())
     };
     let labels: Vec<String> = {
-        let s = df.column("label").map_err(&err)?.as_materialized_series().cast(&DataType::String).map_err(&err)?;
-        s.str().map_err(&err)?.iter().map(|x| x.unwrap_or("").to_string()).collect()
+        let s = df
+            .column("label")
+            .map_err(&err)?
+            .as_materialized_series()
+            .cast(&DataType::String)
+            .map_err(&err)?;
+        s.str()
+            .map_err(&err)?
+            .iter()
+            .map(|x| x.unwrap_or("").to_string())
+            .collect()
     };
-    let (hour, mean, p05, p50, p95, new) =
-        (f64s("hour")?, f64s("mean")?, f64s("p05")?, f64s("p50")?, f64s("p95")?, f64s("new_per_hour")?);
-    let nodes = if names.iter().any(|n| n == "nodes") { f64s("nodes")? } else { vec![0.0; labels.len()] };
+    let (hour, mean, p05, p50, p95, new) = (
+        f64s("hour")?,
+        f64s("mean")?,
+        f64s("p05")?,
+        f64s("p50")?,
+        f64s("p95")?,
+        f64s("new_per_hour")?,
+    );
+    let nodes = if names.iter().any(|n| n == "nodes") {
+        f64s("nodes")?
+    } else {
+        vec![0.0; labels.len()]
+    };
     let mut out: Vec<(Curve, usize)> = Vec::new();
     for i in 0..labels.len() {
         if out.last().is_none_or(|(c, _)| c.label != labels[i]) {
@@ -145,12 +203,17 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
 /// `--ties column` gives the same labels.
 pub fn write_graph(graph: &Graph, path: &Path, force: bool) -> Result<()> {
     let format = Format::from_path(path)?;
-    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     write_atomic(path, force, |tmp| match format {
         Format::Text => {
             let f = File::create(tmp).map_err(|e| Error::io(path, e))?;
             let mut w: Box<dyn Write> = if gz {
-                Box::new(BufWriter::new(flate2::write::GzEncoder::new(f, flate2::Compression::fast())))
+                Box::new(BufWriter::new(flate2::write::GzEncoder::new(
+                    f,
+                    flate2::Compression::fast(),
+                )))
             } else {
                 Box::new(BufWriter::new(f))
             };
@@ -160,14 +223,24 @@ pub fn write_graph(graph: &Graph, path: &Path, force: bool) -> Result<()> {
                 "# hongbao graph: {} nodes, {} edges, {}; columns: src dst tie{}",
                 graph.node_count(),
                 graph.edge_count(),
-                if graph.is_directed() { "directed" } else { "undirected" },
-                if graph.weights().is_some() { " weight" } else { "" }
+                if graph.is_directed() {
+                    "directed"
+                } else {
+                    "undirected"
+                },
+                if graph.weights().is_some() {
+                    " weight"
+                } else {
+                    ""
+                }
             )
             .map_err(io)?;
             let ids = graph.ids();
             for (u, v, t, wt) in graph.edges() {
                 match wt {
-                    Some(x) => writeln!(w, "{} {} {} {}", ids.label(u), ids.label(v), t.as_str(), x),
+                    Some(x) => {
+                        writeln!(w, "{} {} {} {}", ids.label(u), ids.label(v), t.as_str(), x)
+                    }
                     None => writeln!(w, "{} {} {}", ids.label(u), ids.label(v), t.as_str()),
                 }
                 .map_err(io)?;
@@ -183,21 +256,49 @@ pub fn write_graph(graph: &Graph, path: &Path, force: bool) -> Result<()> {
             let mut cols = if ids.is_numeric() {
                 let num = |u: u32| ids.label(u).parse::<u64>().expect("numeric id");
                 vec![
-                    Column::new("src".into(), edges.iter().map(|e| num(e.0)).collect::<Vec<u64>>()),
-                    Column::new("dst".into(), edges.iter().map(|e| num(e.1)).collect::<Vec<u64>>()),
+                    Column::new(
+                        "src".into(),
+                        edges.iter().map(|e| num(e.0)).collect::<Vec<u64>>(),
+                    ),
+                    Column::new(
+                        "dst".into(),
+                        edges.iter().map(|e| num(e.1)).collect::<Vec<u64>>(),
+                    ),
                 ]
             } else {
                 vec![
-                    Column::new("src".into(), edges.iter().map(|e| ids.label(e.0)).collect::<Vec<String>>()),
-                    Column::new("dst".into(), edges.iter().map(|e| ids.label(e.1)).collect::<Vec<String>>()),
+                    Column::new(
+                        "src".into(),
+                        edges
+                            .iter()
+                            .map(|e| ids.label(e.0))
+                            .collect::<Vec<String>>(),
+                    ),
+                    Column::new(
+                        "dst".into(),
+                        edges
+                            .iter()
+                            .map(|e| ids.label(e.1))
+                            .collect::<Vec<String>>(),
+                    ),
                 ]
             };
             cols.push(Column::new("tie".into(), tie));
             if graph.weights().is_some() {
-                cols.push(Column::new("weight".into(), edges.iter().map(|e| e.3.unwrap_or(1.0)).collect::<Vec<f32>>()));
+                cols.push(Column::new(
+                    "weight".into(),
+                    edges
+                        .iter()
+                        .map(|e| e.3.unwrap_or(1.0))
+                        .collect::<Vec<f32>>(),
+                ));
             }
             let mut df = DataFrame::new(edges.len(), cols).map_err(polars_err(path))?;
-            if format == Format::Csv { write_csv(&mut df, tmp) } else { write_parquet(&mut df, tmp) }
+            if format == Format::Csv {
+                write_csv(&mut df, tmp)
+            } else {
+                write_parquet(&mut df, tmp)
+            }
         }
     })
 }

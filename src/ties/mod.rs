@@ -79,7 +79,11 @@ impl std::str::FromStr for TieSpec {
                 ));
             }
         };
-        if matches!(spec, TieSpec::Labels | TieSpec::AllStrong | TieSpec::AllWeak) && arg.is_some() {
+        if matches!(
+            spec,
+            TieSpec::Labels | TieSpec::AllStrong | TieSpec::AllWeak
+        ) && arg.is_some()
+        {
             return Err(bad("this rule takes no value"));
         }
         Ok(spec)
@@ -99,7 +103,6 @@ impl std::fmt::Display for TieSpec {
         }
     }
 }
-
 
 impl serde::Serialize for TieSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -200,7 +203,11 @@ pub fn overlap(graph: &Graph) -> Vec<f32> {
                     let nv = graph.neighbors(v);
                     let common = sorted_intersection(nu, nv) as f64;
                     let denom = (nu.len() as f64 - 1.0) + (nv.len() as f64 - 1.0) - common;
-                    if denom > 0.0 { (common / denom) as f32 } else { 0.0 }
+                    if denom > 0.0 {
+                        (common / denom) as f32
+                    } else {
+                        0.0
+                    }
                 })
                 .collect()
         })
@@ -245,10 +252,23 @@ mod tests {
 
     #[test]
     fn spec_syntax() {
-        assert_eq!("overlap:0.5".parse::<TieSpec>().unwrap(), TieSpec::OverlapThreshold(0.5));
-        assert_eq!("weight-quantile:0.7".parse::<TieSpec>().unwrap(), TieSpec::WeightQuantile(0.7));
+        assert_eq!(
+            "overlap:0.5".parse::<TieSpec>().unwrap(),
+            TieSpec::OverlapThreshold(0.5)
+        );
+        assert_eq!(
+            "weight-quantile:0.7".parse::<TieSpec>().unwrap(),
+            TieSpec::WeightQuantile(0.7)
+        );
         assert_eq!("column".parse::<TieSpec>().unwrap(), TieSpec::Labels);
-        for bad in ["overlap", "weight:x", "overlap-quantile:1.5", "magic", "generator:3", "overlap:2"] {
+        for bad in [
+            "overlap",
+            "weight:x",
+            "overlap-quantile:1.5",
+            "magic",
+            "generator:3",
+            "overlap:2",
+        ] {
             let e = bad.parse::<TieSpec>().unwrap_err().to_string();
             assert!(e.contains("--ties") && e.contains(bad), "{e}");
         }

@@ -1,0 +1,562 @@
+//! The cascade engine against closed forms, exact enumeration and an independent discrete-round
+//! simulator. Tolerances are multiples of the standard error, never guesses.
+
+use hongbao::cascade::{
+    Activation, Delay, Grid, Model, MonteCarlo, RunStats, simulate, single_run,
+};
+use hongbao::curves::Accumulator;
+use hongbao::graph::generate::Generator;
+use hongbao::graph::{Graph, TieClass};
+use rand::{RngExt as _, SeedableRng};
+
+use super::{graph, tied_graph};
+
+fn model(p: f64, delay: Delay) -> Model {
+    Model {
+        activation: Activation::Uniform { p },
+        delay_strong: delay,
+        delay_weak: delay,
+        horizon_hours: None,
+    }
+}
+
+const FIXED1: Delay = Delay::Fixed { hours: 1.0 };
+
+fn reach(g: &Graph, m: &Model, seeds: &[(u32, f64)], runs: u64, seed: u64) -> RunStats {
+    simulate(
+        g,
+        m,
+        seeds,
+        MonteCarlo { runs, seed },
+        RunStats::default,
+        &|| {},
+    )
+    .unwrap()
+}
+
+fn star(leaves: u32) -> Graph {
+    graph(
+        leaves as usize + 1,
+        &(1..=leaves).map(|i| (0, i)).collect::<Vec<_>>(),
+        false,
+    )
+}
+
+fn path(n: u32) -> Graph {
+    graph(
+        n as usize,
+        &(0..n - 1).map(|i| (i, i + 1)).collect::<Vec<_>>(),
+        false,
+    )
+}
+
+#[test]
+fn star_with_centre_seeded_reaches_one_plus_leaves_times_p() {
+    let (leaves, p, runs) = (100u32, 0.3, 20_000u64);
+    let s = reach(
+        &star(leaves),
+        &model(p, Delay::Exp { mean: 2.0 }),
+        &[(0, 0.0)],
+        runs,
+        7,
+    );
+    let expected = 1.0 + leaves as f64 * p;
+    // Reach - 1 is Binomial(leaves, p): the standard error of the mean is known exactly.
+    let se = (leaves as f64 * p * (1.0 - p) / runs as f64).sqrt();
+    assert!(
+        (s.mean() - expected).abs() < 4.0 * se,
+        "mean {} expected {expected} se {se}",
+        s.mean()
+    );
+}
+
+#[test]
+fn path_seeded_at_one_end_reaches_sum_of_powers() {
+    let (n, p, runs) = (12u32, 0.8, 40_000u64);
+    let s = reach(&path(n), &model(p, FIXED1), &[(0, 0.0)], runs, 3);
+    let expected: f64 = (0..n).map(|i| p.powi(i as i32)).sum();
+    assert!(
+        (s.mean() - expected).abs() < 4.0 * s.sem(),
+        "mean {} expected {expected} sem {}",
+        s.mean(),
+        s.sem()
+    );
+}
+
+#[test]
+fn p_zero_gives_the_seeds_and_p_one_their_component() {
+    // Two components: a 5-cycle with a chord, and a triangle; plus an isolated node.
+    let g = graph(
+        9,
+        &[
+            (0, 1),
+            (1, 2),
+            (2, 3),
+            (3, 4),
+            (4, 0),
+            (0, 2),
+            (5, 6),
+            (6, 7),
+            (7, 5),
+        ],
+        false,
+    );
+    let s0 = reach(
+        &g,
+        &model(0.0, Delay::Exp { mean: 1.0 }),
+        &[(1, 0.0), (6, 0.0)],
+        200,
+        1,
+    );
+    assert_eq!((s0.reach_sum, s0.reach_sq_sum), (2 * 200, 4 * 200));
+    let s1 = reach(
+        &g,
+        &model(
+            1.0,
+            Delay::LogNormal {
+                median: 1.0,
+                sigma: 2.0,
+            },
+        ),
+        &[(1, 0.0)],
+        200,
+        1,
+    );
+    assert_eq!((s1.reach_sum, s1.reach_sq_sum), (5 * 200, 25 * 200));
+    let s2 = reach(&g, &model(1.0, FIXED1), &[(1, 0.0), (8, 0.0)], 50, 1);
+    assert_eq!(s2.reach_sum, 6 * 50);
+}
+
+/// Exact expected spread by enumerating every live-arc configuration of a small graph.
+fn exact_spread(g: &Graph, seeds: &[u32], p: f64) -> f64 {
+    let arcs: Vec<(u32, u32)> = (0..g.node_count() as u32)
+        .flat_map(|u| g.neighbors(u).iter().map(move |&v| (u, v)))
+        .collect();
+    let m = arcs.len();
+    assert!(m <= 22);
+    let mut total = 0.0;
+    for mask in 0u32..(1 << m) {
+        let live = mask.count_ones() as i32;
+        let prob = p.powi(live) * (1.0 - p).powi(m as i32 - live);
+        let mut active = vec![false; g.node_count()];
+        let mut stack: Vec<u32> = seeds.to_vec();
+        for &s in seeds {
+            active[s as usize] = true;
+        }
+        while let Some(u) = stack.pop() {
+            for (k, &(a, b)) in arcs.iter().enumerate() {
+                if a == u && mask >> k & 1 == 1 && !active[b as usize] {
+                    active[b as usize] = true;
+                    stack.push(b);
+                }
+            }
+        }
+        total += prob * active.iter().filter(|&&x| x).count() as f64;
+    }
+    total
+}
+
+#[test]
+fn small_graph_matches_exact_enumeration() {
+    // 7 nodes, 9 edges = 18 arcs: 2^18 configurations.
+    let g = graph(
+        7,
+        &[
+            (0, 1),
+            (1, 2),
+            (2, 0),
+            (2, 3),
+            (3, 4),
+            (4, 5),
+            (5, 3),
+            (5, 6),
+            (1, 6),
+        ],
+        false,
+    );
+    for (p, delay) in [
+        (0.3, FIXED1),
+        (
+            0.6,
+            Delay::Weibull {
+                shape: 0.7,
+                scale: 3.0,
+            },
+        ),
+    ] {
+        let exact = exact_spread(&g, &[0], p);
+        let s = reach(&g, &model(p, delay), &[(0, 0.0)], 100_000, 11);
+        assert!(
+            (s.mean() - exact).abs() < 4.0 * s.sem(),
+            "p {p}: mean {} exact {exact} sem {}",
+            s.mean(),
+            s.sem()
+        );
+    }
+}
+
+#[test]
+fn fixed_one_hour_delays_with_p_one_give_bfs_distances() {
+    let g = Generator::by_name("ws").unwrap().generate(2000, 5).unwrap();
+    let times = single_run(&g, &model(1.0, FIXED1), &[(0, 0.0), (999, 0.0)], 1, 0).unwrap();
+    // Independent BFS.
+    let mut dist = vec![u32::MAX; g.node_count()];
+    let mut queue = std::collections::VecDeque::from([0u32, 999]);
+    dist[0] = 0;
+    dist[999] = 0;
+    while let Some(u) = queue.pop_front() {
+        for &v in g.neighbors(u) {
+            if dist[v as usize] == u32::MAX {
+                dist[v as usize] = dist[u as usize] + 1;
+                queue.push_back(v);
+            }
+        }
+    }
+    let mut expected: Vec<f64> = dist
+        .iter()
+        .filter(|&&d| d != u32::MAX)
+        .map(|&d| d as f64)
+        .collect();
+    expected.sort_by(f64::total_cmp);
+    assert_eq!(times, expected);
+}
+
+/// Classic discrete-round IC (Kempe et al. 2003), written independently of the engine: mean number
+/// of nodes active after each round, and the standard error of each mean.
+fn discrete_rounds(
+    g: &Graph,
+    seeds: &[u32],
+    p: f64,
+    rounds: usize,
+    runs: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(999);
+    let mut sum = vec![0.0; rounds + 1];
+    let mut sq = vec![0.0; rounds + 1];
+    for _ in 0..runs {
+        let mut active = vec![false; g.node_count()];
+        let mut frontier: Vec<u32> = seeds.to_vec();
+        for &s in seeds {
+            active[s as usize] = true;
+        }
+        let mut count = seeds.len() as f64;
+        for r in 0..=rounds {
+            sum[r] += count;
+            sq[r] += count * count;
+            let mut next = vec![];
+            for &u in &frontier {
+                for &v in g.neighbors(u) {
+                    let coin: f64 = rng.random();
+                    if coin < p && !active[v as usize] {
+                        active[v as usize] = true;
+                        next.push(v);
+                    }
+                }
+            }
+            count += next.len() as f64;
+            frontier = next;
+        }
+    }
+    let r = runs as f64;
+    let mean: Vec<f64> = sum.iter().map(|s| s / r).collect();
+    let se = sq
+        .iter()
+        .zip(&mean)
+        .map(|(q, m)| ((q / r - m * m).max(0.0) * r / (r - 1.0) / r).sqrt())
+        .collect();
+    (mean, se)
+}
+
+#[test]
+fn fixed_one_hour_curve_steps_match_discrete_rounds() {
+    let g = Generator::Ba { m: 3 }.generate(3000, 2).unwrap();
+    let p = 0.08;
+    let seeds = [(0u32, 0.0), (10, 0.0), (20, 0.0)];
+    let runs = 4000u64;
+    let grid = Grid::new(0.5, 6.0).unwrap();
+    let acc = simulate(
+        &g,
+        &model(p, FIXED1),
+        &seeds,
+        MonteCarlo { runs, seed: 5 },
+        || Accumulator::new(3000, grid, f64::INFINITY),
+        &|| {},
+    )
+    .unwrap()
+    .finish("x");
+    let (mean, se) = discrete_rounds(&g, &[0, 10, 20], p, 6, 4000);
+    for round in 0..=6 {
+        let b = round * 2; // grid every 0.5 h: hour `round` is point 2·round
+        assert_eq!(acc.curve.hour[b], round as f64);
+        // Between whole hours nothing happens: the curve is a staircase.
+        if round < 6 {
+            assert_eq!(
+                acc.curve.mean[b],
+                acc.curve.mean[b + 1],
+                "flat inside round {round}"
+            );
+        }
+        let diff = acc.curve.mean[b] - mean[round];
+        // Two independent estimates: the difference has standard error ≈ sqrt(2)·se.
+        assert!(
+            diff.abs() <= 4.0 * (2.0f64).sqrt() * se[round] + 1e-9,
+            "round {round}: engine {} discrete {} se {}",
+            acc.curve.mean[b],
+            mean[round],
+            se[round]
+        );
+    }
+}
+
+#[test]
+fn exponential_delays_on_a_path_give_gamma_hitting_times() {
+    let (n, mean_h, runs) = (8u32, 1.5, 20_000u64);
+    let g = path(n);
+    let m = model(1.0, Delay::Exp { mean: mean_h });
+    let mut sum = vec![0.0; n as usize];
+    for r in 0..runs {
+        let t = single_run(&g, &m, &[(0, 0.0)], 42, r).unwrap();
+        // On a path with p = 1 the i-th adoption is node i.
+        for i in 0..n as usize {
+            sum[i] += t[i];
+        }
+    }
+    for i in 1..n as usize {
+        let got = sum[i] / runs as f64;
+        // Hitting time ~ Gamma(i, mean): mean i·mean, sd sqrt(i)·mean.
+        let se = (i as f64).sqrt() * mean_h / (runs as f64).sqrt();
+        assert!(
+            (got - i as f64 * mean_h).abs() < 4.0 * se,
+            "node {i}: {got} vs {}",
+            i as f64 * mean_h
+        );
+    }
+}
+
+#[test]
+fn final_reach_does_not_depend_on_the_delay_distribution() {
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(3000, 8)
+        .unwrap();
+    let seeds = [(1u32, 0.0), (500, 0.0)];
+    let delays = [
+        FIXED1,
+        Delay::Exp { mean: 0.5 },
+        Delay::LogNormal {
+            median: 2.0,
+            sigma: 1.5,
+        },
+        Delay::Weibull {
+            shape: 0.5,
+            scale: 1.0,
+        },
+    ];
+    let results: Vec<RunStats> = delays
+        .iter()
+        .map(|&d| reach(&g, &model(0.1, d), &seeds, 3000, 21))
+        .collect();
+    for r in &results[1..] {
+        let z =
+            (r.mean() - results[0].mean()) / (r.sem().powi(2) + results[0].sem().powi(2)).sqrt();
+        assert!(
+            z.abs() < 4.0,
+            "z = {z}: {} vs {}",
+            r.mean(),
+            results[0].mean()
+        );
+    }
+}
+
+#[test]
+fn tie_classes_get_their_own_probability_and_delay() {
+    // Centre 0 with 50 strong and 50 weak leaves.
+    let edges: Vec<(u32, u32, TieClass)> = (1..=100)
+        .map(|i| {
+            (
+                0,
+                i,
+                if i <= 50 {
+                    TieClass::Strong
+                } else {
+                    TieClass::Weak
+                },
+            )
+        })
+        .collect();
+    let g = tied_graph(101, &edges);
+    let m = Model {
+        activation: Activation::ByTie {
+            strong: 0.9,
+            weak: 0.1,
+        },
+        delay_strong: Delay::Fixed { hours: 1.0 },
+        delay_weak: Delay::Fixed { hours: 5.0 },
+        horizon_hours: None,
+    };
+    let runs = 10_000;
+    let s = reach(&g, &m, &[(0, 0.0)], runs, 4);
+    let expected = 1.0 + 50.0 * 0.9 + 50.0 * 0.1;
+    let se = ((50.0 * 0.9 * 0.1 + 50.0 * 0.1 * 0.9) / runs as f64).sqrt();
+    assert!((s.mean() - expected).abs() < 4.0 * se);
+    let t = single_run(&g, &m, &[(0, 0.0)], 4, 0).unwrap();
+    assert!(t[1..].iter().all(|&x| x == 1.0 || x == 5.0));
+}
+
+#[test]
+fn horizon_and_seed_start_hours() {
+    let g = path(10);
+    let mut m = model(1.0, FIXED1);
+    m.horizon_hours = Some(3.5);
+    assert_eq!(
+        single_run(&g, &m, &[(0, 0.0)], 1, 0).unwrap(),
+        vec![0.0, 1.0, 2.0, 3.0]
+    );
+    m.horizon_hours = None;
+    let t = single_run(&g, &m, &[(0, 2.0), (9, 0.0)], 1, 0).unwrap();
+    // From node 9 at hour 0 and node 0 at hour 2: they meet in the middle.
+    assert_eq!(t, vec![0.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0]);
+}
+
+#[test]
+fn weighted_rules() {
+    use hongbao::graph::{EdgeList, NodeIds};
+    // Star with weights 1..=4 on its 4 leaves; from-weight p = 0.2: p_i = 1 - 0.8^w.
+    let g = Graph::from_edges(
+        EdgeList {
+            n: 5,
+            src: vec![0; 4],
+            dst: vec![1, 2, 3, 4],
+            ties: None,
+            weights: Some(vec![1.0, 2.0, 3.0, 4.0]),
+            ids: NodeIds::Range(5),
+        },
+        false,
+    );
+    let m = Model {
+        activation: Activation::FromWeight { p: 0.2 },
+        ..model(0.0, FIXED1)
+    };
+    let ps: Vec<f64> = (1..=4).map(|w| 1.0 - 0.8f64.powi(w)).collect();
+    let runs = 40_000;
+    let s = reach(&g, &m, &[(0, 0.0)], runs, 9);
+    let expected = 1.0 + ps.iter().sum::<f64>();
+    let se = (ps.iter().map(|p| p * (1.0 - p)).sum::<f64>() / runs as f64).sqrt();
+    assert!(
+        (s.mean() - expected).abs() < 4.0 * se,
+        "{} vs {expected}",
+        s.mean()
+    );
+    // Weighted cascade on a directed in-star: each of 4 sources points at node 0 (in-degree 4).
+    let g = graph(5, &[(1, 0), (2, 0), (3, 0), (4, 0)], true);
+    let m = Model {
+        activation: Activation::WeightedCascade,
+        ..model(0.0, FIXED1)
+    };
+    let s = reach(&g, &m, &[(1, 0.0)], runs, 9);
+    let se = (0.25 * 0.75 / runs as f64).sqrt();
+    assert!((s.mean() - 1.25).abs() < 4.0 * se);
+    // Weight rule on a graph without weights is refused.
+    let m = Model {
+        activation: Activation::FromWeight { p: 0.2 },
+        ..model(0.0, FIXED1)
+    };
+    assert!(
+        simulate(
+            &path(3),
+            &m,
+            &[(0, 0.0)],
+            MonteCarlo { runs: 1, seed: 1 },
+            RunStats::default,
+            &|| {}
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn directed_arcs_are_one_way() {
+    let g = graph(3, &[(0, 1), (2, 1)], true);
+    let s = reach(&g, &model(1.0, FIXED1), &[(1, 0.0)], 10, 1);
+    assert_eq!(s.reach_sum, 10, "node 1 has no out-arcs");
+    let s = reach(&g, &model(1.0, FIXED1), &[(0, 0.0)], 10, 1);
+    assert_eq!(s.reach_sum, 20);
+}
+
+#[test]
+fn same_result_on_one_two_and_eight_threads() {
+    let g = Generator::by_name("alipay")
+        .unwrap()
+        .generate(5000, 3)
+        .unwrap();
+    let m = Model {
+        horizon_hours: Some(30.0),
+        ..model(
+            0.15,
+            Delay::LogNormal {
+                median: 1.0,
+                sigma: 1.0,
+            },
+        )
+    };
+    let seeds: Vec<(u32, f64)> = (0..20).map(|i| (i * 7, 0.0)).collect();
+    let grid = Grid::new(0.1, 30.0).unwrap();
+    let run_on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                simulate(
+                    &g,
+                    &m,
+                    &seeds,
+                    MonteCarlo {
+                        runs: 300,
+                        seed: 77,
+                    },
+                    || Accumulator::new(5000, grid, 30.0),
+                    &|| {},
+                )
+                .unwrap()
+                .finish("x")
+            })
+    };
+    let one = run_on(1);
+    assert_eq!(one, run_on(2));
+    assert_eq!(one, run_on(8));
+    assert!(one.final_reach.mean > 20.0, "the cascade spread at all");
+}
+
+#[test]
+fn reach_grows_with_p() {
+    let g = Generator::by_name("er").unwrap().generate(2000, 1).unwrap();
+    let mut last = 0.0;
+    for p in [0.0, 0.05, 0.1, 0.2, 0.4] {
+        let s = reach(&g, &model(p, FIXED1), &[(0, 0.0)], 400, 2);
+        assert!(s.mean() >= last, "p {p}: {} < {last}", s.mean());
+        assert!(s.mean() <= 2000.0);
+        last = s.mean();
+    }
+}
+
+#[test]
+fn bad_monte_carlo_inputs_are_refused() {
+    let g = path(5);
+    let m = model(0.5, FIXED1);
+    let err = |seeds: &[(u32, f64)], runs| {
+        simulate(
+            &g,
+            &m,
+            seeds,
+            MonteCarlo { runs, seed: 1 },
+            RunStats::default,
+            &|| {},
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(err(&[(0, 0.0)], 0).contains("--runs"));
+    assert!(err(&[(9, 0.0)], 1).contains("--seeds"));
+    assert!(err(&[], 1).contains("--seeds"));
+}

@@ -1,0 +1,51 @@
+//! One integration-test binary (faster to link than one per file).
+
+mod cli;
+mod engine;
+mod real_data;
+mod report;
+
+use hongbao::graph::{EdgeList, Graph, NodeIds, TieClass};
+
+/// A graph from an edge list over ids `0..n`.
+pub fn graph(n: usize, edges: &[(u32, u32)], directed: bool) -> Graph {
+    Graph::from_edges(
+        EdgeList {
+            n,
+            src: edges.iter().map(|e| e.0).collect(),
+            dst: edges.iter().map(|e| e.1).collect(),
+            ties: None,
+            weights: None,
+            ids: NodeIds::Range(n),
+        },
+        directed,
+    )
+}
+
+/// A graph with a tie class per edge.
+pub fn tied_graph(n: usize, edges: &[(u32, u32, TieClass)]) -> Graph {
+    Graph::from_edges(
+        EdgeList {
+            n,
+            src: edges.iter().map(|e| e.0).collect(),
+            dst: edges.iter().map(|e| e.1).collect(),
+            ties: Some(edges.iter().map(|e| e.2).collect()),
+            weights: None,
+            ids: NodeIds::Range(n),
+        },
+        false,
+    )
+}
+
+/// `../shared/data/<rel>` if it exists (tests that need it skip cleanly otherwise).
+pub fn shared(rel: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is not present", p.display());
+        None
+    }
+}
