@@ -360,6 +360,16 @@ pub(crate) struct Prepared {
     pub(crate) horizon: f64,
 }
 
+impl Prepared {
+    /// `Some(d)` when every tie's delay is the same fixed `d` hours (runs can then go breadth-first).
+    pub(crate) fn uniform_fixed_delay(&self) -> Option<f64> {
+        match self.delays {
+            [DelaySampler::Fixed(a), DelaySampler::Fixed(b)] if a == b && a > 0.0 => Some(a),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
