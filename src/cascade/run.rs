@@ -75,10 +75,18 @@ impl Scratch {
 /// attempt on a target that has not adopted yet. Complexity: O(arcs of adopters + live arcs × log n);
 /// when every delay is the same fixed number of hours, a FIFO replaces the heap (breadth-first
 /// search is Dijkstra with equal weights) and the log factor goes.
-pub(crate) fn run(graph: &Graph, model: &Prepared, seeds: &[(u32, f64)], rng: &mut Rng, s: &mut Scratch) {
+pub(crate) fn run(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    s: &mut Scratch,
+) {
     s.next_epoch();
     match model.uniform_fixed_delay() {
-        Some(d) if seeds.iter().all(|&(_, t)| t == seeds[0].1) => run_bfs(graph, model, seeds, d, rng, s),
+        Some(d) if seeds.iter().all(|&(_, t)| t == seeds[0].1) => {
+            run_bfs(graph, model, seeds, d, rng, s)
+        }
         _ => run_dijkstra(graph, model, seeds, rng, s),
     }
 }
@@ -94,7 +102,14 @@ fn threshold_of(model: &Prepared, ties: &[crate::graph::TieClass], i: usize) -> 
 
 /// Breadth-first cascade when every delay is `d` hours and every seed starts at the same hour:
 /// nodes adopt in rounds, round `k` at `start + k·d`.
-fn run_bfs(graph: &Graph, model: &Prepared, seeds: &[(u32, f64)], d: f64, rng: &mut Rng, s: &mut Scratch) {
+fn run_bfs(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    d: f64,
+    rng: &mut Rng,
+    s: &mut Scratch,
+) {
     let epoch = s.epoch;
     let horizon = model.horizon;
     for &(u, t) in seeds {
@@ -128,7 +143,13 @@ fn run_bfs(graph: &Graph, model: &Prepared, seeds: &[(u32, f64)], d: f64, rng: &
     }
 }
 
-fn run_dijkstra(graph: &Graph, model: &Prepared, seeds: &[(u32, f64)], rng: &mut Rng, s: &mut Scratch) {
+fn run_dijkstra(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    s: &mut Scratch,
+) {
     let epoch = s.epoch;
     let horizon = model.horizon;
     for &(u, t) in seeds {

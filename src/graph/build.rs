@@ -87,31 +87,41 @@ pub struct EdgeList {
 /// Uses a direct table when the largest id is not much larger than the number of ids (SNAP files
 /// number their nodes densely), a hash map otherwise.
 pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
+    let max = raw.par_iter().copied().max().unwrap_or(0);
+    if max <= 4 * raw.len() as u64 + 1024 {
+        // Dense ids (SNAP numbers its nodes 0..n or 1..n): mark, number in order, map. No sort.
+        let mut table = vec![0u32; max as usize + 1];
+        for &x in raw {
+            table[x as usize] = 1;
+        }
+        let mut uniq = Vec::new();
+        let mut next = 0u32;
+        for (x, slot) in table.iter_mut().enumerate() {
+            if *slot == 1 {
+                *slot = next;
+                next += 1;
+                uniq.push(x as u64);
+            }
+        }
+        let dense: Vec<u32> = raw.par_iter().map(|&x| table[x as usize]).collect();
+        let n = uniq.len();
+        let ids = if n as u64 == max + 1 {
+            NodeIds::Range(n)
+        } else {
+            NodeIds::Numeric(uniq)
+        };
+        return (dense, ids);
+    }
     let mut uniq: Vec<u64> = raw.to_vec();
     uniq.par_sort_unstable();
     uniq.dedup();
-    let n = uniq.len();
-    let max = uniq.last().copied().unwrap_or(0);
-    let dense: Vec<u32> = if max <= 4 * raw.len() as u64 + 1024 {
-        let mut table = vec![u32::MAX; max as usize + 1];
-        for (i, &x) in uniq.iter().enumerate() {
-            table[x as usize] = i as u32;
-        }
-        raw.par_iter().map(|&x| table[x as usize]).collect()
-    } else {
-        let map: HashMap<u64, u32> = uniq
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| (x, i as u32))
-            .collect();
-        raw.par_iter().map(|x| map[x]).collect()
-    };
-    let ids = if n as u64 == max + 1 {
-        NodeIds::Range(n)
-    } else {
-        NodeIds::Numeric(uniq)
-    };
-    (dense, ids)
+    let map: HashMap<u64, u32> = uniq
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (x, i as u32))
+        .collect();
+    let dense: Vec<u32> = raw.par_iter().map(|x| map[x]).collect();
+    (dense, NodeIds::Numeric(uniq))
 }
 
 /// Maps text ids to dense ids `0..n`, in increasing (byte) order of the original id.
@@ -133,7 +143,7 @@ pub(crate) fn intern_text<S: AsRef<str> + Sync>(raw: &[S]) -> (Vec<u32>, NodeIds
 
 /// One arc before deduplication: key = `target << 1 | weak`, so sorting puts a node's strong copy of
 /// a duplicated arc first (strong wins), then heavier weights first.
-#[derive(Copy, Clone)]
+#[derive(Copy, Clone, Default)]
 struct RawArc {
     key: u64,
     weight: f32,
@@ -162,105 +172,82 @@ impl Graph {
         };
         let labelled = ties.is_some();
 
-        // Pass 1: out-degree before cleaning.
-        let mut deg = vec![0u64; n + 1];
-        for (&u, &v) in src.iter().zip(&dst) {
-            if u == v {
-                counts.self_loops += 1;
-                continue;
-            }
-            deg[u as usize] += 1;
-            if !directed {
-                deg[v as usize] += 1;
-            }
-        }
-        let mut start = Vec::with_capacity(n + 1);
-        let mut acc = 0u64;
-        for &d in &deg[..n] {
-            start.push(acc);
-            acc += d;
-        }
-        start.push(acc);
-        let total = acc as usize;
-
-        // Pass 2: scatter arcs into their source's block.
-        let mut raw = vec![
-            RawArc {
-                key: 0,
-                weight: 0.0
-            };
-            total
-        ];
-        let mut fill = start.clone();
-        for i in 0..src.len() {
-            let (u, v) = (src[i], dst[i]);
-            if u == v {
-                continue;
-            }
-            let weak = ties.as_ref().is_none_or(|t| t[i] == TieClass::Weak) as u64;
-            let weight = weights.as_ref().map_or(1.0, |w| w[i]);
-            let mut put = |a: u32, b: u32| {
-                let pos = &mut fill[a as usize];
-                raw[*pos as usize] = RawArc {
-                    key: (b as u64) << 1 | weak,
-                    weight,
-                };
-                *pos += 1;
-            };
-            put(u, v);
-            if !directed {
-                put(v, u);
-            }
-        }
-        drop((src, dst, ties));
-
-        // Pass 3: sort and deduplicate every neighbour list in parallel.
-        let mut blocks: Vec<&mut [RawArc]> = Vec::with_capacity(n);
-        let mut rest: &mut [RawArc] = &mut raw;
-        for u in 0..n {
-            let (block, tail) = rest.split_at_mut((start[u + 1] - start[u]) as usize);
-            blocks.push(block);
-            rest = tail;
-        }
-        let kept: Vec<u64> = blocks
-            .par_iter_mut()
-            .map(|block| {
-                block
-                    .sort_unstable_by(|a, b| a.key.cmp(&b.key).then(b.weight.total_cmp(&a.weight)));
-                let mut len = 0usize;
-                for i in 0..block.len() {
-                    if len == 0 || block[i].key >> 1 != block[len - 1].key >> 1 {
-                        block[len] = block[i];
-                        len += 1;
+        // Pass 1: out-degree before cleaning, counted per chunk of the edge list so that pass 2 can
+        // scatter the chunks in parallel into disjoint slots.
+        let chunks = rayon::current_num_threads().clamp(1, 4);
+        let chunk_len = src.len().div_ceil(chunks).max(1);
+        let per_chunk: Vec<(Vec<u32>, u64)> = src
+            .par_chunks(chunk_len)
+            .zip(dst.par_chunks(chunk_len))
+            .map(|(s, d)| {
+                let mut deg = vec![0u32; n];
+                let mut loops = 0u64;
+                for (&u, &v) in s.iter().zip(d) {
+                    if u == v {
+                        loops += 1;
+                        continue;
+                    }
+                    deg[u as usize] += 1;
+                    if !directed {
+                        deg[v as usize] += 1;
                     }
                 }
-                len as u64
+                (deg, loops)
             })
             .collect();
-        drop(blocks);
-
-        // Pass 4: compact into the final arrays.
-        let arcs: u64 = kept.iter().sum();
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut targets = Vec::with_capacity(arcs as usize);
-        let mut tie_vec = Vec::with_capacity(arcs as usize);
-        let mut weight_vec = weights.as_ref().map(|_| Vec::with_capacity(arcs as usize));
-        offsets.push(0u64);
+        counts.self_loops = per_chunk.iter().map(|c| c.1).sum();
+        // start[u] = first slot of u's block; cursors[c][u] = first slot of chunk c inside it.
+        let mut start = Vec::with_capacity(n + 1);
+        let mut cursors: Vec<Vec<u64>> = vec![vec![0u64; n]; per_chunk.len()];
+        let mut acc = 0u64;
         for u in 0..n {
-            let s = start[u] as usize;
-            for a in &raw[s..s + kept[u] as usize] {
-                targets.push((a.key >> 1) as u32);
-                tie_vec.push(if a.key & 1 == 1 {
-                    TieClass::Weak
-                } else {
-                    TieClass::Strong
-                });
-                if let Some(w) = weight_vec.as_mut() {
-                    w.push(a.weight);
-                }
+            start.push(acc);
+            for (c, (deg, _)) in per_chunk.iter().enumerate() {
+                cursors[c][u] = acc;
+                acc += deg[u] as u64;
             }
-            offsets.push(targets.len() as u64);
         }
+        start.push(acc);
+        drop(per_chunk);
+        let total = acc as usize;
+
+        // Passes 2-4: scatter arcs into their source's block, sort and deduplicate each block in
+        // parallel, compact. Without weights an arc is one u64 key (half the memory traffic).
+        let tie_of = |i: usize| ties.as_ref().is_none_or(|t| t[i] == TieClass::Weak) as u64;
+        let (targets, tie_vec, weight_vec, offsets) = match &weights {
+            // Below 2^31 nodes a key fits in a u32: half the memory traffic again.
+            None if n < (1 << 31) => {
+                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
+                    b << 1 | tie_of(i) as u32
+                });
+                let (raw, kept) = sort_blocks(raw, &start, |a| (*a >> 1) as u64, |a, b| a.cmp(b));
+                compact(&raw, &start, &kept, |a| *a as u64, |_| 1.0, false)
+            }
+            None => {
+                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
+                    (b as u64) << 1 | tie_of(i)
+                });
+                let (raw, kept) = sort_blocks(raw, &start, |a| *a >> 1, |a, b| a.cmp(b));
+                compact(&raw, &start, &kept, |a| *a, |_| 1.0, false)
+            }
+            Some(w) => {
+                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
+                    RawArc {
+                        key: (b as u64) << 1 | tie_of(i),
+                        weight: w[i],
+                    }
+                });
+                let (raw, kept) = sort_blocks(
+                    raw,
+                    &start,
+                    |a| a.key >> 1,
+                    |a, b| a.key.cmp(&b.key).then(b.weight.total_cmp(&a.weight)),
+                );
+                compact(&raw, &start, &kept, |a| a.key, |a| a.weight, true)
+            }
+        };
+        drop((src, dst, ties));
+        let arcs = targets.len() as u64;
         let removed = total as u64 - arcs;
         counts.duplicates = if directed { removed } else { removed / 2 };
 
@@ -275,6 +262,149 @@ impl Graph {
             labelled,
         }
     }
+}
+
+/// Places each arc in its source's block; chunk `c` of the edge list (edges `c·chunk_len..`) writes
+/// from `cursors[c][u]` on, in parallel with the other chunks. `make(i, target)` builds the arc of
+/// input edge `i`.
+fn scatter<T: Copy + Default + Send + Sync>(
+    src: &[u32],
+    dst: &[u32],
+    directed: bool,
+    cursors: Vec<Vec<u64>>,
+    chunk_len: usize,
+    total: usize,
+    make: impl Fn(usize, u32) -> T + Sync,
+) -> Vec<T> {
+    struct Slots<T>(*mut T);
+    // SAFETY: shared across threads only to write disjoint slots (see below).
+    unsafe impl<T: Send> Sync for Slots<T> {}
+    let mut raw = vec![T::default(); total];
+    let slots = Slots(raw.as_mut_ptr());
+    let slots = &slots;
+    cursors
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut fill)| {
+            let lo = c * chunk_len;
+            let hi = (lo + chunk_len).min(src.len());
+            let mut put = |a: u32, b: u32, i: usize| {
+                let pos = &mut fill[a as usize];
+                // SAFETY: chunk c owns slots cursors[c][a] .. cursors[c][a] + (its arcs from a), which
+                // pass 1 counted exactly, so no two writes (in any chunk) touch the same slot, and
+                // every slot is below `total`.
+                unsafe { slots.0.add(*pos as usize).write(make(i, b)) };
+                *pos += 1;
+            };
+            for i in lo..hi {
+                let (u, v) = (src[i], dst[i]);
+                if u == v {
+                    continue;
+                }
+                put(u, v, i);
+                if !directed {
+                    put(v, u, i);
+                }
+            }
+        });
+    raw
+}
+
+/// Sorts every block by `cmp` and keeps the first arc of each run of equal `target(arc)`; returns
+/// the arcs and the kept length of each block.
+fn sort_blocks<T: Copy + Send>(
+    mut raw: Vec<T>,
+    start: &[u64],
+    target: impl Fn(&T) -> u64 + Sync,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) -> (Vec<T>, Vec<u64>) {
+    let n = start.len() - 1;
+    let mut blocks: Vec<&mut [T]> = Vec::with_capacity(n);
+    let mut rest: &mut [T] = &mut raw;
+    for u in 0..n {
+        let (block, tail) = rest.split_at_mut((start[u + 1] - start[u]) as usize);
+        blocks.push(block);
+        rest = tail;
+    }
+    let kept = blocks
+        .par_iter_mut()
+        .with_min_len(1024)
+        .map(|block| {
+            block.sort_unstable_by(&cmp);
+            let mut len = 0usize;
+            for i in 0..block.len() {
+                if len == 0 || target(&block[i]) != target(&block[len - 1]) {
+                    block[len] = block[i];
+                    len += 1;
+                }
+            }
+            len as u64
+        })
+        .collect();
+    (raw, kept)
+}
+
+/// Copies the kept arcs into the final arrays: targets, tie classes, weights (if `weighted`),
+/// offsets. `key(arc)` is `target << 1 | weak`. Parallel over nodes.
+#[allow(clippy::type_complexity)]
+fn compact<T: Sync>(
+    raw: &[T],
+    start: &[u64],
+    kept: &[u64],
+    key: impl Fn(&T) -> u64 + Sync,
+    weight: impl Fn(&T) -> f32 + Sync,
+    weighted: bool,
+) -> (Vec<u32>, Vec<TieClass>, Option<Vec<f32>>, Vec<u64>) {
+    let n = start.len() - 1;
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut acc = 0u64;
+    offsets.push(0u64);
+    for &k in kept {
+        acc += k;
+        offsets.push(acc);
+    }
+    let arcs = acc as usize;
+    let mut targets = vec![0u32; arcs];
+    let mut ties = vec![TieClass::Weak; arcs];
+    let mut weights = if weighted {
+        vec![0f32; arcs]
+    } else {
+        Vec::new()
+    };
+    // Cut the outputs into per-node slices, then fill them in parallel.
+    let mut t_rest: &mut [u32] = &mut targets;
+    let mut c_rest: &mut [TieClass] = &mut ties;
+    let mut w_rest: &mut [f32] = &mut weights;
+    let mut parts = Vec::with_capacity(n);
+    for u in 0..n {
+        let k = kept[u] as usize;
+        let (t, tr) = t_rest.split_at_mut(k);
+        let (c, cr) = c_rest.split_at_mut(k);
+        let (w, wr) = w_rest.split_at_mut(if weighted { k } else { 0 });
+        parts.push((u, t, c, w));
+        t_rest = tr;
+        c_rest = cr;
+        w_rest = wr;
+    }
+    parts
+        .into_par_iter()
+        .with_min_len(1024)
+        .for_each(|(u, t, c, w)| {
+            let s = start[u] as usize;
+            for (j, a) in raw[s..s + t.len()].iter().enumerate() {
+                let k = key(a);
+                t[j] = (k >> 1) as u32;
+                c[j] = if k & 1 == 1 {
+                    TieClass::Weak
+                } else {
+                    TieClass::Strong
+                };
+                if weighted {
+                    w[j] = weight(a);
+                }
+            }
+        });
+    (targets, ties, weighted.then_some(weights), offsets)
 }
 
 #[cfg(test)]

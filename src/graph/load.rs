@@ -107,7 +107,8 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
 /// Reads a whole file, gunzipping when its name ends in `.gz`.
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut buf = Vec::new();
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut buf = Vec::with_capacity(size + 1);
     let gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
@@ -215,35 +216,97 @@ fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
         .map(|w| parse_chunk(&bytes[w[0]..w[1]], src_col, dst_col, extra))
         .collect();
 
-    let mut all = Chunk::default();
+    let mut parsed = Vec::with_capacity(chunks.len());
+    let mut lines = 0u64;
     for c in chunks {
         match c {
             Ok(c) => {
-                all.lines += c.lines;
-                all.src.extend_from_slice(&c.src);
-                all.dst.extend_from_slice(&c.dst);
-                all.weights.extend_from_slice(&c.weights);
-                all.ties.extend_from_slice(&c.ties);
+                lines += c.lines;
+                parsed.push(c);
             }
             Err((line, value, msg)) => {
                 return Err(Error::Parse {
                     path: path.to_path_buf(),
-                    line: all.lines + line,
+                    line: lines + line,
                     value,
                     msg,
                 });
             }
         }
     }
-    let (n, ids, src, dst) = intern_pairs_numeric(&all.src, &all.dst);
+    let (n, ids, src, dst) = intern_chunks(&parsed);
     Ok(EdgeList {
         n,
         src,
         dst,
-        ties: matches!(extra, Extra::Tie(_)).then_some(all.ties),
-        weights: matches!(extra, Extra::Weight(_)).then_some(all.weights),
+        ties: matches!(extra, Extra::Tie(_))
+            .then(|| parsed.iter().flat_map(|c| c.ties.iter().copied()).collect()),
+        weights: matches!(extra, Extra::Weight(_)).then(|| {
+            parsed
+                .iter()
+                .flat_map(|c| c.weights.iter().copied())
+                .collect()
+        }),
         ids,
     })
+}
+
+/// Interns the ids of parsed chunks without first concatenating them.
+fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>) {
+    let m: usize = chunks.iter().map(|c| c.src.len()).sum();
+    let max = chunks
+        .par_iter()
+        .map(|c| c.src.iter().chain(&c.dst).copied().max().unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    if max > 4 * 2 * m as u64 + 1024 {
+        // Sparse ids: the general path.
+        let src: Vec<u64> = chunks.iter().flat_map(|c| c.src.iter().copied()).collect();
+        let dst: Vec<u64> = chunks.iter().flat_map(|c| c.dst.iter().copied()).collect();
+        return intern_pairs_numeric(&src, &dst);
+    }
+    // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
+    let mut table = vec![0u32; max as usize + 1];
+    for c in chunks {
+        for &x in c.src.iter().chain(&c.dst) {
+            table[x as usize] = 1;
+        }
+    }
+    let mut uniq = Vec::new();
+    let mut next = 0u32;
+    for (x, slot) in table.iter_mut().enumerate() {
+        if *slot == 1 {
+            *slot = next;
+            next += 1;
+            uniq.push(x as u64);
+        }
+    }
+    let mut src = vec![0u32; m];
+    let mut dst = vec![0u32; m];
+    let mut parts = Vec::with_capacity(chunks.len());
+    let (mut s_rest, mut d_rest): (&mut [u32], &mut [u32]) = (&mut src, &mut dst);
+    for c in chunks {
+        let (s, sr) = s_rest.split_at_mut(c.src.len());
+        let (d, dr) = d_rest.split_at_mut(c.dst.len());
+        parts.push((c, s, d));
+        s_rest = sr;
+        d_rest = dr;
+    }
+    parts.into_par_iter().for_each(|(c, s, d)| {
+        for (o, &x) in s.iter_mut().zip(&c.src) {
+            *o = table[x as usize];
+        }
+        for (o, &x) in d.iter_mut().zip(&c.dst) {
+            *o = table[x as usize];
+        }
+    });
+    let n = uniq.len();
+    let ids = if n as u64 == max + 1 {
+        super::NodeIds::Range(n)
+    } else {
+        super::NodeIds::Numeric(uniq)
+    };
+    (n, ids, src, dst)
 }
 
 fn intern_pairs_numeric(src: &[u64], dst: &[u64]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>) {
@@ -272,6 +335,40 @@ fn parse_id(tok: &[u8]) -> Option<u64> {
     Some(x)
 }
 
+/// Parses a line that is exactly two decimal ids separated by blanks or a comma (and optionally
+/// followed by more columns); `None` for anything else.
+#[inline]
+fn two_ids(line: &[u8]) -> Option<(u64, u64)> {
+    let mut i = 0;
+    let n = line.len();
+    let number = |i: &mut usize| -> Option<u64> {
+        let start = *i;
+        let mut x = 0u64;
+        while *i < n && line[*i].is_ascii_digit() {
+            x = x.checked_mul(10)?.checked_add((line[*i] - b'0') as u64)?;
+            *i += 1;
+        }
+        (*i > start).then_some(x)
+    };
+    while i < n && (line[i] == b' ' || line[i] == b'\t') {
+        i += 1;
+    }
+    let u = number(&mut i)?;
+    let sep = i;
+    while i < n && matches!(line[i], b' ' | b'\t' | b',') {
+        i += 1;
+    }
+    if i == sep {
+        return None;
+    }
+    let v = number(&mut i)?;
+    // The id must end at a separator or the end of the line.
+    if i < n && !matches!(line[i], b' ' | b'\t' | b',' | b'\r' | b'\n') {
+        return None;
+    }
+    Some((u, v))
+}
+
 fn parse_chunk(
     text: &[u8],
     src_col: usize,
@@ -281,8 +378,16 @@ fn parse_chunk(
     let mut out = Chunk::default();
     let need = src_col.max(dst_col) + 1;
     let mut toks: [&[u8]; 8] = [&[]; 8];
+    let plain = src_col == 0 && dst_col == 1 && extra == Extra::None;
     for raw_line in text.split_inclusive(|&b| b == b'\n') {
         out.lines += 1;
+        // Fast path for the common `src dst` line; anything unusual takes the general path below,
+        // which also produces the error messages.
+        if plain && let Some((u, v)) = two_ids(raw_line) {
+            out.src.push(u);
+            out.dst.push(v);
+            continue;
+        }
         let line = raw_line.trim_ascii();
         if is_comment(line) {
             continue;

@@ -1,0 +1,122 @@
+//! Criterion benchmarks for each pipeline stage on seeded graphs.
+//!
+//! `cargo bench --bench pipeline` (all), or `cargo bench --bench pipeline -- load` (one group).
+//! Figures and the machine they came from are recorded in `benches/RESULTS.md`.
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hongbao::cascade::{Activation, Delay, Model, MonteCarlo, RunStats, simulate, single_run};
+use hongbao::graph::generate::Generator;
+use hongbao::graph::load::{LoadOptions, load};
+use hongbao::ties::{TieSpec, classify};
+
+/// Parsing a 5 M-edge SNAP text edge list and building the CSR.
+fn bench_load(c: &mut Criterion) {
+    let g = Generator::Ba { m: 5 }.generate(1_000_000, 1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ba_1m.txt");
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(w, "# 1M nodes, 5M edges").unwrap();
+        for (u, v, _, _) in g.edges() {
+            writeln!(w, "{u}\t{v}").unwrap();
+        }
+    }
+    let edges = g.edge_count() as u64;
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(edges));
+    group.bench_function("snap_text_5M_edges", |b| {
+        b.iter(|| black_box(load(&path, &LoadOptions::default()).unwrap().arc_count()))
+    });
+    group.finish();
+}
+
+fn bench_generate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generate");
+    group.sample_size(10);
+    for name in ["wechat", "alipay", "ba", "ws", "er"] {
+        let g = Generator::by_name(name).unwrap();
+        group.throughput(Throughput::Elements(1_000_000));
+        group.bench_with_input(BenchmarkId::new(name, "1M_nodes"), &g, |b, g| {
+            b.iter(|| black_box(g.generate(1_000_000, 7).unwrap().arc_count()))
+        });
+    }
+    group.finish();
+}
+
+fn bench_ties(c: &mut Criterion) {
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(100_000, 1)
+        .unwrap();
+    let mut group = c.benchmark_group("ties");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(g.arc_count() as u64));
+    for spec in ["overlap:0.2", "overlap-quantile:0.7"] {
+        let s: TieSpec = spec.parse().unwrap();
+        group.bench_with_input(BenchmarkId::new("wechat_100k", spec), &s, |b, s| {
+            b.iter(|| black_box(classify(g.clone(), s).unwrap().tie_split()))
+        });
+    }
+    group.finish();
+}
+
+fn model(p: f64, delay: Delay) -> Model {
+    Model {
+        activation: Activation::Uniform { p },
+        delay_strong: delay,
+        delay_weak: delay,
+        horizon_hours: None,
+    }
+}
+
+fn bench_cascade(c: &mut Criterion) {
+    let g = Generator::Ba { m: 5 }.generate(100_000, 1).unwrap();
+    let seeds = hongbao::cascade::SeedSpec::TopDegree(50)
+        .resolve(&g, 1)
+        .unwrap();
+    let mut group = c.benchmark_group("cascade");
+    for (name, delay) in [
+        ("fixed1", Delay::Fixed { hours: 1.0 }),
+        ("exp1", Delay::Exp { mean: 1.0 }),
+    ] {
+        let m = model(0.05, delay);
+        let mut r = 0u64;
+        group.bench_function(BenchmarkId::new("one_run_ba_100k_p0.05", name), |b| {
+            b.iter(|| {
+                r += 1;
+                black_box(single_run(&g, &m, &seeds, 1, r).unwrap().len())
+            })
+        });
+    }
+    group.sample_size(10);
+    let m = model(0.05, Delay::Exp { mean: 1.0 });
+    group.throughput(Throughput::Elements(100));
+    group.bench_function("monte_carlo_100_runs_ba_100k_p0.05_exp1", |b| {
+        b.iter(|| {
+            let s: RunStats = simulate(
+                &g,
+                &m,
+                &seeds,
+                MonteCarlo { runs: 100, seed: 3 },
+                RunStats::default,
+                &|| {},
+            )
+            .unwrap();
+            black_box(s.reach_sum)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_load,
+    bench_generate,
+    bench_ties,
+    bench_cascade
+);
+criterion_main!(benches);
