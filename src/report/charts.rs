@@ -54,10 +54,10 @@ pub fn colour(label: &str, index: usize) -> RGBColor {
         return RGBColor(22, 119, 255);
     }
     const PALETTE: [RGBColor; 7] = [
-        RGBColor(230, 159, 0),
         RGBColor(0, 114, 178),
-        RGBColor(213, 94, 0),
+        RGBColor(230, 159, 0),
         RGBColor(0, 158, 115),
+        RGBColor(213, 94, 0),
         RGBColor(204, 121, 167),
         RGBColor(86, 180, 233),
         RGBColor(0, 0, 0),
@@ -246,7 +246,11 @@ where
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(if log_y {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        })
         .margin(s(16))
         .legend_area_size(s(56))
         .background_style(WHITE.mix(0.9))
