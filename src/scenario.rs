@@ -497,6 +497,8 @@ pub struct RunSettings {
     /// Curves are sampled every `step_hours` up to `curve_hours`.
     pub curve_hours: f64,
     pub step_hours: f64,
+    /// Which implementation runs the cascades.
+    pub engine: crate::cascade::Engine,
 }
 
 /// Builds (generates or loads) a platform's graph and applies its tie rule.
@@ -536,7 +538,7 @@ pub fn run_platform(
     s: &RunSettings,
     progress: &(dyn Fn() + Sync),
 ) -> Result<crate::report::PlatformReport> {
-    use crate::cascade::{Grid, Model, MonteCarlo, simulate};
+    use crate::cascade::{Grid, Model, MonteCarlo, simulate_with};
     use crate::curves::Accumulator;
     let model = Model {
         activation: p.activation.clone(),
@@ -548,7 +550,7 @@ pub fn run_platform(
     let grid = Grid::new(s.step_hours, s.curve_hours)?;
     let seeds = resolve_seeds(&p.seeds, graph, s.seed)?;
     let n = graph.node_count();
-    let acc = simulate(
+    let acc = simulate_with(
         graph,
         &model,
         &seeds,
@@ -556,6 +558,7 @@ pub fn run_platform(
             runs: s.runs,
             seed: s.seed,
         },
+        s.engine,
         || Accumulator::new(n, grid, model.horizon()),
         progress,
     )?;

@@ -9,11 +9,14 @@
 //!
 //! This module knows nothing of files.
 
+mod fused;
 pub mod model;
 pub mod monte_carlo;
 pub mod run;
 pub mod seeds;
 
 pub use model::{Activation, Delay, Model};
-pub use monte_carlo::{Accumulate, Grid, MonteCarlo, RunStats, simulate, single_run};
+pub use monte_carlo::{
+    Accumulate, Engine, Grid, MonteCarlo, RunStats, simulate, simulate_with, single_run,
+};
 pub use seeds::SeedSpec;

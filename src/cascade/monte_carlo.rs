@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use super::fused::{FusedScratch, run_batch};
 use super::model::Model;
 use super::run::{Scratch, run};
 use crate::graph::Graph;
@@ -32,8 +33,39 @@ pub struct MonteCarlo {
     pub seed: u64,
 }
 
+/// Which implementation runs the cascades. Both give the same distribution of results.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// Fused when it applies (every delay the same fixed time, every seed at the same hour),
+    /// scalar otherwise.
+    #[default]
+    Auto,
+    /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays.
+    Scalar,
+    /// 64 runs per pass over the graph (breadth-first cases only).
+    Fused,
+}
+
+impl Engine {
+    /// Parses `auto`, `scalar` or `fused`.
+    pub fn parse(s: &str) -> Result<Engine> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Engine::Auto),
+            "scalar" => Ok(Engine::Scalar),
+            "fused" => Ok(Engine::Fused),
+            _ => Err(Error::invalid(
+                "--engine",
+                s,
+                "expected auto, scalar or fused",
+            )),
+        }
+    }
+}
+
 /// Runs `mc.runs` cascades of `model` on `graph` from `seeds` and streams them into accumulators
-/// made by `new_acc`. `progress` is called once after each run (from any thread).
+/// made by `new_acc`. `progress` is called once after each run (from any thread). The engine is
+/// chosen automatically ([`Engine::Auto`]).
 ///
 /// # Errors
 /// Zero runs, an invalid model, or seeds outside the graph.
@@ -42,6 +74,22 @@ pub fn simulate<A: Accumulate>(
     model: &Model,
     seeds: &[(u32, f64)],
     mc: MonteCarlo,
+    new_acc: impl Fn() -> A + Sync,
+    progress: &(dyn Fn() + Sync),
+) -> Result<A> {
+    simulate_with(graph, model, seeds, mc, Engine::Auto, new_acc, progress)
+}
+
+/// [`simulate`] with an explicit [`Engine`].
+///
+/// # Errors
+/// As [`simulate`]; also [`Engine::Fused`] for a model or seeds it cannot run.
+pub fn simulate_with<A: Accumulate>(
+    graph: &Graph,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    mc: MonteCarlo,
+    engine: Engine,
     new_acc: impl Fn() -> A + Sync,
     progress: &(dyn Fn() + Sync),
 ) -> Result<A> {
@@ -60,8 +108,6 @@ pub fn simulate<A: Accumulate>(
         ));
     }
     let prepared = model.prepare(graph)?;
-    let threads = rayon::current_num_threads() as u64;
-    let min_len = (mc.runs / (threads * 8)).max(1) as usize;
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
             "--runs",
@@ -69,26 +115,81 @@ pub fn simulate<A: Accumulate>(
             "too many runs for this machine",
         )
     })?;
-    let acc = (0..runs)
-        .into_par_iter()
-        .with_min_len(min_len)
-        .fold(
-            || (Scratch::new(n), new_acc()),
-            |(mut scratch, mut acc), r| {
-                let mut stream = rng::stream(mc.seed, r as u64);
-                run(graph, &prepared, seeds, &mut stream, &mut scratch);
-                acc.add_run(&scratch.times, scratch.attempts);
-                progress();
-                (scratch, acc)
-            },
-        )
-        .map(|(_, acc)| acc)
-        .reduce_with(|mut a, b| {
-            a.merge(b);
-            a
-        })
-        .expect("at least one run");
-    Ok(acc)
+    let start = seeds[0].1;
+    let fusable = prepared
+        .uniform_fixed_delay()
+        .filter(|_| seeds.iter().all(|s| s.1 == start));
+    let delay = match (engine, fusable) {
+        (Engine::Scalar, _) | (Engine::Auto, None) => None,
+        (_, Some(d)) => Some(d),
+        (Engine::Fused, None) => {
+            return Err(Error::invalid(
+                "--engine",
+                "fused",
+                "needs every delay fixed to the same time (e.g. --delay fixed:1) and every seed at one start hour",
+            ));
+        }
+    };
+    let threads = rayon::current_num_threads();
+    let acc = if let Some(delay) = delay {
+        let batches = runs.div_ceil(64);
+        (0..batches)
+            .into_par_iter()
+            .fold(
+                || (FusedScratch::new(n), new_acc()),
+                |(mut scratch, mut acc), b| {
+                    let in_batch = (runs - 64 * b).min(64);
+                    let lanes = if in_batch == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << in_batch) - 1
+                    };
+                    let mut stream = rng::stream(mc.seed, rng::purpose::FUSED_BATCH + b as u64);
+                    run_batch(
+                        graph,
+                        &prepared,
+                        seeds,
+                        start,
+                        delay,
+                        lanes,
+                        &mut stream,
+                        &mut scratch,
+                    );
+                    for lane in 0..in_batch {
+                        let attempts = scratch.attempts[lane];
+                        acc.add_run(scratch.lane_times(lane, start, delay), attempts);
+                        progress();
+                    }
+                    (scratch, acc)
+                },
+            )
+            .map(|(_, acc)| acc)
+            .reduce_with(|mut a, b| {
+                a.merge(b);
+                a
+            })
+    } else {
+        let min_len = (runs / (threads * 8)).max(1);
+        (0..runs)
+            .into_par_iter()
+            .with_min_len(min_len)
+            .fold(
+                || (Scratch::new(n), new_acc()),
+                |(mut scratch, mut acc), r| {
+                    let mut stream = rng::stream(mc.seed, r as u64);
+                    run(graph, &prepared, seeds, &mut stream, &mut scratch);
+                    acc.add_run(&scratch.times, scratch.attempts);
+                    progress();
+                    (scratch, acc)
+                },
+            )
+            .map(|(_, acc)| acc)
+            .reduce_with(|mut a, b| {
+                a.merge(b);
+                a
+            })
+    };
+    Ok(acc.expect("at least one run"))
 }
 
 /// Runs one cascade and returns its sorted adoption times (a convenience for tests and examples).

@@ -170,6 +170,10 @@ pub struct SimulateArgs {
     /// Name of this run in the curves and charts.
     #[arg(long)]
     pub label: Option<String>,
+    /// Engine: auto (fused 64-runs-per-pass when every delay is the same fixed time and seeds
+    /// start together, scalar otherwise), scalar, or fused. Same distribution either way.
+    #[arg(long, default_value = "auto")]
+    pub engine: String,
     /// Report directory.
     #[arg(long, short = 'o')]
     pub out: PathBuf,

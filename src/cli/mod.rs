@@ -243,6 +243,7 @@ fn simulate(a: SimulateArgs) -> Result<()> {
         horizon_hours: horizon,
         curve_hours,
         step_hours: a.step_hours,
+        engine: hongbao::cascade::Engine::parse(&a.engine)?,
     };
     // Validate everything cheap before the long work.
     hongbao::cascade::Model {
@@ -366,6 +367,7 @@ fn compare(a: CompareArgs) -> Result<()> {
         horizon_hours: Some(sc.hours),
         curve_hours: sc.hours,
         step_hours: sc.step_hours,
+        engine: hongbao::cascade::Engine::Auto,
     };
     hongbao::cascade::Grid::new(sc.step_hours, sc.hours)?;
     for p in &sc.platforms {

@@ -560,3 +560,119 @@ fn bad_monte_carlo_inputs_are_refused() {
     assert!(err(&[(9, 0.0)], 1).contains("--seeds"));
     assert!(err(&[], 1).contains("--seeds"));
 }
+
+#[test]
+fn fused_and_scalar_engines_agree_in_distribution() {
+    use hongbao::cascade::{Engine, simulate_with};
+    let g = Generator::Ba { m: 4 }.generate(20_000, 6).unwrap();
+    let seeds: Vec<(u32, f64)> = (0..10).map(|i| (i * 3, 0.0)).collect();
+    let grid = Grid::new(1.0, 12.0).unwrap();
+    let m = model(0.06, FIXED1);
+    let runs = 3000u64;
+    let go = |engine| {
+        simulate_with(
+            &g,
+            &m,
+            &seeds,
+            MonteCarlo { runs, seed: 12 },
+            engine,
+            || Accumulator::new(20_000, grid, f64::INFINITY),
+            &|| {},
+        )
+        .unwrap()
+        .finish("x")
+    };
+    let (scalar, fused) = (go(Engine::Scalar), go(Engine::Fused));
+    assert_ne!(scalar, fused, "different random numbers");
+    let (a, b) = (&scalar.final_reach, &fused.final_reach);
+    let z = (a.mean - b.mean) / (a.sem.powi(2) + b.sem.powi(2)).sqrt();
+    assert!(
+        z.abs() < 4.0,
+        "final reach: scalar {} fused {} z {z}",
+        a.mean,
+        b.mean
+    );
+    // Round by round, the mean curves agree too (sd of a round's count ≤ sd of the final reach).
+    for h in 0..=12 {
+        let d = scalar.curve.mean[h] - fused.curve.mean[h];
+        assert!(
+            d.abs() < 4.0 * (2.0f64).sqrt() * a.std / (runs as f64).sqrt() + 1e-9,
+            "hour {h}: {d}"
+        );
+    }
+    // Arcs examined per run: the same expectation.
+    let rel = (scalar.attempts_per_run - fused.attempts_per_run).abs() / scalar.attempts_per_run;
+    assert!(
+        rel < 0.05,
+        "attempts {} vs {}",
+        scalar.attempts_per_run,
+        fused.attempts_per_run
+    );
+    // Runs not a multiple of 64, a horizon, and thread counts: still exact and reproducible.
+    let mut m2 = model(0.3, Delay::Fixed { hours: 2.0 });
+    m2.horizon_hours = Some(5.0);
+    let run_on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                simulate_with(
+                    &g,
+                    &m2,
+                    &seeds,
+                    MonteCarlo { runs: 100, seed: 3 },
+                    Engine::Fused,
+                    || Accumulator::new(20_000, grid, 5.0),
+                    &|| {},
+                )
+                .unwrap()
+                .finish("y")
+            })
+    };
+    let one = run_on(1);
+    assert_eq!(one, run_on(2));
+    assert_eq!(one, run_on(8));
+    assert_eq!(one.runs, 100);
+    // Nothing lands after the horizon: rounds at 0, 2 and 4 h only.
+    assert_eq!(one.curve.mean[4], one.curve.mean[12]);
+}
+
+#[test]
+fn fused_engine_refuses_what_it_cannot_run() {
+    use hongbao::cascade::{Engine, simulate_with};
+    let g = path(5);
+    let e = simulate_with(
+        &g,
+        &model(0.5, Delay::Exp { mean: 1.0 }),
+        &[(0, 0.0)],
+        MonteCarlo { runs: 1, seed: 1 },
+        Engine::Fused,
+        RunStats::default,
+        &|| {},
+    );
+    assert!(e.unwrap_err().to_string().contains("--engine"));
+    // Seeds starting at different hours need the scalar engine.
+    let e = simulate_with(
+        &g,
+        &model(0.5, FIXED1),
+        &[(0, 0.0), (4, 1.0)],
+        MonteCarlo { runs: 1, seed: 1 },
+        Engine::Fused,
+        RunStats::default,
+        &|| {},
+    );
+    assert!(e.is_err());
+    // p = 1 with the fused engine reaches the whole path in every run, in rounds.
+    let s = simulate_with(
+        &g,
+        &model(1.0, FIXED1),
+        &[(0, 0.0)],
+        MonteCarlo { runs: 70, seed: 1 },
+        Engine::Fused,
+        RunStats::default,
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!((s.runs, s.reach_sum), (70, 5 * 70));
+}
