@@ -174,18 +174,7 @@ impl std::fmt::Display for Delay {
     }
 }
 
-impl serde::Serialize for Delay {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Delay {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Delay::parse("delay", &s).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_spec!(Delay, |s| Delay::parse("delay", s));
 
 /// Lanczos approximation of the gamma function (g = 7, n = 9), accurate to ~1e-15 for x > 0.
 fn gamma(x: f64) -> f64 {

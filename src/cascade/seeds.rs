@@ -119,15 +119,4 @@ impl std::fmt::Display for SeedSpec {
     }
 }
 
-impl serde::Serialize for SeedSpec {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SeedSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        SeedSpec::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_spec!(SeedSpec, SeedSpec::parse);

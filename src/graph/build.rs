@@ -82,6 +82,53 @@ pub struct EdgeList {
     pub ids: NodeIds,
 }
 
+impl EdgeList {
+    /// Edges over ids `0..n`, without tie labels or weights (for examples and tests).
+    ///
+    /// # Example
+    /// ```
+    /// use hongbao::graph::{EdgeList, Graph};
+    /// let g = Graph::from_edges(EdgeList::from_pairs(3, &[(0, 1), (1, 2)]), false);
+    /// assert_eq!(g.neighbors(1), &[0, 2]);
+    /// ```
+    pub fn from_pairs(n: usize, pairs: &[(u32, u32)]) -> EdgeList {
+        EdgeList {
+            n,
+            src: pairs.iter().map(|e| e.0).collect(),
+            dst: pairs.iter().map(|e| e.1).collect(),
+            ties: None,
+            weights: None,
+            ids: NodeIds::Range(n),
+        }
+    }
+}
+
+/// Numbers the distinct values of `ids` (all ≤ `max`) in increasing order, without sorting:
+/// returns the table from an id to its number and the distinct ids in order.
+pub(crate) fn dense_numbering(max: u64, ids: impl Iterator<Item = u64>) -> (Vec<u32>, Vec<u64>) {
+    let mut table = vec![0u32; max as usize + 1];
+    for x in ids {
+        table[x as usize] = 1;
+    }
+    let mut uniq = Vec::new();
+    for (x, slot) in table.iter_mut().enumerate() {
+        if *slot == 1 {
+            *slot = uniq.len() as u32;
+            uniq.push(x as u64);
+        }
+    }
+    (table, uniq)
+}
+
+/// The id table for sorted distinct numeric ids whose largest is `max`.
+pub(crate) fn node_ids(uniq: Vec<u64>, max: u64) -> NodeIds {
+    if uniq.len() as u64 == max + 1 {
+        NodeIds::Range(uniq.len())
+    } else {
+        NodeIds::Numeric(uniq)
+    }
+}
+
 /// Maps numeric ids to dense ids `0..n`, in increasing order of the original id.
 ///
 /// Uses a direct table when the largest id is not much larger than the number of ids (SNAP files
@@ -90,27 +137,9 @@ pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
     let max = raw.par_iter().copied().max().unwrap_or(0);
     if max <= 4 * raw.len() as u64 + 1024 {
         // Dense ids (SNAP numbers its nodes 0..n or 1..n): mark, number in order, map. No sort.
-        let mut table = vec![0u32; max as usize + 1];
-        for &x in raw {
-            table[x as usize] = 1;
-        }
-        let mut uniq = Vec::new();
-        let mut next = 0u32;
-        for (x, slot) in table.iter_mut().enumerate() {
-            if *slot == 1 {
-                *slot = next;
-                next += 1;
-                uniq.push(x as u64);
-            }
-        }
+        let (table, uniq) = dense_numbering(max, raw.iter().copied());
         let dense: Vec<u32> = raw.par_iter().map(|&x| table[x as usize]).collect();
-        let n = uniq.len();
-        let ids = if n as u64 == max + 1 {
-            NodeIds::Range(n)
-        } else {
-            NodeIds::Numeric(uniq)
-        };
-        return (dense, ids);
+        return (dense, node_ids(uniq, max));
     }
     let mut uniq: Vec<u64> = raw.to_vec();
     uniq.par_sort_unstable();
@@ -412,14 +441,7 @@ mod tests {
     use super::*;
 
     fn list(n: usize, e: &[(u32, u32)]) -> EdgeList {
-        EdgeList {
-            n,
-            src: e.iter().map(|x| x.0).collect(),
-            dst: e.iter().map(|x| x.1).collect(),
-            ties: None,
-            weights: None,
-            ids: NodeIds::Range(n),
-        }
+        EdgeList::from_pairs(n, e)
     }
 
     fn check_invariants(g: &Graph) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::build::{intern_numeric, intern_text};
+use super::build::{dense_numbering, intern_numeric, intern_text, node_ids};
 use super::{EdgeList, Graph, TieClass};
 use crate::{Error, Result};
 
@@ -266,21 +266,12 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>
         return intern_pairs_numeric(&src, &dst);
     }
     // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
-    let mut table = vec![0u32; max as usize + 1];
-    for c in chunks {
-        for &x in c.src.iter().chain(&c.dst) {
-            table[x as usize] = 1;
-        }
-    }
-    let mut uniq = Vec::new();
-    let mut next = 0u32;
-    for (x, slot) in table.iter_mut().enumerate() {
-        if *slot == 1 {
-            *slot = next;
-            next += 1;
-            uniq.push(x as u64);
-        }
-    }
+    let (table, uniq) = dense_numbering(
+        max,
+        chunks
+            .iter()
+            .flat_map(|c| c.src.iter().chain(&c.dst).copied()),
+    );
     let mut src = vec![0u32; m];
     let mut dst = vec![0u32; m];
     let mut parts = Vec::with_capacity(chunks.len());
@@ -300,13 +291,7 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>
             *o = table[x as usize];
         }
     });
-    let n = uniq.len();
-    let ids = if n as u64 == max + 1 {
-        super::NodeIds::Range(n)
-    } else {
-        super::NodeIds::Numeric(uniq)
-    };
-    (n, ids, src, dst)
+    (uniq.len(), node_ids(uniq, max), src, dst)
 }
 
 fn intern_pairs_numeric(src: &[u64], dst: &[u64]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>) {

@@ -177,20 +177,10 @@ pub(crate) fn triangle_counts(und: &(Vec<u32>, Vec<usize>)) -> (Vec<u64>, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{EdgeList, NodeIds};
+    use crate::graph::EdgeList;
 
     fn graph(n: usize, e: &[(u32, u32)], directed: bool) -> Graph {
-        Graph::from_edges(
-            EdgeList {
-                n,
-                src: e.iter().map(|x| x.0).collect(),
-                dst: e.iter().map(|x| x.1).collect(),
-                ties: None,
-                weights: None,
-                ids: NodeIds::Range(n),
-            },
-            directed,
-        )
+        Graph::from_edges(EdgeList::from_pairs(n, e), directed)
     }
 
     #[test]

@@ -104,18 +104,7 @@ impl std::fmt::Display for TieSpec {
     }
 }
 
-impl serde::Serialize for TieSpec {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TieSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+serde_as_spec!(TieSpec, |s| s.parse());
 
 /// Applies `spec` to `graph`, returning the relabelled graph.
 ///
@@ -234,17 +223,13 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{EdgeList, NodeIds};
+    use crate::graph::EdgeList;
 
     fn graph(n: usize, e: &[(u32, u32)], w: Option<Vec<f32>>) -> Graph {
         Graph::from_edges(
             EdgeList {
-                n,
-                src: e.iter().map(|x| x.0).collect(),
-                dst: e.iter().map(|x| x.1).collect(),
-                ties: None,
                 weights: w,
-                ids: NodeIds::Range(n),
+                ..EdgeList::from_pairs(n, e)
             },
             false,
         )

@@ -5,33 +5,21 @@ mod engine;
 mod real_data;
 mod report;
 
-use hongbao::graph::{EdgeList, Graph, NodeIds, TieClass};
+use hongbao::graph::{EdgeList, Graph, TieClass};
 
 /// A graph from an edge list over ids `0..n`.
 pub fn graph(n: usize, edges: &[(u32, u32)], directed: bool) -> Graph {
-    Graph::from_edges(
-        EdgeList {
-            n,
-            src: edges.iter().map(|e| e.0).collect(),
-            dst: edges.iter().map(|e| e.1).collect(),
-            ties: None,
-            weights: None,
-            ids: NodeIds::Range(n),
-        },
-        directed,
-    )
+    Graph::from_edges(EdgeList::from_pairs(n, edges), directed)
 }
 
 /// A graph with a tie class per edge.
 pub fn tied_graph(n: usize, edges: &[(u32, u32, TieClass)]) -> Graph {
+    let pairs: Vec<(u32, u32)> = edges.iter().map(|e| (e.0, e.1)).collect();
+    let ties = Some(edges.iter().map(|e| e.2).collect());
     Graph::from_edges(
         EdgeList {
-            n,
-            src: edges.iter().map(|e| e.0).collect(),
-            dst: edges.iter().map(|e| e.1).collect(),
-            ties: Some(edges.iter().map(|e| e.2).collect()),
-            weights: None,
-            ids: NodeIds::Range(n),
+            ties,
+            ..EdgeList::from_pairs(n, &pairs)
         },
         false,
     )
