@@ -105,11 +105,15 @@ impl EdgeList {
 
 /// Numbers the distinct values of `ids` (all ≤ `max`) in increasing order, without sorting:
 /// returns the table from an id to its number and the distinct ids in order.
-pub(crate) fn dense_numbering(max: u64, ids: impl Iterator<Item = u64>) -> (Vec<u32>, Vec<u64>) {
-    let mut table = vec![0u32; max as usize + 1];
-    for x in ids {
-        table[x as usize] = 1;
-    }
+pub(crate) fn dense_numbering<'a>(
+    max: u64,
+    ids: impl ParallelIterator<Item = &'a u64>,
+) -> (Vec<u32>, Vec<u64>) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // Mark in parallel (every writer stores the same 1), then number in order.
+    let marks: Vec<AtomicU32> = (0..=max).map(|_| AtomicU32::new(0)).collect();
+    ids.for_each(|&x| marks[x as usize].store(1, Ordering::Relaxed));
+    let mut table: Vec<u32> = marks.into_iter().map(AtomicU32::into_inner).collect();
     let mut uniq = Vec::new();
     for (x, slot) in table.iter_mut().enumerate() {
         if *slot == 1 {
@@ -137,7 +141,7 @@ pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
     let max = raw.par_iter().copied().max().unwrap_or(0);
     if max <= 4 * raw.len() as u64 + 1024 {
         // Dense ids (SNAP numbers its nodes 0..n or 1..n): mark, number in order, map. No sort.
-        let (table, uniq) = dense_numbering(max, raw.iter().copied());
+        let (table, uniq) = dense_numbering(max, raw.par_iter());
         let dense: Vec<u32> = raw.par_iter().map(|&x| table[x as usize]).collect();
         return (dense, node_ids(uniq, max));
     }
@@ -339,8 +343,58 @@ fn scatter<T: Copy + Default + Send + Sync>(
     raw
 }
 
+/// Splits nodes `0..n` into about `8 × threads` ranges of similar arc counts, so that parallel
+/// work is balanced and each range's arcs are one contiguous slice.
+fn node_ranges(start: &[u64]) -> Vec<(usize, usize)> {
+    let n = start.len() - 1;
+    let total = start[n];
+    let parts = (rayon::current_num_threads() * 8).max(1) as u64;
+    let per = total.div_ceil(parts).max(1);
+    let mut ranges = Vec::new();
+    let mut lo = 0usize;
+    while lo < n {
+        // First node whose block starts at or beyond the next quota.
+        let goal = start[lo] + per;
+        let mut hi = start.partition_point(|&x| x < goal).clamp(lo + 1, n);
+        if hi == lo {
+            hi = lo + 1;
+        }
+        ranges.push((lo, hi));
+        lo = hi;
+    }
+    ranges
+}
+
+/// Cuts `data` into consecutive slices of the given lengths.
+fn split_lengths<'a, T>(
+    mut data: &'a mut [T],
+    lengths: impl Iterator<Item = usize>,
+) -> Vec<&'a mut [T]> {
+    let mut out = Vec::new();
+    for len in lengths {
+        let (head, tail) = data.split_at_mut(len);
+        out.push(head);
+        data = tail;
+    }
+    out
+}
+
+/// Cuts `data` into the contiguous slices that `ranges` own (`start[lo]..start[hi]` each).
+fn split_by_ranges<'a, T>(
+    data: &'a mut [T],
+    start: &[u64],
+    ranges: &[(usize, usize)],
+) -> Vec<&'a mut [T]> {
+    split_lengths(
+        data,
+        ranges
+            .iter()
+            .map(|&(lo, hi)| (start[hi] - start[lo]) as usize),
+    )
+}
+
 /// Sorts every block by `cmp` and keeps the first arc of each run of equal `target(arc)`; returns
-/// the arcs and the kept length of each block.
+/// the arcs and the kept length of each block. Parallel over node ranges.
 fn sort_blocks<T: Copy + Send>(
     mut raw: Vec<T>,
     start: &[u64],
@@ -348,33 +402,34 @@ fn sort_blocks<T: Copy + Send>(
     cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
 ) -> (Vec<T>, Vec<u64>) {
     let n = start.len() - 1;
-    let mut blocks: Vec<&mut [T]> = Vec::with_capacity(n);
-    let mut rest: &mut [T] = &mut raw;
-    for u in 0..n {
-        let (block, tail) = rest.split_at_mut((start[u + 1] - start[u]) as usize);
-        blocks.push(block);
-        rest = tail;
-    }
-    let kept = blocks
-        .par_iter_mut()
-        .with_min_len(1024)
-        .map(|block| {
-            block.sort_unstable_by(&cmp);
-            let mut len = 0usize;
-            for i in 0..block.len() {
-                if len == 0 || target(&block[i]) != target(&block[len - 1]) {
-                    block[len] = block[i];
-                    len += 1;
+    let ranges = node_ranges(start);
+    let mut kept = vec![0u64; n];
+    let kept_parts = split_lengths(&mut kept, ranges.iter().map(|&(lo, hi)| hi - lo));
+    let raw_parts = split_by_ranges(&mut raw, start, &ranges);
+    raw_parts
+        .into_par_iter()
+        .zip(kept_parts)
+        .zip(ranges.par_iter())
+        .for_each(|((arcs, kept), &(lo, hi))| {
+            let base = start[lo];
+            for u in lo..hi {
+                let block = &mut arcs[(start[u] - base) as usize..(start[u + 1] - base) as usize];
+                block.sort_unstable_by(&cmp);
+                let mut len = 0usize;
+                for i in 0..block.len() {
+                    if len == 0 || target(&block[i]) != target(&block[len - 1]) {
+                        block[len] = block[i];
+                        len += 1;
+                    }
                 }
+                kept[u - lo] = len as u64;
             }
-            len as u64
-        })
-        .collect();
+        });
     (raw, kept)
 }
 
 /// Copies the kept arcs into the final arrays: targets, tie classes, weights (if `weighted`),
-/// offsets. `key(arc)` is `target << 1 | weak`. Parallel over nodes.
+/// offsets. `key(arc)` is `target << 1 | weak`. Parallel over node ranges.
 #[allow(clippy::type_complexity)]
 fn compact<T: Sync>(
     raw: &[T],
@@ -393,43 +448,48 @@ fn compact<T: Sync>(
         offsets.push(acc);
     }
     let arcs = acc as usize;
+    let weak = |k: u64| {
+        if k & 1 == 1 {
+            TieClass::Weak
+        } else {
+            TieClass::Strong
+        }
+    };
+    if arcs == raw.len() {
+        // Nothing was dropped (the usual case): the arcs are already in place; map them flat.
+        let targets = raw.par_iter().map(|a| (key(a) >> 1) as u32).collect();
+        let ties = raw.par_iter().map(|a| weak(key(a))).collect();
+        let weights = weighted.then(|| raw.par_iter().map(&weight).collect());
+        return (targets, ties, weights, offsets);
+    }
     let mut targets = vec![0u32; arcs];
     let mut ties = vec![TieClass::Weak; arcs];
-    let mut weights = if weighted {
-        vec![0f32; arcs]
+    let mut weights = vec![0f32; if weighted { arcs } else { 0 }];
+    let ranges = node_ranges(&offsets);
+    let t_parts = split_by_ranges(&mut targets, &offsets, &ranges);
+    let c_parts = split_by_ranges(&mut ties, &offsets, &ranges);
+    let w_parts = if weighted {
+        split_by_ranges(&mut weights, &offsets, &ranges)
     } else {
-        Vec::new()
+        split_lengths(&mut weights, ranges.iter().map(|_| 0))
     };
-    // Cut the outputs into per-node slices, then fill them in parallel.
-    let mut t_rest: &mut [u32] = &mut targets;
-    let mut c_rest: &mut [TieClass] = &mut ties;
-    let mut w_rest: &mut [f32] = &mut weights;
-    let mut parts = Vec::with_capacity(n);
-    for u in 0..n {
-        let k = kept[u] as usize;
-        let (t, tr) = t_rest.split_at_mut(k);
-        let (c, cr) = c_rest.split_at_mut(k);
-        let (w, wr) = w_rest.split_at_mut(if weighted { k } else { 0 });
-        parts.push((u, t, c, w));
-        t_rest = tr;
-        c_rest = cr;
-        w_rest = wr;
-    }
-    parts
+    t_parts
         .into_par_iter()
-        .with_min_len(1024)
-        .for_each(|(u, t, c, w)| {
-            let s = start[u] as usize;
-            for (j, a) in raw[s..s + t.len()].iter().enumerate() {
-                let k = key(a);
-                t[j] = (k >> 1) as u32;
-                c[j] = if k & 1 == 1 {
-                    TieClass::Weak
-                } else {
-                    TieClass::Strong
-                };
-                if weighted {
-                    w[j] = weight(a);
+        .zip(c_parts)
+        .zip(w_parts)
+        .zip(ranges.par_iter())
+        .for_each(|(((t, c), w), &(lo, hi))| {
+            let mut j = 0;
+            for u in lo..hi {
+                let s = start[u] as usize;
+                for a in &raw[s..s + kept[u] as usize] {
+                    let k = key(a);
+                    t[j] = (k >> 1) as u32;
+                    c[j] = weak(k);
+                    if weighted {
+                        w[j] = weight(a);
+                    }
+                    j += 1;
                 }
             }
         });

@@ -158,8 +158,43 @@ fn is_comment(line: &[u8]) -> bool {
     matches!(line.first(), None | Some(b'#') | Some(b'%'))
 }
 
+/// A whole file's bytes: memory-mapped for a plain file (no copy), decompressed for `.gz`.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+fn map_or_read(path: &Path) -> Result<Bytes> {
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if !gz {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > 0 {
+            // SAFETY: the map is read-only and lives only while we parse; if another process
+            // truncates the file meanwhile, reads past the new end fault (SIGBUS). hongbao accepts
+            // that risk for files it only reads, as ripgrep does.
+            if let Ok(m) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Bytes::Mapped(m));
+            }
+        }
+    }
+    read_bytes(path).map(Bytes::Owned)
+}
+
 fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
-    let bytes = read_bytes(path)?;
+    let bytes = map_or_read(path)?;
     let src_col = opts
         .src
         .as_deref()
@@ -269,8 +304,8 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>
     let (table, uniq) = dense_numbering(
         max,
         chunks
-            .iter()
-            .flat_map(|c| c.src.iter().chain(&c.dst).copied()),
+            .par_iter()
+            .flat_map(|c| c.src.par_iter().chain(c.dst.par_iter())),
     );
     let mut src = vec![0u32; m];
     let mut dst = vec![0u32; m];
