@@ -130,14 +130,23 @@ pub fn simulate_with<A: Accumulate>(
             ));
         }
     };
-    let threads = rayon::current_num_threads();
+    // Work is cut into a fixed number of contiguous pieces (4 per thread, for balance); each piece
+    // makes one scratch buffer, dropped when it ends, and one accumulator. So at most one scratch
+    // per thread is alive, whatever rayon's splitting, and the merged result does not depend on it.
+    let pieces = |units: usize| (rayon::current_num_threads() * 4).clamp(1, units);
+    let merge = |mut a: A, b: A| {
+        a.merge(b);
+        a
+    };
     let acc = if let Some(delay) = delay {
         let batches = runs.div_ceil(64);
-        (0..batches)
+        let k = pieces(batches);
+        (0..k)
             .into_par_iter()
-            .fold(
-                || (FusedScratch::new(n), new_acc()),
-                |(mut scratch, mut acc), b| {
+            .map(|piece| {
+                let mut scratch = FusedScratch::new(n);
+                let mut acc = new_acc();
+                for b in batches * piece / k..batches * (piece + 1) / k {
                     let in_batch = (runs - 64 * b).min(64);
                     let lanes = if in_batch == 64 {
                         u64::MAX
@@ -160,34 +169,26 @@ pub fn simulate_with<A: Accumulate>(
                         acc.add_run(scratch.lane_times(lane, start, delay), attempts);
                         progress();
                     }
-                    (scratch, acc)
-                },
-            )
-            .map(|(_, acc)| acc)
-            .reduce_with(|mut a, b| {
-                a.merge(b);
-                a
+                }
+                acc
             })
+            .reduce_with(merge)
     } else {
-        let min_len = (runs / (threads * 8)).max(1);
-        (0..runs)
+        let k = pieces(runs);
+        (0..k)
             .into_par_iter()
-            .with_min_len(min_len)
-            .fold(
-                || (Scratch::new(n), new_acc()),
-                |(mut scratch, mut acc), r| {
+            .map(|piece| {
+                let mut scratch = Scratch::new(n);
+                let mut acc = new_acc();
+                for r in runs * piece / k..runs * (piece + 1) / k {
                     let mut stream = rng::stream(mc.seed, r as u64);
                     run(graph, &prepared, seeds, &mut stream, &mut scratch);
                     acc.add_run(&scratch.times, scratch.attempts);
                     progress();
-                    (scratch, acc)
-                },
-            )
-            .map(|(_, acc)| acc)
-            .reduce_with(|mut a, b| {
-                a.merge(b);
-                a
+                }
+                acc
             })
+            .reduce_with(merge)
     };
     Ok(acc.expect("at least one run"))
 }
