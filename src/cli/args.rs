@@ -28,6 +28,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Re-plot saved curve files (curves.csv / curves.parquet) into one chart.
     Plot(PlotArgs),
+    /// Remove ties weakest first and strongest first; chart the largest component (Onnela et al. 2007).
+    Percolation(PercolationArgs),
 }
 
 /// How to read a graph file.
@@ -234,4 +236,21 @@ pub struct PlotArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PercolationArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Points on each curve (fractions of ties removed, evenly spaced from 0 to 1).
+    #[arg(long, default_value_t = 100)]
+    pub points: usize,
+    /// Random seed for breaking ties between equally strong ties.
+    #[arg(long, short = 's', default_value_t = 1)]
+    pub seed: u64,
+    /// Report directory (percolation.csv, percolation.png, summary.json).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -13,8 +13,8 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use args::{
-    Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, PlotArgs, SimulateArgs,
-    StatsArgs,
+    Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, PercolationArgs, PlotArgs,
+    SimulateArgs, StatsArgs,
 };
 use hongbao::cascade::{Activation, Delay, SeedSpec};
 use hongbao::graph::generate::Generator;
@@ -39,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Stats(a) => stats_cmd(a),
         Command::Simulate(a) => simulate(a),
         Command::Plot(a) => plot(a),
+        Command::Percolation(a) => percolation(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -498,5 +499,133 @@ fn plot(a: PlotArgs) -> Result<()> {
         }
     })?;
     eprintln!("wrote {}", a.output.display());
+    Ok(())
+}
+
+fn percolation(a: PercolationArgs) -> Result<()> {
+    use hongbao::graph::percolation::{Order, percolation};
+    let chart = chart_options(&a.output)?;
+    if !(2..=100_000).contains(&a.points) {
+        return Err(hongbao::Error::invalid(
+            "--points",
+            a.points.to_string(),
+            "must be 2 to 100000",
+        )
+        .into());
+    }
+    let spec: TieSpec = a
+        .graph
+        .ties
+        .as_deref()
+        .unwrap_or("overlap-quantile:0.5")
+        .parse()?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let graph = load::load(&a.graph.graph, &load_options(&a.graph)?)?;
+    let (score, measure) = ties::edge_strength(&graph, &spec)?;
+    let classified = ties::classify(graph, &spec)?;
+    let (strong, weak) = classified.tie_split();
+    let graph = classified;
+    let mut rows: Vec<(Order, Vec<hongbao::graph::percolation::Point>)> = Vec::new();
+    for order in [Order::WeakestFirst, Order::StrongestFirst] {
+        rows.push((order, percolation(&graph, &score, order, a.points, a.seed)));
+    }
+    // Table.
+    let mut csv = String::from("order,fraction_removed,largest_component,susceptibility\n");
+    for (order, pts) in &rows {
+        for p in pts {
+            csv.push_str(&format!(
+                "{},{},{},{}\n",
+                order.as_str(),
+                p.fraction_removed,
+                p.largest_component,
+                p.susceptibility
+            ));
+        }
+    }
+    report::write_file(&dir.path("percolation.csv"), csv.as_bytes())?;
+    // Summary: where the largest component first falls below half the nodes, and where the
+    // susceptibility peaks (the percolation transition).
+    let describe = |pts: &[hongbao::graph::percolation::Point]| {
+        let half = pts
+            .iter()
+            .find(|p| p.largest_component < 0.5)
+            .map(|p| p.fraction_removed);
+        let peak = pts
+            .iter()
+            .max_by(|x, y| x.susceptibility.total_cmp(&y.susceptibility))
+            .map(|p| p.fraction_removed);
+        serde_json::json!({ "largest_below_half_at": half, "susceptibility_peak_at": peak, "points": pts })
+    };
+    let name = a
+        .graph
+        .graph
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let summary = serde_json::json!({
+        "graph": a.graph.graph.display().to_string(),
+        "nodes": graph.node_count(),
+        "edges": graph.edge_count(),
+        "ties": spec.to_string(),
+        "strength": measure,
+        "strong_ties": strong,
+        "weak_ties": weak,
+        "seed": a.seed,
+        "weakest_first": describe(&rows[0].1),
+        "strongest_first": describe(&rows[1].1),
+    });
+    report::write_file(
+        &dir.path("summary.json"),
+        format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
+    )?;
+    let series: Vec<(String, Vec<(f64, f64)>)> = rows
+        .iter()
+        .map(|(o, pts)| {
+            (
+                format!(
+                    "{} ties removed first ({measure})",
+                    if *o == Order::WeakestFirst {
+                        "weakest"
+                    } else {
+                        "strongest"
+                    }
+                ),
+                pts.iter()
+                    .map(|p| (p.fraction_removed, p.largest_component))
+                    .collect(),
+            )
+        })
+        .collect();
+    let opts = ChartOptions {
+        title: format!("Tie-removal percolation on {name}"),
+        ..chart
+    };
+    report::charts::line_chart(
+        &dir.path("percolation.png"),
+        &series,
+        (
+            "fraction of ties removed",
+            "largest component (fraction of nodes)",
+        ),
+        (1.0, 1.05),
+        &opts,
+    )?;
+    let out = dir.commit()?;
+    if a.output.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    let fmt = |v: &serde_json::Value| {
+        v.as_f64()
+            .map_or("never".to_string(), |x| format!("{:.0} %", 100.0 * x))
+    };
+    say(
+        a.output.quiet,
+        format!(
+            "{name}: ranked by {measure}; the largest component falls below half the nodes after removing {} of the ties weakest first, {} strongest first\nwrote {}",
+            fmt(&summary["weakest_first"]["largest_below_half_at"]),
+            fmt(&summary["strongest_first"]["largest_below_half_at"]),
+            out.display()
+        ),
+    );
     Ok(())
 }

@@ -4,6 +4,7 @@ mod build;
 mod csr;
 pub mod generate;
 pub mod load;
+pub mod percolation;
 pub mod stats;
 
 pub use build::{EdgeList, NodeIds};

@@ -33,6 +33,7 @@ impl Default for ChartOptions {
 }
 
 const FONT: &str = "sans-serif";
+const HOURS: &str = "hours since the first share";
 
 fn ensure_font() {
     static ONCE: Once = Once::new();
@@ -159,17 +160,66 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
             opts,
             0.0..x_max,
             (y_min..y_max).log_scale(),
-            y_label,
+            (HOURS, y_label, 0),
             &series,
-            true,
+            SeriesLabelPosition::LowerRight,
         )
     } else {
         let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
-        plot(&root, opts, 0.0..x_max, 0.0..y_max, y_label, &series, false)
+        plot(
+            &root,
+            opts,
+            0.0..x_max,
+            0.0..y_max,
+            (HOURS, y_label, 0),
+            &series,
+            SeriesLabelPosition::UpperLeft,
+        )
     }
     .map_err(&err)?;
     root.present().map_err(|e| err(e.to_string()))?;
     Ok(())
+}
+
+/// A plain line chart of named series on [0, x_max] × [0, y_max] (used for percolation curves).
+pub fn line_chart(
+    path: &Path,
+    series: &[(String, Vec<(f64, f64)>)],
+    (x_label, y_label): (&str, &str),
+    (x_max, y_max): (f64, f64),
+    opts: &ChartOptions,
+) -> Result<()> {
+    ensure_font();
+    let err = draw_err(path);
+    let drawn: Vec<Drawn> = series
+        .iter()
+        .enumerate()
+        .map(|(i, (label, pts))| (label.clone(), pts.clone(), None, colour(label, i)))
+        .collect();
+    let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let decimals = if x_max <= 2.0 { 1 } else { 0 };
+    plot(
+        &root,
+        opts,
+        0.0..x_max,
+        0.0..y_max,
+        (x_label, y_label, decimals),
+        &drawn,
+        SeriesLabelPosition::UpperRight,
+    )
+    .map_err(&err)?;
+    root.present().map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
+/// An axis number without float noise: `0.9`, not `0.8999999999999999`; whole numbers from 10 up.
+fn tidy(v: f64) -> String {
+    if v.abs() >= 10.0 || v == 0.0 {
+        return format!("{v:.0}");
+    }
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 type Drawn<'a> = (
@@ -184,9 +234,9 @@ fn plot<'a, X, Y>(
     opts: &ChartOptions,
     x: X,
     y: Y,
-    y_label: &str,
+    (x_label, y_label, x_decimals): (&str, &str, usize),
     series: &[Drawn<'_>],
-    log_y: bool,
+    legend: SeriesLabelPosition,
 ) -> std::result::Result<(), String>
 where
     X: AsRangedCoord<Value = f64>,
@@ -208,21 +258,15 @@ where
         .map_err(|x| e(&x))?;
     chart
         .configure_mesh()
-        .x_desc("hours since the first share")
+        .x_desc(x_label)
         .y_desc(y_label)
         .label_style((FONT, s(24)))
         .axis_desc_style((FONT, s(26)))
         .max_light_lines(4)
         .light_line_style(RGBColor(242, 242, 242))
         .bold_line_style(RGBColor(205, 205, 205))
-        .x_label_formatter(&|v: &f64| format!("{v:.0}"))
-        .y_label_formatter(&|v: &f64| {
-            if log_y || v.abs() < 10.0 && v.fract().abs() > 1e-9 {
-                format!("{v}")
-            } else {
-                format!("{v:.0}")
-            }
-        })
+        .x_label_formatter(&|v: &f64| format!("{v:.x_decimals$}"))
+        .y_label_formatter(&|v: &f64| tidy(*v))
         .draw()
         .map_err(|x| e(&x))?;
     for (_, _, band, c) in series {
@@ -246,11 +290,7 @@ where
     }
     chart
         .configure_series_labels()
-        .position(if log_y {
-            SeriesLabelPosition::LowerRight
-        } else {
-            SeriesLabelPosition::UpperLeft
-        })
+        .position(legend)
         .margin(s(16))
         .legend_area_size(s(56))
         .background_style(WHITE.mix(0.9))

@@ -10,7 +10,7 @@ mod output;
 pub mod summary;
 pub mod tables;
 
-pub use output::{ReportDir, write_atomic};
+pub use output::{ReportDir, write_atomic, write_bytes as write_file};
 
 use crate::curves::Outcome;
 

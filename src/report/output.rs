@@ -44,8 +44,8 @@ pub fn write_atomic(
     result
 }
 
-/// Writes bytes to a file (used inside [`write_atomic`] and [`ReportDir`]).
-pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes bytes to a file (inside [`write_atomic`] or a [`ReportDir`]).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(bytes).map_err(|e| Error::io(path, e))?;
     f.sync_all().map_err(|e| Error::io(path, e))

@@ -139,6 +139,42 @@ pub fn classify(graph: Graph, spec: &TieSpec) -> Result<Graph> {
     Ok(graph.with_ties(ties))
 }
 
+/// The strength of every edge, in [`Graph::edges`] order, by which `spec` ranks ties: the weight for
+/// weight rules, the neighbourhood overlap for overlap rules, the tie class (weak 0, strong 1) for
+/// label rules. Returns the scores and the name of the measure.
+///
+/// # Errors
+/// A weight rule on a graph without weights.
+pub fn edge_strength(graph: &Graph, spec: &TieSpec) -> Result<(Vec<f32>, &'static str)> {
+    let (per_arc, name): (std::borrow::Cow<[f32]>, &str) = match spec {
+        TieSpec::WeightThreshold(_) | TieSpec::WeightQuantile(_) => {
+            (weights(graph, spec)?.into(), "weight")
+        }
+        TieSpec::OverlapThreshold(_) | TieSpec::OverlapQuantile(_) => {
+            (overlap(graph).into(), "overlap")
+        }
+        TieSpec::Labels | TieSpec::AllStrong | TieSpec::AllWeak => (
+            graph
+                .ties()
+                .iter()
+                .map(|&t| if t == TieClass::Strong { 1.0 } else { 0.0 })
+                .collect::<Vec<f32>>()
+                .into(),
+            "tie class",
+        ),
+    };
+    let mut out = Vec::with_capacity(graph.edge_count());
+    for u in 0..graph.node_count() as u32 {
+        let (a, b) = graph.arc_range(u);
+        for i in a..b {
+            if graph.is_directed() || u < graph.targets()[i] {
+                out.push(per_arc[i]);
+            }
+        }
+    }
+    Ok((out, name))
+}
+
 fn weights<'g>(graph: &'g Graph, spec: &TieSpec) -> Result<&'g [f32]> {
     graph.weights().ok_or_else(|| {
         Error::invalid(

@@ -559,3 +559,61 @@ fn shipped_scenarios_parse() {
     }
     assert!(n >= 2);
 }
+
+#[test]
+fn percolation_breaks_a_ring_of_cliques_only_when_weak_ties_go_first() {
+    // Ten 6-cliques joined in a ring by one bridge each: bridges have overlap 0, clique ties high.
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for c in 0..10u32 {
+        for i in 0..6u32 {
+            for j in i + 1..6 {
+                text.push_str(&format!("{} {}\n", 6 * c + i, 6 * c + j));
+            }
+        }
+        text.push_str(&format!("{} {}\n", 6 * c + 5, (6 * (c + 1)) % 60));
+    }
+    let g = write(d.path(), "ring.txt", &text);
+    let out = d.path().join("perc");
+    hongbao()
+        .arg("percolation")
+        .arg(&g)
+        .args(["--ties", "overlap:0.5", "--points", "160", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("percolation.csv")).unwrap();
+    assert!(csv.starts_with("order,fraction_removed,largest_component,susceptibility\n"));
+    let at = |order: &str, i: usize| -> f64 {
+        let row = csv.lines().filter(|l| l.starts_with(order)).nth(i).unwrap();
+        row.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    // After 10 of 160 ties (the ten bridges, weakest first) only single cliques remain.
+    assert_eq!(at("weakest-first", 10), 6.0 / 60.0);
+    assert_eq!(at("strongest-first", 10), 1.0);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["strength"], "overlap");
+    assert!(
+        v["weakest_first"]["largest_below_half_at"]
+            .as_f64()
+            .unwrap()
+            < v["strongest_first"]["largest_below_half_at"]
+                .as_f64()
+                .unwrap()
+    );
+    assert!(out.join("percolation.png").exists());
+    fails(
+        &[
+            "percolation",
+            g.to_str().unwrap(),
+            "--ties",
+            "weight:2",
+            "-q",
+            "--out",
+            d.path().join("p2").to_str().unwrap(),
+        ],
+        &["--ties", "no weights"],
+    );
+    assert!(!d.path().join("p2").exists());
+}
