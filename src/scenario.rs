@@ -347,6 +347,30 @@ fn graph_source(g: &toml::Table, i: usize, base: &Path) -> Result<GraphSource> {
             dst: k.string("dst")?,
             weight: k.string("weight")?,
             tie: k.string("tie")?,
+            layers: match k.take("layers") {
+                None => vec![],
+                Some(toml::Value::Array(a)) => a
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(|s| base.join(s).to_string_lossy().into_owned())
+                            .ok_or_else(|| {
+                                Error::invalid(
+                                    format!("{prefix}layers"),
+                                    v.to_string(),
+                                    "must be strings",
+                                )
+                            })
+                    })
+                    .collect::<Result<_>>()?,
+                Some(v) => {
+                    return Err(Error::invalid(
+                        format!("{prefix}layers"),
+                        v.to_string(),
+                        "must be a list of paths",
+                    ));
+                }
+            },
         };
         k.finish()?;
         Ok(GraphSource::File {

@@ -55,6 +55,10 @@ pub struct GraphArgs {
     /// Tie-class column (strong/weak). Default: `tie` if present (text: column 3 if words).
     #[arg(long)]
     pub tie: Option<String>,
+    /// Interaction layer over the same people, PATH[:SRC,DST] (repeatable): each row between two
+    /// tied people adds 1 to the tie's weight; then `--ties weight:1` = strong if they also interact.
+    #[arg(long = "layer", value_name = "PATH[:SRC,DST]")]
+    pub layers: Vec<String>,
     /// Tie rule: generator | column | weight:T | weight-quantile:Q | overlap:T | overlap-quantile:Q |
     /// all-strong | all-weak. Default: the file's tie column if it has one, else all weak.
     #[arg(long, value_name = "SPEC")]

@@ -84,6 +84,7 @@ fn load_options(g: &GraphArgs) -> Result<LoadOptions> {
         dst: g.dst.clone(),
         weight: g.weight.clone(),
         tie: g.tie.clone(),
+        layers: g.layers.clone(),
     })
 }
 

@@ -150,6 +150,16 @@ impl Graph {
         self
     }
 
+    /// A new graph with the same arcs and the given weights (one per arc).
+    ///
+    /// # Panics
+    /// If `weights.len() != self.arc_count()` (a programming error, not a user error).
+    pub fn with_weights(mut self, weights: Vec<f32>) -> Graph {
+        assert_eq!(weights.len(), self.targets.len(), "one weight per arc");
+        self.weights = Some(weights);
+        self
+    }
+
     /// In-degree of every node (equal to the degree for an undirected graph).
     pub fn in_degrees(&self) -> Vec<u32> {
         let mut indeg = vec![0u32; self.node_count()];

@@ -36,7 +36,7 @@ impl Format {
         let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         match ext {
             "txt" | "tsv" | "edges" | "el" | "dat" | "edgelist" => Ok(Format::Text),
-            "csv" if !name.ends_with(".gz") => Ok(Format::Csv),
+            "csv" => Ok(Format::Csv),
             "parquet" | "pq" if !name.ends_with(".gz") => Ok(Format::Parquet),
             _ => Err(Error::file(
                 path,
@@ -82,6 +82,11 @@ pub struct LoadOptions {
     /// Tie-class column (`strong`/`weak`). Default: `tie` if present (text: column 3 if it holds
     /// tie words).
     pub tie: Option<String>,
+    /// Interaction layers over the same people (`PATH[:SRC,DST]`): every row of a layer between two
+    /// people who are tied in the graph adds 1 to that tie's weight, in either direction. Rows
+    /// between people without a tie are ignored (and counted). Then `--ties weight:1` makes a tie
+    /// strong when the two also interact (e.g. Facebook friends who call or text).
+    pub layers: Vec<String>,
 }
 
 /// Loads a graph from `path`.
@@ -100,6 +105,10 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
     };
     if edges.src.is_empty() {
         return Err(Error::file(path, "no edges in the file"));
+    }
+    if !opts.layers.is_empty() {
+        let graph = Graph::from_edges(edges, opts.directed);
+        return add_layers(graph, &opts.layers).map(|(g, _)| g);
     }
     Ok(Graph::from_edges(edges, opts.directed))
 }
@@ -501,10 +510,20 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
         return Err(Error::file(path, "the file is empty"));
     }
     let polars_err = |e: PolarsError| Error::file(path, format!("cannot read {format:?}: {e}"));
-    let df = match format {
-        Format::Csv => CsvReadOptions::default()
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let csv = || {
+        CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(10_000))
+    };
+    let df = match format {
+        Format::Csv if gz => csv()
+            .into_reader_with_file_handle(std::io::Cursor::new(read_bytes(path)?))
+            .finish()
+            .map_err(polars_err)?,
+        Format::Csv => csv()
             .try_into_reader_with_file_path(Some(PathBuf::from(path)))
             .map_err(polars_err)?
             .finish()
@@ -667,6 +686,76 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
         weights,
         ids,
     })
+}
+
+/// What [`add_layers`] did: rows that matched a tie, and rows between people without one.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LayerCounts {
+    pub matched: u64,
+    pub outside: u64,
+}
+
+/// Adds interaction layers to `graph` as tie weights (see [`LoadOptions::layers`]). A graph without
+/// weights starts from 0 on every tie.
+///
+/// # Errors
+/// A layer that cannot be read, or a malformed `PATH[:SRC,DST]` spec.
+pub fn add_layers(graph: Graph, layers: &[String]) -> Result<(Graph, LayerCounts)> {
+    let mut weights: Vec<f32> = graph
+        .weights()
+        .map(|w| w.to_vec())
+        .unwrap_or_else(|| vec![0.0; graph.arc_count()]);
+    let mut counts = LayerCounts::default();
+    for spec in layers {
+        // PATH or PATH:SRC,DST (a path may itself contain ':', so split at the last one only when
+        // what follows looks like two column names).
+        let (file, cols) = match spec.rsplit_once(':') {
+            Some((f, c)) if c.split(',').count() == 2 && !c.contains('/') => (f, Some(c)),
+            _ => (spec.as_str(), None),
+        };
+        let (src, dst) = match cols {
+            Some(c) => {
+                let (a, b) = c.split_once(',').expect("two names");
+                (Some(a.trim().to_string()), Some(b.trim().to_string()))
+            }
+            None => (None, None),
+        };
+        let path = Path::new(file);
+        let opts = LoadOptions {
+            directed: true,
+            src,
+            dst,
+            ..Default::default()
+        };
+        let format = Format::from_path(path)?;
+        let layer = match format {
+            Format::Text => read_text(path, &opts)?,
+            _ => read_table(path, format, &opts)?,
+        };
+        // Map the layer's ids onto the graph's.
+        let to_graph: Vec<Option<u32>> = (0..layer.ids.len() as u32)
+            .map(|u| graph.ids().find(&layer.ids.label(u)))
+            .collect();
+        for (&a, &b) in layer.src.iter().zip(&layer.dst) {
+            let (Some(u), Some(v)) = (to_graph[a as usize], to_graph[b as usize]) else {
+                counts.outside += 1;
+                continue;
+            };
+            let mut hit = false;
+            for (x, y) in [(u, v), (v, u)] {
+                if let Some(i) = graph.find_arc(x, y) {
+                    weights[i] += 1.0;
+                    hit = true;
+                }
+            }
+            if hit {
+                counts.matched += 1;
+            } else {
+                counts.outside += 1;
+            }
+        }
+    }
+    Ok((graph.with_weights(weights), counts))
 }
 
 /// Reads a seed list: one node per line, in the graph's original ids, optionally followed by the

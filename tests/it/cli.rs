@@ -617,3 +617,42 @@ fn percolation_breaks_a_ring_of_cliques_only_when_weak_ties_go_first() {
     );
     assert!(!d.path().join("p2").exists());
 }
+
+#[test]
+fn interaction_layers_make_ties_strong() {
+    let d = tempfile::tempdir().unwrap();
+    let fb = write(d.path(), "fb.csv", "a,b\n1,2\n2,3\n3,4\n");
+    let calls = write(
+        d.path(),
+        "calls.csv",
+        "t,caller,callee\n5,2,1\n9,1,2\n7,4,3\n8,1,4\n",
+    );
+    let out = hongbao()
+        .arg("stats")
+        .arg(&fb)
+        .arg("--layer")
+        .arg(format!("{}:caller,callee", calls.display()))
+        .args(["--ties", "weight:2", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 1-2 has two calls (strong at weight >= 2), 3-4 one, 2-3 none; 1-4 is not a friendship.
+    assert_eq!(
+        (v["strong_ties"].as_u64(), v["weak_ties"].as_u64()),
+        (Some(1), Some(2))
+    );
+    fails(
+        &[
+            "stats",
+            fb.to_str().unwrap(),
+            "--layer",
+            &format!("{}:who,whom", calls.display()),
+        ],
+        &["calls.csv", "\"who\""],
+    );
+}

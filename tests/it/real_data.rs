@@ -96,3 +96,47 @@ fn karate_reach_agrees_with_the_peer_reference() {
     let z = (s.mean() - 8.0882) / (s.sem().powi(2) + 0.0013f64.powi(2)).sqrt();
     assert!(z.abs() < 4.0, "mean {} sem {} z {z}", s.mean(), s.sem());
 }
+
+#[test]
+fn copenhagen_friends_who_call_or_text_are_strong() {
+    let Some(dir) = super::shared("copenhagen-networks-study") else {
+        return;
+    };
+    let fb = dir.join("fb_friends.csv");
+    let calls = dir.join("calls.csv");
+    let sms = dir.join("sms.csv.gz");
+    let opts = LoadOptions {
+        layers: vec![
+            format!("{}:caller,callee", calls.display()),
+            format!("{}:sender,recipient", sms.display()),
+        ],
+        ..Default::default()
+    };
+    let g = load(&fb, &opts).unwrap();
+    let g = hongbao::ties::classify(g, &"weight:1".parse().unwrap()).unwrap();
+    // Independently: unordered Facebook pairs that also appear in calls or SMS.
+    use std::collections::HashSet;
+    let pairs = |text: &str, a: usize, b: usize| -> HashSet<(u64, u64)> {
+        text.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                let (x, y): (u64, u64) = (f[a].trim().parse().ok()?, f[b].trim().parse().ok()?);
+                (x != y).then_some((x.min(y), x.max(y)))
+            })
+            .collect()
+    };
+    let friends = pairs(&std::fs::read_to_string(&fb).unwrap(), 0, 1);
+    let mut sms_text = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(std::fs::File::open(&sms).unwrap())
+        .read_to_string(&mut sms_text)
+        .unwrap();
+    let talk: HashSet<(u64, u64)> = pairs(&std::fs::read_to_string(&calls).unwrap(), 1, 2)
+        .union(&pairs(&sms_text, 1, 2))
+        .copied()
+        .collect();
+    let strong = friends.intersection(&talk).count();
+    assert_eq!(g.tie_split(), (strong, friends.len() - strong));
+    assert!(strong > 100, "{strong}");
+}
