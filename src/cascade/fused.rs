@@ -10,7 +10,7 @@
 
 use rand::Rng as _;
 
-use super::model::{ArcProbs, Prepared};
+use super::model::Prepared;
 use crate::graph::Graph;
 use crate::rng::Rng;
 
@@ -131,10 +131,7 @@ pub(crate) fn run_batch(
                 continue;
             }
             for i in a..b {
-                let thr = match &model.probs {
-                    ArcProbs::PerClass(c) => c[ties[i].index()],
-                    ArcProbs::PerArc(v) => v[i],
-                };
+                let thr = model.threshold(ties, i);
                 // One coin per lane in which the source has just adopted.
                 let mut live = 0u64;
                 let mut bits = m;

@@ -350,6 +350,15 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// The success threshold of arc `i` (whose tie class is `ties[i]`).
+    #[inline(always)]
+    pub(crate) fn threshold(&self, ties: &[TieClass], i: usize) -> u64 {
+        match &self.probs {
+            ArcProbs::PerClass(c) => c[ties[i].index()],
+            ArcProbs::PerArc(v) => v[i],
+        }
+    }
+
     /// `Some(d)` when every tie's delay is the same fixed `d` hours (runs can then go breadth-first).
     pub(crate) fn uniform_fixed_delay(&self) -> Option<f64> {
         match self.delays {

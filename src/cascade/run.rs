@@ -5,7 +5,7 @@ use std::collections::BinaryHeap;
 
 use rand::Rng as _;
 
-use super::model::{ArcProbs, Prepared};
+use super::model::Prepared;
 use crate::graph::Graph;
 use crate::rng::Rng;
 
@@ -91,15 +91,6 @@ pub(crate) fn run(
     }
 }
 
-/// The success threshold of arc `i`.
-#[inline(always)]
-fn threshold_of(model: &Prepared, ties: &[crate::graph::TieClass], i: usize) -> u64 {
-    match &model.probs {
-        ArcProbs::PerClass(c) => c[ties[i].index()],
-        ArcProbs::PerArc(v) => v[i],
-    }
-}
-
 /// Breadth-first cascade when every delay is `d` hours and every seed starts at the same hour:
 /// nodes adopt in rounds, round `k` at `start + k·d`.
 fn run_bfs(
@@ -130,7 +121,7 @@ fn run_bfs(
         s.attempts += (b - a) as u64;
         for i in a..b {
             let draw = rng.next_u64() >> 11;
-            if draw >= threshold_of(model, ties, i) {
+            if draw >= model.threshold(ties, i) {
                 continue;
             }
             let v = targets[i];
@@ -177,7 +168,7 @@ fn run_dijkstra(
         s.attempts += (b - a) as u64;
         for i in a..b {
             let draw = rng.next_u64() >> 11;
-            if draw >= threshold_of(model, ties, i) {
+            if draw >= model.threshold(ties, i) {
                 continue;
             }
             let v = targets[i] as usize;
