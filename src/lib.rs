@@ -38,6 +38,7 @@ pub mod cascade;
 pub mod curves;
 pub mod error;
 pub mod graph;
+pub mod observed;
 pub mod report;
 pub mod rng;
 pub mod scenario;

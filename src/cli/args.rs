@@ -30,6 +30,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Remove ties weakest first and strongest first; chart the largest component (Onnela et al. 2007).
     Percolation(PercolationArgs),
+    /// Read real cascades (Higgs, Weibo, Twitter15/16 trees, SEISMIC): adoption curves and delays.
+    Observed(ObservedArgs),
 }
 
 /// How to read a graph file.
@@ -253,6 +255,29 @@ pub struct PercolationArgs {
     #[arg(long, short = 's', default_value_t = 1)]
     pub seed: u64,
     /// Report directory (percolation.csv, percolation.png, summary.json).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ObservedArgs {
+    /// A cascade file, or a directory / .tar.gz of them (twitter-tree, seismic).
+    pub cascades: PathBuf,
+    /// higgs | weibo | twitter-tree | seismic.
+    #[arg(long)]
+    pub format: String,
+    /// End of the curves, in hours since each cascade's first event.
+    #[arg(long, default_value_t = 48.0, allow_negative_numbers = true)]
+    pub hours: f64,
+    /// Grid step of the curves, in hours.
+    #[arg(long, default_value_t = 0.25, allow_negative_numbers = true)]
+    pub step_hours: f64,
+    /// Name of these cascades in the curves and charts (default: the format).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Report directory (curves.csv, curves.parquet, delays.csv, summary.json, adoption.png).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     #[command(flatten)]

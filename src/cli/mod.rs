@@ -13,8 +13,8 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use args::{
-    Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, PercolationArgs, PlotArgs,
-    SimulateArgs, StatsArgs,
+    Cli, Command, CompareArgs, GenerateArgs, GraphArgs, ModelArgs, ObservedArgs, PercolationArgs,
+    PlotArgs, SimulateArgs, StatsArgs,
 };
 use hongbao::cascade::{Activation, Delay, SeedSpec};
 use hongbao::graph::generate::Generator;
@@ -40,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Simulate(a) => simulate(a),
         Command::Plot(a) => plot(a),
         Command::Percolation(a) => percolation(a),
+        Command::Observed(a) => observed(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -625,6 +626,100 @@ fn percolation(a: PercolationArgs) -> Result<()> {
             "{name}: ranked by {measure}; the largest component falls below half the nodes after removing {} of the ties weakest first, {} strongest first\nwrote {}",
             fmt(&summary["weakest_first"]["largest_below_half_at"]),
             fmt(&summary["strongest_first"]["largest_below_half_at"]),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+fn observed(a: ObservedArgs) -> Result<()> {
+    use hongbao::cascade::{Accumulate, Grid};
+    use hongbao::curves::Accumulator;
+    use hongbao::observed::{CascadeFormat, load_cascades};
+    let format = CascadeFormat::parse(&a.format)?;
+    let grid = Grid::new(a.step_hours, a.hours)?;
+    let chart = chart_options(&a.output)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let cascades = load_cascades(&a.cascades, format)?;
+    let largest = cascades
+        .iter()
+        .map(|c| c.adoption_hours.len())
+        .max()
+        .unwrap_or(1);
+    let mut acc = Accumulator::new(largest, grid, f64::INFINITY);
+    for c in &cascades {
+        acc.add_run(&c.adoption_hours, 0);
+    }
+    let label = a
+        .label
+        .clone()
+        .unwrap_or_else(|| a.format.to_ascii_lowercase());
+    let outcome = acc.finish(&label);
+    // Tables: the mean curve over cascades (nodes = 0: there is no graph), and every delay.
+    let curves = vec![(outcome.curve.clone(), 0usize)];
+    let mut df = report::tables::curves_frame(&curves);
+    report::tables::write_csv(&mut df, &dir.path("curves.csv"))?;
+    report::tables::write_parquet(&mut df, &dir.path("curves.parquet"))?;
+    let mut delays: Vec<f64> = cascades
+        .iter()
+        .flat_map(|c| c.delays_hours.iter().copied())
+        .collect();
+    delays.sort_by(f64::total_cmp);
+    let mut csv = String::from("delay_hours\n");
+    for d in &delays {
+        csv.push_str(&format!("{d}\n"));
+    }
+    report::write_file(&dir.path("delays.csv"), csv.as_bytes())?;
+    let q = |v: &[f64], p: f64| -> Option<f64> {
+        (!v.is_empty()).then(|| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)])
+    };
+    let mut sizes: Vec<f64> = cascades
+        .iter()
+        .map(|c| c.adoption_hours.len() as f64)
+        .collect();
+    sizes.sort_by(f64::total_cmp);
+    let all: Vec<f64> = cascades
+        .iter()
+        .flat_map(|c| c.adoption_hours.iter().copied())
+        .collect();
+    let within = |h: f64| all.iter().filter(|&&t| t <= h).count() as f64 / all.len().max(1) as f64;
+    let summary = serde_json::json!({
+        "input": a.cascades.display().to_string(),
+        "format": format,
+        "cascades": cascades.len(),
+        "adopters": all.len(),
+        "size": { "mean": sizes.iter().sum::<f64>() / sizes.len() as f64, "median": q(&sizes, 0.5), "max": sizes.last() },
+        "share_of_adoptions_within_hours": { "1": within(1.0), "4": within(4.0), "24": within(24.0) },
+        "delays_hours": {
+            "count": delays.len(),
+            "mean": (!delays.is_empty()).then(|| delays.iter().sum::<f64>() / delays.len() as f64),
+            "p10": q(&delays, 0.1), "median": q(&delays, 0.5), "p90": q(&delays, 0.9),
+        },
+        "mean_curve_at_hours": outcome.reach_at_hours,
+        "grid": { "step_hours": a.step_hours, "end_hours": a.hours },
+    });
+    report::write_file(
+        &dir.path("summary.json"),
+        format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
+    )?;
+    let opts = ChartOptions {
+        title: format!("Observed adoption: {label} ({} cascades)", cascades.len()),
+        ..chart
+    };
+    report::charts::adoption_chart(&dir.path("adoption.png"), &curves, &opts)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    say(
+        a.output.quiet,
+        format!(
+            "{} cascades, {} adopters; median parent-child delay {}; {:.0} % of adoptions within 1 h, {:.0} % within 24 h\nwrote {}",
+            cascades.len(),
+            all.len(),
+            q(&delays, 0.5).map_or("unknown".to_string(), |d| format!("{:.2} h", d)),
+            100.0 * within(1.0),
+            100.0 * within(24.0),
             out.display()
         ),
     );

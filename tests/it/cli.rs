@@ -656,3 +656,63 @@ fn interaction_layers_make_ties_strong() {
         &["calls.csv", "\"who\""],
     );
 }
+
+#[test]
+fn observed_cascades_report() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "weibo.txt",
+        "1\t1\t0\t3\t1:0 1/2:1800 1/2/3:7200\n2\t5\t0\t2\t5:0 5/6:3600\n",
+    );
+    let out = d.path().join("ob");
+    hongbao()
+        .args(["observed"])
+        .arg(&f)
+        .args([
+            "--format",
+            "weibo",
+            "--hours",
+            "4",
+            "--step-hours",
+            "1",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["cascades"], 2);
+    assert_eq!(v["adopters"], 5);
+    assert_eq!(v["delays_hours"]["count"], 3);
+    let curves = hongbao::report::tables::read_curves(&out.join("curves.csv")).unwrap();
+    // Mean over the two cascades at 0, 1, 2, 3, 4 h: (1+1)/2, (2+2)/2, (3+2)/2, ...
+    assert_eq!(curves[0].0.mean, vec![1.0, 2.0, 2.5, 2.5, 2.5]);
+    assert!(out.join("adoption.png").exists() && out.join("delays.csv").exists());
+    fails(
+        &[
+            "observed",
+            f.to_str().unwrap(),
+            "--format",
+            "myspace",
+            "--out",
+            d.path().join("x").to_str().unwrap(),
+        ],
+        &["--format", "myspace"],
+    );
+    let bad = write(d.path(), "bad.txt", "1\t1\t0\t1\n");
+    fails(
+        &[
+            "observed",
+            bad.to_str().unwrap(),
+            "--format",
+            "weibo",
+            "--out",
+            d.path().join("y").to_str().unwrap(),
+        ],
+        &["bad.txt:1"],
+    );
+    assert!(!d.path().join("x").exists() && !d.path().join("y").exists());
+}
