@@ -140,3 +140,32 @@ fn copenhagen_friends_who_call_or_text_are_strong() {
     assert_eq!(g.tie_split(), (strong, friends.len() - strong));
     assert!(strong > 100, "{strong}");
 }
+
+#[test]
+fn observed_cascades_match_their_source_counts() {
+    use hongbao::observed::{CascadeFormat, load_cascades};
+    if let Some(p) = super::shared("higgs-twitter/higgs-activity_time.txt.gz") {
+        // SOURCE.md: 228,556 distinct retweeters over 168.0 h.
+        let c = load_cascades(&p, CascadeFormat::Higgs).unwrap();
+        assert_eq!(c[0].adoption_hours.len(), 228_556);
+        assert!(*c[0].adoption_hours.last().unwrap() <= 168.0);
+    }
+    if let Some(p) = super::shared("twitter15-16-propagation-trees/twitter15_16.tar.gz") {
+        // SOURCE.md: 1,490 twitter15 trees and 818 twitter16 trees.
+        let c = load_cascades(&p, CascadeFormat::TwitterTree).unwrap();
+        assert_eq!(c.len(), 1490 + 818);
+    }
+    if let Some(p) = super::shared("weibo-deephawkes-sample/dataset.txt") {
+        // SOURCE.md: 30 cascades of 10 to 2,239 participants, delays up to 24 h.
+        let c = load_cascades(&p, CascadeFormat::Weibo).unwrap();
+        assert_eq!(c.len(), 30);
+        assert!(
+            c.iter()
+                .all(|c| (10..=2239).contains(&c.adoption_hours.len()))
+        );
+        assert!(
+            c.iter()
+                .all(|c| *c.adoption_hours.last().unwrap() <= 24.0 + 1e-9)
+        );
+    }
+}
