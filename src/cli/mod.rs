@@ -62,9 +62,15 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     pb.set_style(
         ProgressStyle::with_template(
-            "{msg:28} [{bar:40.cyan/blue}] {pos}/{len} runs ({per_sec}, eta {eta})",
+            "{msg:28} [{bar:40.cyan/blue}] {pos}/{len} runs ({rate}, eta {eta})",
         )
         .expect("valid template")
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} runs/s", s.per_sec());
+            },
+        )
         .progress_chars("=> "),
     );
     pb
