@@ -537,20 +537,14 @@ fn percolation(a: PercolationArgs) -> Result<()> {
     for order in [Order::WeakestFirst, Order::StrongestFirst] {
         rows.push((order, percolation(&graph, &score, order, a.points, a.seed)));
     }
-    // Table.
-    let mut csv = String::from("order,fraction_removed,largest_component,susceptibility\n");
-    for (order, pts) in &rows {
-        for p in pts {
-            csv.push_str(&format!(
-                "{},{},{},{}\n",
-                order.as_str(),
-                p.fraction_removed,
-                p.largest_component,
-                p.susceptibility
-            ));
-        }
-    }
-    report::write_file(&dir.path("percolation.csv"), csv.as_bytes())?;
+    let tables: Vec<(&str, &[hongbao::graph::percolation::Point])> = rows
+        .iter()
+        .map(|(o, pts)| (o.as_str(), pts.as_slice()))
+        .collect();
+    report::tables::write_csv(
+        &mut report::tables::percolation_frame(&tables),
+        &dir.path("percolation.csv"),
+    )?;
     // Summary: where the largest component first falls below half the nodes, and where the
     // susceptibility peaks (the percolation transition).
     let describe = |pts: &[hongbao::graph::percolation::Point]| {
@@ -671,11 +665,10 @@ fn observed(a: ObservedArgs) -> Result<()> {
         .flat_map(|c| c.delays_hours.iter().copied())
         .collect();
     delays.sort_by(f64::total_cmp);
-    let mut csv = String::from("delay_hours\n");
-    for d in &delays {
-        csv.push_str(&format!("{d}\n"));
-    }
-    report::write_file(&dir.path("delays.csv"), csv.as_bytes())?;
+    report::tables::write_csv(
+        &mut report::tables::number_frame("delay_hours", &delays),
+        &dir.path("delays.csv"),
+    )?;
     let q = |v: &[f64], p: f64| -> Option<f64> {
         (!v.is_empty()).then(|| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)])
     };

@@ -63,6 +63,40 @@ pub fn curves_frame(curves: &[(Curve, usize)]) -> DataFrame {
     .expect("columns of equal length")
 }
 
+/// The percolation table: `order, fraction_removed, largest_component, susceptibility`, one row
+/// per point of each removal order.
+pub fn percolation_frame(rows: &[(&str, &[crate::graph::percolation::Point])]) -> DataFrame {
+    let mut order = Vec::new();
+    let (mut f, mut l, mut s) = (vec![], vec![], vec![]);
+    for (name, pts) in rows {
+        for p in *pts {
+            order.push(name.to_string());
+            f.push(p.fraction_removed);
+            l.push(p.largest_component);
+            s.push(p.susceptibility);
+        }
+    }
+    DataFrame::new(
+        order.len(),
+        vec![
+            Column::new("order".into(), order),
+            Column::new("fraction_removed".into(), f),
+            Column::new("largest_component".into(), l),
+            Column::new("susceptibility".into(), s),
+        ],
+    )
+    .expect("columns of equal length")
+}
+
+/// A one-column table of numbers.
+pub fn number_frame(name: &str, values: &[f64]) -> DataFrame {
+    DataFrame::new(
+        values.len(),
+        vec![Column::new(name.into(), values.to_vec())],
+    )
+    .expect("one column")
+}
+
 /// Writes a frame as CSV to `path` (which the caller has made temporary).
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
