@@ -1,5 +1,7 @@
 //! Descriptive statistics of a graph: size, degrees, clustering, components, tie split.
 
+use std::borrow::Cow;
+
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
@@ -36,12 +38,12 @@ pub struct GraphStats {
 /// Latapy 2008), O(m α(n)) for components; parallel over nodes.
 pub fn stats(g: &Graph) -> GraphStats {
     let n = g.node_count();
-    let und = undirected_view(g);
-    let (per_node, triangles) = triangle_counts(&und);
+    let (und_targets, und_offsets) = undirected_view(g);
+    let (per_node, triangles) = triangle_counts(&und_targets, &und_offsets);
     let mut clustering_sum = 0.0;
     let mut triples = 0u64;
     for u in 0..n {
-        let d = (und.1[u + 1] - und.1[u]) as u64;
+        let d = und_offsets[u + 1] - und_offsets[u];
         if d >= 2 {
             let pairs = d * (d - 1) / 2;
             triples += pairs;
@@ -94,14 +96,12 @@ pub fn stats(g: &Graph) -> GraphStats {
     }
 }
 
-/// Sorted, symmetric neighbour lists (targets, offsets) of the graph with directions forgotten.
-fn undirected_view(g: &Graph) -> (Vec<u32>, Vec<usize>) {
+/// Sorted, symmetric neighbour lists (targets, offsets) of the graph with directions forgotten:
+/// the graph's own arrays when it is undirected, a new CSR only for a directed graph.
+fn undirected_view(g: &Graph) -> (Cow<'_, [u32]>, Cow<'_, [u64]>) {
     let n = g.node_count();
     if !g.is_directed() {
-        return (
-            g.targets().to_vec(),
-            g.offsets().iter().map(|&x| x as usize).collect(),
-        );
+        return (Cow::Borrowed(g.targets()), Cow::Borrowed(g.offsets()));
     }
     let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n];
     for u in 0..n as u32 {
@@ -116,25 +116,24 @@ fn undirected_view(g: &Graph) -> (Vec<u32>, Vec<usize>) {
     });
     let mut offsets = Vec::with_capacity(n + 1);
     let mut targets = Vec::new();
-    offsets.push(0);
+    offsets.push(0u64);
     for l in lists {
         targets.extend_from_slice(&l);
-        offsets.push(targets.len());
+        offsets.push(targets.len() as u64);
     }
-    (targets, offsets)
+    (Cow::Owned(targets), Cow::Owned(offsets))
 }
 
 /// Triangles through each node, and in total.
-pub(crate) fn triangle_counts(und: &(Vec<u32>, Vec<usize>)) -> (Vec<u64>, u64) {
-    let (targets, offsets) = und;
+pub(crate) fn triangle_counts(targets: &[u32], offsets: &[u64]) -> (Vec<u64>, u64) {
     let n = offsets.len() - 1;
-    let deg = |u: usize| offsets[u + 1] - offsets[u];
+    let deg = |u: usize| (offsets[u + 1] - offsets[u]) as usize;
     // Orient every edge from lower to higher (degree, id) rank; each triangle is then found once.
     let higher = |u: usize, v: usize| (deg(v), v) > (deg(u), u);
     let fwd: Vec<Vec<u32>> = (0..n)
         .into_par_iter()
         .map(|u| {
-            targets[offsets[u]..offsets[u + 1]]
+            targets[offsets[u] as usize..offsets[u + 1] as usize]
                 .iter()
                 .copied()
                 .filter(|&v| higher(u, v as usize))

@@ -102,8 +102,7 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
     let share = curves.iter().all(|(_, n)| *n > 0);
     let scale = |n: usize| if share { 100.0 / n as f64 } else { 1.0 };
     // Pre-scaled series: (label, mean, optional band, colour).
-    type Band = Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>;
-    let mut series: Vec<(String, Vec<(f64, f64)>, Band, RGBColor)> = Vec::new();
+    let mut series: Vec<Drawn> = Vec::new();
     for (i, (c, n)) in curves.iter().enumerate() {
         let s = scale(*n);
         let pts = |ys: &[f64]| -> Vec<(f64, f64)> {
