@@ -37,6 +37,7 @@ macro_rules! serde_as_spec {
 pub mod cascade;
 pub mod curves;
 pub mod error;
+pub mod fit;
 pub mod graph;
 pub mod observed;
 pub mod report;

@@ -50,9 +50,14 @@ pub struct Cascade {
     pub adoption_hours: Vec<f64>,
     /// Parent → child delays in hours, where the data says who passed the item on.
     pub delays_hours: Vec<f64>,
+    /// Who passed the item to whom, where the data has a tree: `parents[i]` is the index (into
+    /// `adoption_hours`) of adopter `i`'s parent, `None` for a root (an adopter whose source is not
+    /// itself an adopter). `None` when the data has no tree (SEISMIC).
+    pub parents: Option<Vec<Option<u32>>>,
 }
 
 impl Cascade {
+    /// A cascade without a tree.
     fn new(id: String, mut times: Vec<f64>, delays: Vec<f64>) -> Cascade {
         times.sort_by(f64::total_cmp);
         let t0 = times.first().copied().unwrap_or(0.0);
@@ -63,7 +68,54 @@ impl Cascade {
             id,
             adoption_hours: times,
             delays_hours: delays,
+            parents: None,
         }
+    }
+
+    /// A cascade with a tree: every adopter's first adoption time (hours, any origin) and the
+    /// adopter it came from. A parent that is not an adopter, or adopted later than the child,
+    /// makes the child a root. Adopters are ordered by time, then by key, so the order does not
+    /// depend on hashing. The delays are the children's adoption times minus their parents'.
+    fn with_tree<K: Ord + std::hash::Hash + Eq + Copy>(
+        id: String,
+        adopters: &HashMap<K, (f64, Option<K>)>,
+    ) -> Cascade {
+        let mut order: Vec<(f64, K)> = adopters.iter().map(|(k, v)| (v.0, *k)).collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let index: HashMap<K, u32> = order
+            .iter()
+            .enumerate()
+            .map(|(i, (_, k))| (*k, i as u32))
+            .collect();
+        let parents: Vec<Option<u32>> = order
+            .iter()
+            .map(|&(t, k)| {
+                let p = adopters[&k].1?;
+                (p != k && adopters.get(&p).is_some_and(|q| q.0 <= t)).then(|| index[&p])
+            })
+            .collect();
+        let t0 = order.first().map_or(0.0, |o| o.0);
+        let delays_hours = order
+            .iter()
+            .zip(&parents)
+            .filter_map(|(&(t, _), p)| Some(t - order[(*p)? as usize].0))
+            .collect();
+        Cascade {
+            id,
+            adoption_hours: order.iter().map(|o| o.0 - t0).collect(),
+            delays_hours,
+            parents: Some(parents),
+        }
+    }
+
+    /// Children per adopter, when the cascade has a tree.
+    pub fn children(&self) -> Option<Vec<u32>> {
+        let parents = self.parents.as_ref()?;
+        let mut kids = vec![0u32; parents.len()];
+        for p in parents.iter().flatten() {
+            kids[*p as usize] += 1;
+        }
+        Some(kids)
     }
 }
 
@@ -165,20 +217,12 @@ fn higgs(path: &Path) -> Result<Cascade> {
             })
             .or_insert((t, b));
     }
-    let t0 = first.values().map(|e| e.0).min().unwrap_or(0);
-    let hours = |t: i64| (t - t0) as f64 / 3600.0;
-    let times: Vec<f64> = first.values().map(|e| hours(e.0)).collect();
-    // A delay where the retweeted user had itself retweeted earlier (so its adoption time is known).
-    let delays = first
-        .values()
-        .filter_map(|&(t, b)| {
-            first
-                .get(&b)
-                .filter(|e| e.0 <= t)
-                .map(|e| (t - e.0) as f64 / 3600.0)
-        })
+    // A retweet of a user who had retweeted earlier is a parent → child link; the others are roots.
+    let adopters: HashMap<u64, (f64, Option<u64>)> = first
+        .iter()
+        .map(|(&a, &(t, b))| (a, (t as f64 / 3600.0, Some(b))))
         .collect();
-    Ok(Cascade::new("higgs-retweets".into(), times, delays))
+    Ok(Cascade::with_tree("higgs-retweets".into(), &adopters))
 }
 
 fn weibo(path: &Path) -> Result<Vec<Cascade>> {
@@ -197,8 +241,8 @@ fn weibo(path: &Path) -> Result<Vec<Cascade>> {
                 "expected 5 tab-separated fields: id root time count participants",
             ));
         }
-        let mut when: HashMap<&str, f64> = HashMap::new();
-        let mut parent_of: Vec<(&str, &str)> = Vec::new();
+        // Each user's first adoption and the user it came from on that path.
+        let mut adopters: HashMap<&str, (f64, Option<&str>)> = HashMap::new();
         for p in f[4].split_whitespace() {
             let (chain, delay) = p
                 .rsplit_once(':')
@@ -209,20 +253,17 @@ fn weibo(path: &Path) -> Result<Vec<Cascade>> {
             let users: Vec<&str> = chain.split('/').collect();
             let user = *users.last().unwrap();
             let h = d / 3600.0;
-            when.entry(user).and_modify(|x| *x = x.min(h)).or_insert(h);
-            if users.len() >= 2 {
-                parent_of.push((users[users.len() - 2], user));
-            }
+            let parent = (users.len() >= 2).then(|| users[users.len() - 2]);
+            adopters
+                .entry(user)
+                .and_modify(|e| {
+                    if h < e.0 {
+                        *e = (h, parent)
+                    }
+                })
+                .or_insert((h, parent));
         }
-        let delays = parent_of
-            .iter()
-            .filter_map(|(p, c)| Some(when.get(c)? - when.get(p)?).filter(|d| *d >= 0.0))
-            .collect();
-        out.push(Cascade::new(
-            f[0].to_string(),
-            when.values().copied().collect(),
-            delays,
-        ));
+        out.push(Cascade::with_tree(f[0].to_string(), &adopters));
     }
     Ok(out)
 }
@@ -241,8 +282,8 @@ fn tree_node<'a>(s: &'a str) -> Option<(&'a str, f64)> {
 }
 
 fn one_tree(path: &Path, id: String, text: &str) -> Result<Cascade> {
-    let mut when: HashMap<&str, f64> = HashMap::new();
-    let mut links: Vec<(&str, f64, &str, f64)> = Vec::new();
+    let mut adopters: HashMap<&str, (f64, Option<&str>)> = HashMap::new();
+    let mut parents_seen: Vec<(&str, f64)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -253,21 +294,34 @@ fn one_tree(path: &Path, id: String, text: &str) -> Result<Cascade> {
         let bad = || parse_err(path, i + 1, line, "expected ['uid', 'tweet_id', 'minutes']");
         let (pu, pt) = tree_node(a).ok_or_else(bad)?;
         let (cu, ct) = tree_node(b).ok_or_else(bad)?;
-        when.entry(cu).and_modify(|x| *x = x.min(ct)).or_insert(ct);
+        let parent = (pu != "ROOT").then_some(pu);
+        adopters
+            .entry(cu)
+            .and_modify(|e| {
+                if ct < e.0 {
+                    *e = (ct, parent)
+                }
+            })
+            .or_insert((ct, parent));
         if pu != "ROOT" {
-            links.push((pu, pt, cu, ct));
+            parents_seen.push((pu, pt));
         }
     }
-    let delays = links
-        .iter()
-        .filter(|l| l.3 >= l.1)
-        .map(|l| (l.3 - l.1) / 60.0)
-        .collect();
-    Ok(Cascade::new(
-        id,
-        when.values().map(|m| m / 60.0).collect(),
-        delays,
-    ))
+    // A parent never listed as a child still adopted (it was retweeted): it enters as a root.
+    for (pu, pt) in parents_seen {
+        adopters
+            .entry(pu)
+            .and_modify(|e| {
+                if pt < e.0 && e.1.is_none() {
+                    e.0 = pt
+                }
+            })
+            .or_insert((pt, None));
+    }
+    for v in adopters.values_mut() {
+        v.0 /= 60.0;
+    }
+    Ok(Cascade::with_tree(id, &adopters))
 }
 
 fn twitter_trees(path: &Path) -> Result<Vec<Cascade>> {
@@ -407,6 +461,8 @@ mod tests {
         let mut d = c[0].delays_hours.clone();
         d.sort_by(f64::total_cmp);
         assert_eq!(d, vec![0.5, 1.0]);
+        assert_eq!(c[0].parents, Some(vec![None, Some(0), Some(1)]));
+        assert_eq!(c[0].children(), Some(vec![1, 1, 0]));
         let bad = write(
             tempfile::tempdir().unwrap().path(),
             "b.txt",
@@ -430,6 +486,8 @@ mod tests {
             vec![1.0],
             "3 retweeted 2 an hour after 2 adopted"
         );
+        // 2 retweeted 1, who never retweeted: a root.
+        assert_eq!(c[0].parents, Some(vec![None, Some(0)]));
         let bad = write(d.path(), "b.txt", "2 1 3600 XX\n");
         let e = load_cascades(&bad, CascadeFormat::Higgs)
             .unwrap_err()
@@ -450,6 +508,7 @@ mod tests {
         assert_eq!(c[0].id, "42");
         assert_eq!(c[0].adoption_hours, vec![0.0, 0.5, 2.0]);
         assert_eq!(c[0].delays_hours, vec![0.5, 1.5]);
+        assert_eq!(c[0].parents, Some(vec![None, Some(0), Some(1)]));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! shows progress, and maps errors to exit codes (1 for any error the user can fix).
 
 mod args;
+mod fit;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -41,6 +42,7 @@ pub fn main() -> ExitCode {
         Command::Plot(a) => plot(a),
         Command::Percolation(a) => percolation(a),
         Command::Observed(a) => observed(a),
+        Command::Fit(a) => fit::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -609,7 +611,7 @@ fn percolation(a: PercolationArgs) -> Result<()> {
             "fraction of ties removed",
             "largest component (fraction of nodes)",
         ),
-        (1.0, 1.05),
+        (report::charts::XAxis::Linear(1.0), 1.05),
         &opts,
     )?;
     let out = dir.commit()?;

@@ -134,6 +134,23 @@ pub struct Curve {
     pub new_per_hour: Vec<f64>,
 }
 
+impl Curve {
+    /// The curve up to `hours` (for charts that show the early part of a long curve).
+    pub fn until(&self, hours: f64) -> Curve {
+        let n = self.hour.partition_point(|&h| h <= hours + 1e-12).max(1);
+        let cut = |v: &[f64]| v[..n.min(v.len())].to_vec();
+        Curve {
+            label: self.label.clone(),
+            hour: cut(&self.hour),
+            mean: cut(&self.mean),
+            p05: cut(&self.p05),
+            p50: cut(&self.p50),
+            p95: cut(&self.p95),
+            new_per_hour: cut(&self.new_per_hour),
+        }
+    }
+}
+
 /// Distribution of the final number of adopters over runs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Reach {

@@ -159,7 +159,7 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
             opts,
             0.0..x_max,
             (y_min..y_max).log_scale(),
-            (HOURS, y_label, 0),
+            (HOURS, y_label, Some(0)),
             &series,
             SeriesLabelPosition::LowerRight,
         )
@@ -170,7 +170,7 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
             opts,
             0.0..x_max,
             0.0..y_max,
-            (HOURS, y_label, 0),
+            (HOURS, y_label, Some(0)),
             &series,
             SeriesLabelPosition::UpperLeft,
         )
@@ -180,12 +180,22 @@ fn chart(path: &Path, curves: &[(Curve, usize)], opts: &ChartOptions, what: Seri
     Ok(())
 }
 
-/// A plain line chart of named series on [0, x_max] × [0, y_max] (used for percolation curves).
+/// The x axis of a [`line_chart`].
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum XAxis {
+    /// Linear from 0 to the given maximum.
+    Linear(f64),
+    /// Logarithmic between the two given positive bounds.
+    Log(f64, f64),
+}
+
+/// A plain line chart of named series on an x axis × [0, y_max] (percolation curves, distribution
+/// functions).
 pub fn line_chart(
     path: &Path,
     series: &[(String, Vec<(f64, f64)>)],
     (x_label, y_label): (&str, &str),
-    (x_max, y_max): (f64, f64),
+    (x_axis, y_max): (XAxis, f64),
     opts: &ChartOptions,
 ) -> Result<()> {
     ensure_font();
@@ -197,16 +207,26 @@ pub fn line_chart(
         .collect();
     let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-    let decimals = if x_max <= 2.0 { 1 } else { 0 };
-    plot(
-        &root,
-        opts,
-        0.0..x_max,
-        0.0..y_max,
-        (x_label, y_label, decimals),
-        &drawn,
-        SeriesLabelPosition::UpperRight,
-    )
+    match x_axis {
+        XAxis::Linear(x_max) => plot(
+            &root,
+            opts,
+            0.0..x_max,
+            0.0..y_max,
+            (x_label, y_label, Some(if x_max <= 2.0 { 1 } else { 0 })),
+            &drawn,
+            SeriesLabelPosition::UpperRight,
+        ),
+        XAxis::Log(lo, hi) => plot(
+            &root,
+            opts,
+            (lo..hi).log_scale(),
+            0.0..y_max,
+            (x_label, y_label, None),
+            &drawn,
+            SeriesLabelPosition::UpperLeft,
+        ),
+    }
     .map_err(&err)?;
     root.present().map_err(|e| err(e.to_string()))?;
     Ok(())
@@ -233,7 +253,7 @@ fn plot<'a, X, Y>(
     opts: &ChartOptions,
     x: X,
     y: Y,
-    (x_label, y_label, x_decimals): (&str, &str, usize),
+    (x_label, y_label, x_decimals): (&str, &str, Option<usize>),
     series: &[Drawn<'_>],
     legend: SeriesLabelPosition,
 ) -> std::result::Result<(), String>
@@ -264,7 +284,10 @@ where
         .max_light_lines(4)
         .light_line_style(RGBColor(242, 242, 242))
         .bold_line_style(RGBColor(205, 205, 205))
-        .x_label_formatter(&|v: &f64| format!("{v:.x_decimals$}"))
+        .x_label_formatter(&|v: &f64| match x_decimals {
+            Some(d) => format!("{v:.d$}"),
+            None => tidy(*v),
+        })
         .y_label_formatter(&|v: &f64| tidy(*v))
         .draw()
         .map_err(|x| e(&x))?;

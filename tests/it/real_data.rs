@@ -169,3 +169,35 @@ fn observed_cascades_match_their_source_counts() {
         );
     }
 }
+
+#[test]
+fn fit_on_the_weibo_sample() {
+    let Some(p) = super::shared("weibo-deephawkes-sample/dataset.txt") else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("fit");
+    assert_cmd::Command::cargo_bin("hongbao")
+        .unwrap()
+        .arg("fit")
+        .arg(&p)
+        .args(["--format", "weibo", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["cascades"], 30);
+    let (adopters, roots) = (
+        v["adopters"].as_u64().unwrap(),
+        v["reproduction"]["roots"].as_u64().unwrap(),
+    );
+    // Every cascade has its root; every other adopter has exactly one parent and one delay.
+    assert!(roots >= 30, "{roots}");
+    assert_eq!(v["delays"]["count"].as_u64().unwrap(), adopters - roots);
+    // SOURCE.md: delays up to 24 h.
+    assert!(v["delays"]["median"].as_f64().unwrap() < 24.0);
+    // The fitted model is a reasonable description (0.09 when this test was written).
+    let ks = v["ks_distance"].as_f64().unwrap();
+    assert!(ks < 0.2, "{ks}");
+}
