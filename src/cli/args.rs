@@ -53,7 +53,8 @@ pub struct GraphArgs {
     /// Target column. Default: dst/target/to, else second.
     #[arg(long)]
     pub dst: Option<String>,
-    /// Weight column. Default: `weight` if present (text: column 3 if numeric).
+    /// Weight column. Default: `weight` if present (text: column 3 if numeric). `rows`: the number
+    /// of rows between the two (message logs); `none`: no weights.
     #[arg(long)]
     pub weight: Option<String>,
     /// Tie-class column (strong/weak). Default: `tie` if present (text: column 3 if words).

@@ -77,7 +77,10 @@ pub struct LoadOptions {
     pub src: Option<String>,
     /// Target column. Default: `dst`, `target`, `to`, else the second column.
     pub dst: Option<String>,
-    /// Weight column. Default: `weight` if present (text: column 3 if it holds numbers).
+    /// Weight column. Default: `weight` if present (text: column 3 if it holds numbers). `none`
+    /// ignores any weight column; `rows` makes a tie's weight the number of rows between its two
+    /// ends, in either direction when undirected (message logs such as CollegeMsg, where each row
+    /// is one message).
     pub weight: Option<String>,
     /// Tie-class column (`strong`/`weak`). Default: `tie` if present (text: column 3 if it holds
     /// tie words).
@@ -99,18 +102,51 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
         Some(f) => f,
         None => Format::from_path(path)?,
     };
+    let count = opts
+        .weight
+        .as_deref()
+        .is_some_and(|w| w.eq_ignore_ascii_case("rows"));
+    let read_opts = if count {
+        &LoadOptions {
+            weight: Some("none".into()),
+            ..opts.clone()
+        }
+    } else {
+        opts
+    };
     let edges = match format {
-        Format::Text => read_text(path, opts)?,
-        Format::Csv | Format::Parquet => read_table(path, format, opts)?,
+        Format::Text => read_text(path, read_opts)?,
+        Format::Csv | Format::Parquet => read_table(path, format, read_opts)?,
     };
     if edges.src.is_empty() {
         return Err(Error::file(path, "no edges in the file"));
     }
+    let rows = count.then(|| (edges.src.clone(), edges.dst.clone()));
+    let mut graph = Graph::from_edges(edges, opts.directed);
+    if let Some((src, dst)) = rows {
+        graph = count_rows(graph, &src, &dst, opts.directed);
+    }
     if !opts.layers.is_empty() {
-        let graph = Graph::from_edges(edges, opts.directed);
         return add_layers(graph, &opts.layers).map(|(g, _)| g);
     }
-    Ok(Graph::from_edges(edges, opts.directed))
+    Ok(graph)
+}
+
+/// Weights every tie by the number of rows between its ends (self-loops are not ties).
+fn count_rows(graph: Graph, src: &[u32], dst: &[u32], directed: bool) -> Graph {
+    let mut weights = vec![0f32; graph.arc_count()];
+    for (&u, &v) in src.iter().zip(dst) {
+        if u == v {
+            continue;
+        }
+        if let Some(i) = graph.find_arc(u, v) {
+            weights[i] += 1.0;
+        }
+        if !directed && let Some(i) = graph.find_arc(v, u) {
+            weights[i] += 1.0;
+        }
+    }
+    graph.with_weights(weights)
 }
 
 /// Reads a whole file, gunzipping when its name ends in `.gz`.
@@ -218,6 +254,10 @@ fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
         .unwrap_or(1);
     // The kind of the extra column: given, or sniffed from the first data line.
     let extra = match (&opts.weight, &opts.tie) {
+        (Some(w), None) if w.eq_ignore_ascii_case("none") => Extra::None,
+        (Some(w), Some(t)) if w.eq_ignore_ascii_case("none") => {
+            Extra::Tie(column_number("--tie", t)?)
+        }
         (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
         (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
         (None, None) => {
@@ -568,7 +608,10 @@ fn read_table(path: &Path, format: Format, opts: &LoadOptions) -> Result<EdgeLis
             format!("need two columns for source and target; found {names:?}"),
         ));
     };
-    let weight = pick(&opts.weight, &["weight", "w", "count"], None, "--weight")?;
+    let weight = match opts.weight.as_deref() {
+        Some(w) if w.eq_ignore_ascii_case("none") => None,
+        _ => pick(&opts.weight, &["weight", "w", "count"], None, "--weight")?,
+    };
     let tie = pick(&opts.tie, &["tie", "tie_class", "ties"], None, "--tie")?;
 
     let col = |name: &str| {

@@ -181,6 +181,42 @@ fn stats_reads_weights_labels_and_directed_graphs() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["edges"], 5, "directed keeps 1->2 and 2->1");
+    // A message log: the third column is a time, `--weight rows` counts the messages per pair.
+    let log = write(
+        d.path(),
+        "log.txt",
+        "1 2 1000
+2 1 1005
+1 2 1010
+2 3 1020
+3 3 1030
+",
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = hongbao()
+            .arg("stats")
+            .arg(&log)
+            .args(args)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = json(&["--weight", "rows", "--ties", "weight:3"]);
+    assert_eq!(v["edges"], 2);
+    assert_eq!(v["strong_ties"], 1, "1-2 has three messages, 2-3 one");
+    let v = json(&["--weight", "rows", "--directed", "--ties", "weight:2"]);
+    assert_eq!(v["strong_ties"], 1, "only 1->2 has two messages");
+    // Without `rows` the times would be weights; `none` drops them.
+    assert_eq!(json(&["--ties", "weight:1015"])["strong_ties"], 1, "2-3 at time 1020");
+    let out = hongbao()
+        .arg("stats")
+        .arg(&log)
+        .args(["--weight", "none", "--ties", "weight:1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "no weights to rank by");
     let f = write(
         d.path(),
         "named.csv",

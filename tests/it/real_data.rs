@@ -201,3 +201,21 @@ fn fit_on_the_weibo_sample() {
     let ks = v["ks_distance"].as_f64().unwrap();
     assert!(ks < 0.2, "{ks}");
 }
+
+#[test]
+fn collegemsg_message_counts_are_tie_weights() {
+    let Some(p) = super::shared("collegemsg/CollegeMsg.txt.gz") else {
+        return;
+    };
+    let opts = LoadOptions {
+        weight: Some("rows".into()),
+        ..Default::default()
+    };
+    let g = load(&p, &opts).unwrap();
+    // SOURCE.md: 1,899 nodes, 59,835 messages, 13,838 unordered pairs.
+    assert_eq!(g.node_count(), 1899);
+    assert_eq!(g.edge_count(), 13_838);
+    let total: f64 = g.weights().unwrap().iter().map(|&w| w as f64).sum();
+    assert_eq!(total, 2.0 * 59_835.0, "every message counted once on each arc of its pair");
+    assert!(g.weights().unwrap().iter().all(|&w| w >= 1.0));
+}
