@@ -361,6 +361,46 @@ impl Reproduction {
     }
 }
 
+/// Parent → child delays split by generation: children of roots (the original post's direct
+/// audience) and children of everyone else.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Delays {
+    pub all: Vec<f64>,
+    pub from_roots: Vec<f64>,
+    pub deeper: Vec<f64>,
+}
+
+impl Delays {
+    /// Reads every delay off the trees (or the stars of [`parents_or_star`]).
+    pub fn from_cascades(cascades: &[Cascade]) -> Delays {
+        let mut d = Delays::default();
+        for c in cascades {
+            let parents = parents_or_star(c);
+            for (i, p) in parents.iter().enumerate() {
+                let Some(p) = *p else { continue };
+                let delay = c.adoption_hours[i] - c.adoption_hours[p as usize];
+                d.all.push(delay);
+                if parents[p as usize].is_none() {
+                    d.from_roots.push(delay);
+                } else {
+                    d.deeper.push(delay);
+                }
+            }
+        }
+        for v in [&mut d.all, &mut d.from_roots, &mut d.deeper] {
+            v.sort_by(f64::total_cmp);
+        }
+        d
+    }
+}
+
+/// The delays the simulation draws: one distribution for the children of roots, one for the rest.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TimeModel {
+    pub from_roots: Delay,
+    pub deeper: Delay,
+}
+
 /// How to simulate the fitted model.
 #[derive(Clone, Debug)]
 pub struct Simulation {
@@ -388,7 +428,7 @@ pub struct Simulated {
 pub fn simulate(
     cascades: &[Cascade],
     reproduction: &Reproduction,
-    delay: &Delay,
+    model: &TimeModel,
     sim: &Simulation,
 ) -> Simulated {
     let roots: Vec<Vec<f64>> = cascades
@@ -402,7 +442,7 @@ pub fn simulate(
                 .collect()
         })
         .collect();
-    let sampler = delay.sampler();
+    let (root_delay, deeper_delay) = (model.from_roots.sampler(), model.deeper.sampler());
     let draw = |v: &[u32], r: &mut rng::Rng| -> u32 {
         if v.is_empty() {
             0
@@ -432,10 +472,10 @@ pub fn simulate(
                 let mut full = false;
                 while i < times.len() && !full {
                     let t = times[i];
-                    let kids = if i < n_roots {
-                        draw(&reproduction.root_children, &mut rng)
+                    let (kids, sampler) = if i < n_roots {
+                        (draw(&reproduction.root_children, &mut rng), &root_delay)
                     } else {
-                        draw(&reproduction.other_children, &mut rng)
+                        (draw(&reproduction.other_children, &mut rng), &deeper_delay)
                     };
                     for _ in 0..kids {
                         let child = t + sampler.sample(&mut rng);
@@ -620,7 +660,11 @@ mod tests {
             max_size: 100,
             grid: Grid::new(0.5, 10.0).unwrap(),
         };
-        let out = simulate(std::slice::from_ref(&c), &rep, &Delay::Fixed { hours: 2.0 }, &sim);
+        let fixed = |hours: f64| TimeModel {
+            from_roots: Delay::Fixed { hours },
+            deeper: Delay::Fixed { hours },
+        };
+        let out = simulate(std::slice::from_ref(&c), &rep, &fixed(2.0), &sim);
         assert_eq!(out.times.len(), 40);
         assert_eq!(ks_two_sample(&out.times, &c.adoption_hours), 0.0);
         // A line root → a → b: the root has one child; a non-root has one child with probability
@@ -638,7 +682,19 @@ mod tests {
             runs: 20_000,
             ..sim
         };
-        let out = simulate(&[line], &rep, &Delay::Fixed { hours: 1e-3 }, &sim);
+        let line_delays = Delays::from_cascades(std::slice::from_ref(&line));
+        assert_eq!(line_delays.from_roots, vec![1.0]);
+        assert_eq!(line_delays.deeper, vec![1.0]);
+        // Children of the root wait 1 h, deeper children 5 h: a line's times are 0, 1, 6 (then 11
+        // is past the horizon of 10 h).
+        let two = TimeModel {
+            from_roots: Delay::Fixed { hours: 1.0 },
+            deeper: Delay::Fixed { hours: 5.0 },
+        };
+        let out = simulate(std::slice::from_ref(&line), &rep, &two, &sim);
+        assert!(out.times.iter().all(|&t| [0.0, 1.0, 6.0].contains(&t)));
+        assert!(out.times.contains(&6.0));
+        let out = simulate(&[line], &rep, &fixed(1e-3), &sim);
         // Sizes: 1 root + 1 child + a Geometric chain with continuation 1/2: mean 1 + 1 + 1 = 3.
         let mean = out.times.len() as f64 / 20_000.0;
         // Variance of the chain length is 2, so the SE is sqrt(2/20000) = 0.01.
@@ -661,7 +717,10 @@ mod tests {
             max_size: 1000,
             grid: Grid::new(0.5, 24.0).unwrap(),
         };
-        let d = Delay::Exp { mean: 1.0 };
+        let d = TimeModel {
+            from_roots: Delay::Exp { mean: 1.0 },
+            deeper: Delay::Exp { mean: 0.1 },
+        };
         let a = simulate(std::slice::from_ref(&c), &rep, &d, &sim).times;
         let b = rayon::ThreadPoolBuilder::new()
             .num_threads(1)

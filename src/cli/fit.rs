@@ -7,7 +7,7 @@ use super::args::FitArgs;
 use super::{chart_options, say};
 use hongbao::cascade::{Accumulate, Grid};
 use hongbao::curves::{Accumulator, Outcome};
-use hongbao::fit::{self, Family, Reproduction, Simulation};
+use hongbao::fit::{self, Delays, Family, Reproduction, Simulation, TimeModel};
 use hongbao::observed::{CascadeFormat, load_cascades};
 use hongbao::report::{self, ReportDir, charts::ChartOptions, charts::XAxis};
 
@@ -69,21 +69,9 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
 
     // Delays: from the trees, or (no tree in the data) the time since the cascade's first event.
     let from_trees = cascades.iter().all(|c| c.parents.is_some());
-    let mut delays: Vec<f64> = if from_trees {
-        cascades
-            .iter()
-            .flat_map(|c| c.delays_hours.iter().copied())
-            .collect()
-    } else {
-        cascades
-            .iter()
-            .flat_map(|c| c.adoption_hours.iter().skip(1).copied())
-            .collect()
-    };
-    delays.sort_by(f64::total_cmp);
+    let delays = Delays::from_cascades(&cascades);
     let resolution = resolution_s / 3600.0;
-    let mut candidates = fit::fit_delays(&delays, resolution)?;
-    let chosen = match forced {
+    let pick = |candidates: &[fit::Candidate]| match forced {
         None => candidates[0].clone(),
         Some(f) => candidates
             .iter()
@@ -91,6 +79,33 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
             .cloned()
             .expect("every family is fitted"),
     };
+    let mut candidates = fit::fit_delays(&delays.all, resolution)?;
+    let chosen = pick(&candidates);
+    let one_delay = TimeModel {
+        from_roots: chosen.delay,
+        deeper: chosen.delay,
+    };
+    // The same fit for each generation apart, when both have delays to fit.
+    let split = if delays.from_roots.len() >= 10 && delays.deeper.len() >= 10 {
+        let r = fit::fit_delays(&delays.from_roots, resolution)?;
+        let d = fit::fit_delays(&delays.deeper, resolution)?;
+        Some((r, d))
+    } else {
+        None
+    };
+    let by_generation = split.as_ref().map(|(r, d)| {
+        let (r, d) = (pick(r), pick(d));
+        let aic = r.aic + d.aic;
+        (
+            TimeModel {
+                from_roots: r.delay,
+                deeper: d.delay,
+            },
+            r,
+            d,
+            aic,
+        )
+    });
     let reproduction = Reproduction::from_cascades(&cascades);
 
     // Observed and simulated adoption times within the horizon.
@@ -142,27 +157,49 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         max_size,
         grid,
     };
-    let simulated = fit::simulate(&cascades, &reproduction, &chosen.delay, &sim);
+    // Simulate the fitted model (one delay distribution) and, for comparison, the same branching
+    // with delays fitted to each generation apart.
+    let simulated = fit::simulate(&cascades, &reproduction, &one_delay, &sim);
     let ks = fit::ks_two_sample(&observed, &simulated.times);
+    let split_sim = by_generation
+        .as_ref()
+        .map(|(m, ..)| fit::simulate(&cascades, &reproduction, m, &sim));
+    let ks_split = split_sim
+        .as_ref()
+        .map(|s| fit::ks_two_sample(&observed, &s.times));
     let obs: Outcome = observed_acc.finish(&format!("{label} observed"));
-    let simo: Outcome = simulated
+    let pooled_out: Outcome = simulated
         .accumulator
-        .finish(&format!("{label} simulated ({})", chosen.family));
+        .finish(&format!("simulated ({})", chosen.family));
+    let split_out: Option<Outcome> = split_sim
+        .as_ref()
+        .map(|s| s.accumulator.finish("simulated, delays by generation"));
 
-    // Tables.
-    // nodes = 0: there is no graph, so curves are in adopters, not shares of users.
-    let curves = vec![(obs.curve.clone(), 0), (simo.curve.clone(), 0)];
+    // Tables. nodes = 0: there is no graph, so curves are in adopters, not shares of users.
+    let mut curves = vec![(obs.curve.clone(), 0), (pooled_out.curve.clone(), 0)];
+    if let Some(o) = &split_out {
+        curves.push((o.curve.clone(), 0));
+    }
     let mut df = report::tables::curves_frame(&curves);
     report::tables::write_csv(&mut df, &dir.path("curves.csv"))?;
     report::tables::write_parquet(&mut df, &dir.path("curves.parquet"))?;
     report::tables::write_csv(
-        &mut report::tables::number_frame("delay_hours", &delays),
+        &mut report::tables::number_frame("delay_hours", &delays.all),
         &dir.path("delays.csv"),
     )?;
 
     let probes = [1.0, 4.0, 24.0];
     let within = |h: f64| json!({ "observed": share(&observed, h), "simulated": share(&simulated.times, h) });
     let n_sim = simulated.cascades.max(1) as f64;
+    let all = &delays.all;
+    let group = |v: &[f64], c: &[fit::Candidate], chosen: &fit::Candidate| {
+        json!({
+            "count": v.len(),
+            "median": median(v),
+            "candidates": c,
+            "chosen": { "family": chosen.family, "delay": chosen.delay },
+        })
+    };
     let summary = json!({
         "input": a.cascades.display().to_string(),
         "format": format,
@@ -171,17 +208,29 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         "adopters": cascades.iter().map(|c| c.adoption_hours.len()).sum::<usize>(),
         "delays": {
             "from": if from_trees { "parent→child links in the trees" } else { "time since the cascade's first event (the data has no tree: every adopter is taken as a child of the first)" },
-            "count": delays.len(),
+            "count": all.len(),
             "resolution_hours": resolution,
-            "below_resolution": delays.partition_point(|&d| d < resolution),
-            "mean": delays.iter().sum::<f64>() / delays.len().max(1) as f64,
-            "median": median(&delays),
+            "below_resolution": all.partition_point(|&d| d < resolution),
+            "mean": all.iter().sum::<f64>() / all.len().max(1) as f64,
+            "median": median(all),
         },
         "candidates": candidates,
         "chosen": {
             "family": chosen.family,
             "delay": chosen.delay,
             "by": if forced.is_some() { "--family" } else { "lowest AIC" },
+        },
+        // A comparison: the delays of roots' children and of deeper adopters fitted apart.
+        "by_generation": match (&split, &by_generation) {
+            (Some((r, d)), Some((m, rc, dc, aic))) => json!({
+                "from_roots": group(&delays.from_roots, r, rc),
+                "deeper": group(&delays.deeper, d, dc),
+                "aic": aic,
+                "aic_one_delay": chosen.aic,
+                "time_model": m,
+                "ks_distance": ks_split,
+            }),
+            _ => serde_json::Value::Null,
         },
         "reproduction_rate": reproduction.mean_children_per_adopter,
         "reproduction": reproduction,
@@ -199,6 +248,7 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         "ks_distance": ks,
         "goodness_of_fit": {
             "ks_distance": ks,
+            "ks_distance_delays_by_generation": ks_split,
             "ks_distance_delays": chosen.ks_distance,
             "mean_size": {
                 "observed": observed.len() as f64 / cascades.len() as f64,
@@ -235,19 +285,23 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         .into_iter()
         .filter(|&h| h <= chart_hours + 1e-12)
         .collect();
-    let cdf_series = vec![
+    let cdf = |v: &[f64]| -> Vec<(f64, f64)> { hours.iter().map(|&h| (h, share(v, h))).collect() };
+    let mut cdf_series = vec![
         (
             format!("observed ({} adoptions)", observed.len()),
-            hours.iter().map(|&h| (h, share(&observed, h))).collect(),
+            cdf(&observed),
         ),
         (
-            format!("simulated, KS distance {ks:.3}"),
-            hours
-                .iter()
-                .map(|&h| (h, share(&simulated.times, h)))
-                .collect(),
+            format!("simulated: KS distance {ks:.3}"),
+            cdf(&simulated.times),
         ),
     ];
+    if let (Some(sim), Some(k)) = (&split_sim, ks_split) {
+        cdf_series.push((
+            format!("simulated, delays by generation: KS {k:.3}"),
+            cdf(&sim.times),
+        ));
+    }
     report::charts::line_chart(
         &dir.path("adoption_times.png"),
         &cdf_series,
@@ -261,14 +315,14 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
             ..chart.clone()
         },
     )?;
-    let lo = (resolution / 2.0).max(delays.first().copied().unwrap_or(resolution));
-    let hi = delays.last().copied().unwrap_or(1.0).max(lo * 10.0);
+    let lo = (resolution / 2.0).max(all.first().copied().unwrap_or(resolution));
+    let hi = all.last().copied().unwrap_or(1.0).max(lo * 10.0);
     let xs: Vec<f64> = (0..=300)
         .map(|i| lo * (hi / lo).powf(i as f64 / 300.0))
         .collect();
     let mut delay_series = vec![(
-        format!("observed ({} delays)", delays.len()),
-        xs.iter().map(|&x| (x, share(&delays, x))).collect(),
+        format!("observed ({} delays)", all.len()),
+        xs.iter().map(|&x| (x, share(all, x))).collect(),
     )];
     candidates.sort_by_key(|c| c.family != chosen.family);
     for c in &candidates {
@@ -294,10 +348,10 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
     say(
         a.output.quiet,
         format!(
-            "{} cascades; delays fit best by {} (of {} delays, {} below the {:.1} s resolution); {:.2} children per adopter ({:.2} per root, {:.3} per non-root)\nsimulated {} cascades: KS distance to the observed adoption times {:.3}; median adoption at {:.2} h observed, {:.2} h simulated\nwrote {}",
+            "{} cascades; delays fit best by {} (of {} delays, {} below the {:.1} s resolution); {:.2} children per adopter ({:.2} per root, {:.3} per non-root)\nsimulated {} cascades: KS distance to the observed adoption times {:.3}{}; median adoption at {:.2} h observed, {:.2} h simulated\nwrote {}",
             cascades.len(),
             chosen.delay,
-            delays.len(),
+            all.len(),
             summary["delays"]["below_resolution"],
             resolution_s,
             reproduction.mean_children_per_adopter,
@@ -305,6 +359,9 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
             reproduction.mean_children_per_non_root,
             simulated.cascades,
             ks,
+            ks_split.map_or(String::new(), |k| format!(
+                " (with delays fitted per generation: {k:.3})"
+            )),
             median(&observed).unwrap_or(f64::NAN),
             median(&simulated.times).unwrap_or(f64::NAN),
             out.display()
@@ -355,5 +412,25 @@ fn markdown(label: &str, s: &serde_json::Value, candidates: &[fit::Candidate]) -
         f(&g["ks_distance"]),
         s["simulation"]["simulated_cascades"],
     );
+    if let Some(b) = s["by_generation"].as_object() {
+        let row = |k: &str| {
+            format!(
+                "| {} | {} | {} | `{}` |\n",
+                k.replace('_', " "),
+                b[k]["count"],
+                f(&b[k]["median"]),
+                b[k]["chosen"]["delay"].as_str().unwrap_or("")
+            )
+        };
+        m += &format!(
+            "\nFor comparison, by generation (children of roots, the original post's direct audience, vs everyone deeper):\n\n\
+             | delays | count | median (h) | fit |\n|---|---|---|---|\n{}{}\nAIC {:.1} by generation vs {:.1} for one delay; simulated with these, the KS distance to the observed adoption times is {}.\n",
+            row("from_roots"),
+            row("deeper"),
+            b["aic"].as_f64().unwrap_or(f64::NAN),
+            b["aic_one_delay"].as_f64().unwrap_or(f64::NAN),
+            f(&b["ks_distance"]),
+        );
+    }
     m
 }

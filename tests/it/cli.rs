@@ -200,7 +200,11 @@ fn stats_reads_weights_labels_and_directed_graphs() {
             .arg("--json")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let v = json(&["--weight", "rows", "--ties", "weight:3"]);
@@ -209,7 +213,11 @@ fn stats_reads_weights_labels_and_directed_graphs() {
     let v = json(&["--weight", "rows", "--directed", "--ties", "weight:2"]);
     assert_eq!(v["strong_ties"], 1, "only 1->2 has two messages");
     // Without `rows` the times would be weights; `none` drops them.
-    assert_eq!(json(&["--ties", "weight:1015"])["strong_ties"], 1, "2-3 at time 1020");
+    assert_eq!(
+        json(&["--ties", "weight:1015"])["strong_ties"],
+        1,
+        "2-3 at time 1020"
+    );
     let out = hongbao()
         .arg("stats")
         .arg(&log)

@@ -216,6 +216,10 @@ fn collegemsg_message_counts_are_tie_weights() {
     assert_eq!(g.node_count(), 1899);
     assert_eq!(g.edge_count(), 13_838);
     let total: f64 = g.weights().unwrap().iter().map(|&w| w as f64).sum();
-    assert_eq!(total, 2.0 * 59_835.0, "every message counted once on each arc of its pair");
+    assert_eq!(
+        total,
+        2.0 * 59_835.0,
+        "every message counted once on each arc of its pair"
+    );
     assert!(g.weights().unwrap().iter().all(|&w| w >= 1.0));
 }
