@@ -207,6 +207,17 @@ pub fn line_chart(
         .collect();
     let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    // The legend goes where the lines are not: low on the right when they end high (distribution
+    // functions), high on the right when they end low (percolation).
+    let ends_high = series
+        .iter()
+        .filter_map(|(_, pts)| pts.last().map(|p| p.1))
+        .all(|y| y > 0.5 * y_max);
+    let legend = if ends_high {
+        SeriesLabelPosition::LowerRight
+    } else {
+        SeriesLabelPosition::UpperRight
+    };
     match x_axis {
         XAxis::Linear(x_max) => plot(
             &root,
@@ -215,7 +226,7 @@ pub fn line_chart(
             0.0..y_max,
             (x_label, y_label, Some(if x_max <= 2.0 { 1 } else { 0 })),
             &drawn,
-            SeriesLabelPosition::UpperRight,
+            legend,
         ),
         XAxis::Log(lo, hi) => plot(
             &root,
@@ -224,7 +235,11 @@ pub fn line_chart(
             0.0..y_max,
             (x_label, y_label, None),
             &drawn,
-            SeriesLabelPosition::UpperLeft,
+            if ends_high {
+                SeriesLabelPosition::LowerRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            },
         ),
     }
     .map_err(&err)?;
