@@ -675,7 +675,7 @@ mod tests {
             delays_hours: vec![1.0, 1.0],
             parents: Some(vec![None, Some(0), Some(1)]),
         };
-        let rep = Reproduction::from_cascades(&[line.clone()]);
+        let rep = Reproduction::from_cascades(std::slice::from_ref(&line));
         assert_eq!(rep.root_children, vec![1]);
         assert_eq!(rep.other_children.len(), 2);
         let sim = Simulation {

@@ -39,6 +39,7 @@ pub mod curves;
 pub mod error;
 pub mod fit;
 pub mod graph;
+pub mod mem;
 pub mod observed;
 pub mod report;
 pub mod rng;

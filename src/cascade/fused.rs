@@ -5,7 +5,8 @@
 //! in which lanes it has adopted, and the node's neighbour list is read once for all the lanes that
 //! reached it in the same round, instead of once per run. Each (arc, lane) pair gets its own coin,
 //! drawn once, when the arc's source adopts in that lane, so every lane is an exact independent
-//! cascade; lanes differ from the scalar path's runs only in which random numbers they use. The
+//! cascade; when many lanes reach a node together, their coins are drawn bit-sliced
+//! ([`coin_mask`]: a few random words for all of them instead of one per lane); lanes differ from the scalar path's runs only in which random numbers they use. The
 //! statistical equality of the two paths is tested in `tests/it/engine.rs`.
 
 use rand::Rng as _;
@@ -16,10 +17,14 @@ use crate::rng::Rng;
 
 /// Per-thread buffers for fused batches.
 pub struct FusedScratch {
-    active: Vec<u64>,
-    pending: Vec<u64>,
+    /// Per node: `[active, pending]`, the lanes it has adopted in and those it adopted in this
+    /// round (side by side, so one cache line serves both).
+    state: Vec<[u64; 2]>,
     touched: Vec<u32>,
-    frontier: Vec<(u32, u64)>,
+    /// This round's nodes: (new lanes, first arc, end of arcs).
+    frontier: Vec<(u64, usize, usize)>,
+    /// This round's successful attempts: (target, lane bit), applied after all coins are drawn.
+    hits: Vec<(u32, u64)>,
     next: Vec<u32>,
     /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`.
     pub(crate) rounds: Vec<[u32; 64]>,
@@ -32,10 +37,10 @@ pub struct FusedScratch {
 impl FusedScratch {
     pub fn new(n: usize) -> FusedScratch {
         FusedScratch {
-            active: vec![0; n],
-            pending: vec![0; n],
+            state: crate::mem::zeroed(n),
             touched: Vec::new(),
             frontier: Vec::new(),
+            hits: Vec::new(),
             next: Vec::new(),
             rounds: Vec::new(),
             attempts: [0; 64],
@@ -52,6 +57,88 @@ impl FusedScratch {
                 .extend(std::iter::repeat_n(t, counts[lane] as usize));
         }
         &self.times
+    }
+}
+
+/// How many arcs ahead the target's state is prefetched, and the target id itself.
+const PREFETCH: usize = 12;
+const PREFETCH_FAR: usize = 28;
+
+/// A position in a round's stream of arcs (all arcs of all frontier nodes, in order), kept a fixed
+/// number of arcs ahead of the arc being processed.
+struct Cursor {
+    k: usize,
+    j: usize,
+}
+
+impl Cursor {
+    fn new(spans: &[(u64, usize, usize)], ahead: usize) -> Cursor {
+        let mut c = Cursor {
+            k: 0,
+            j: spans.first().map_or(0, |s| s.1),
+        };
+        c.settle(spans);
+        for _ in 0..ahead {
+            c.next(spans);
+        }
+        c
+    }
+
+    #[inline(always)]
+    fn settle(&mut self, spans: &[(u64, usize, usize)]) {
+        while self.k < spans.len() && self.j >= spans[self.k].2 {
+            self.k += 1;
+            if self.k < spans.len() {
+                self.j = spans[self.k].1;
+            }
+        }
+    }
+
+    /// Moves one arc on and returns the arc there, if the stream has not ended.
+    #[inline(always)]
+    fn next(&mut self, spans: &[(u64, usize, usize)]) -> Option<usize> {
+        if self.k < spans.len() {
+            self.j += 1;
+            self.settle(spans);
+        }
+        (self.k < spans.len()).then_some(self.j)
+    }
+}
+
+/// Lanes at or below this count draw one coin each; above it, [`coin_mask`] decides them together.
+const PER_LANE_MAX: u32 = 4;
+
+/// One coin per lane in `lanes`, all at once: lane `l` succeeds iff its 53-bit uniform number `U_l`
+/// is below `thr`, exactly as a scalar coin. The numbers are compared with `thr` bit by bit from
+/// the top, one random word per bit position giving that bit for all 64 lanes; a lane is decided at
+/// the first bit where it differs from `thr`, so half the undecided lanes are settled per word and
+/// about log2(lanes) + 2 words decide all of them (instead of one word per lane).
+#[inline]
+pub(crate) fn coin_mask(rng: &mut Rng, thr: u64, lanes: u64) -> u64 {
+    if thr == 0 || lanes == 0 {
+        return 0;
+    }
+    if thr >= 1 << 53 {
+        return lanes;
+    }
+    let mut undecided = lanes;
+    let mut yes = 0u64;
+    let mut bit = 52u32;
+    loop {
+        let r = rng.next_u64();
+        if (thr >> bit) & 1 == 1 {
+            // U_l has a 0 where thr has a 1: U_l < thr. A 1: still equal.
+            yes |= undecided & !r;
+            undecided &= r;
+        } else {
+            // U_l has a 1 where thr has a 0: U_l > thr.
+            undecided &= !r;
+        }
+        if undecided == 0 || bit == 0 {
+            // Lanes still undecided after all 53 bits equal thr: not below it.
+            return yes;
+        }
+        bit -= 1;
     }
 }
 
@@ -85,12 +172,14 @@ pub(crate) fn run_batch(
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
+    let uniform = model.uniform_threshold();
+    let skipper = model.skipper();
     s.rounds.push([0; 64]);
     for &(u, _) in seeds {
         let ui = u as usize;
-        if s.active[ui] == 0 {
+        if s.state[ui][0] == 0 {
             s.touched.push(u);
-            s.active[ui] = lanes;
+            s.state[ui][0] = lanes;
             s.next.push(u);
             count_lanes(&mut s.rounds[0], lanes);
         }
@@ -104,68 +193,169 @@ pub(crate) fn run_batch(
         for &u in &s.next {
             let ui = u as usize;
             let m = if round == 0 {
-                s.active[ui]
+                s.state[ui][0]
             } else {
-                std::mem::take(&mut s.pending[ui])
+                std::mem::take(&mut s.state[ui][1])
             };
-            s.frontier.push((u, m));
+            s.frontier
+                .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
         }
         s.next.clear();
         let land = start + (round + 1) as f64 * delay;
         let open = land <= horizon;
-        if open {
-            s.rounds.push([0; 64]);
-        }
-        for k in 0..s.frontier.len() {
-            let (u, m) = s.frontier[k];
-            let ui = u as usize;
-            let (a, b) = (offsets[ui] as usize, offsets[ui + 1] as usize);
+        for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
+
             let mut bits = m;
             while bits != 0 {
                 s.attempts[bits.trailing_zeros() as usize] += deg;
                 bits &= bits - 1;
             }
-            if !open {
-                // Whatever the coins say, nothing lands before the horizon.
-                continue;
-            }
-            for i in a..b {
-                let thr = model.threshold(ties, i);
-                // One coin per lane in which the source has just adopted.
-                let mut live = 0u64;
+        }
+        if !open {
+            // Whatever the coins say, nothing lands before the horizon.
+            round += 1;
+            continue;
+        }
+        s.rounds.push([0; 64]);
+        if let Some(sk) = &skipper {
+            // Coins first (geometric skipping, per lane), then the successes in one pass whose
+            // random reads are asked for ahead of time.
+            s.hits.clear();
+            for k in 0..s.frontier.len() {
+                if let Some(&(_, a2, _)) = s.frontier.get(k + 4) {
+                    crate::mem::prefetch(targets, a2);
+                }
+                let (m, a, b) = s.frontier[k];
                 let mut bits = m;
                 while bits != 0 {
-                    let l = bits.trailing_zeros();
+                    let lane = 1u64 << bits.trailing_zeros();
                     bits &= bits - 1;
-                    if rng.next_u64() >> 11 < thr {
-                        live |= 1 << l;
-                    }
+                    let hits = &mut s.hits;
+                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((targets[i], lane)));
                 }
+            }
+            for h in 0..s.hits.len() {
+                if let Some(&(v2, _)) = s.hits.get(h + PREFETCH) {
+                    crate::mem::prefetch(&s.state, v2 as usize);
+                }
+                let (v, live) = s.hits[h];
+                let v = v as usize;
+                let st = &mut s.state[v];
+                let new = live & !st[0];
+                if new == 0 {
+                    continue;
+                }
+                if st[0] == 0 {
+                    s.touched.push(v as u32);
+                }
+                st[0] |= new;
+                if st[1] == 0 {
+                    s.next.push(v as u32);
+                }
+                st[1] |= new;
+                count_lanes(&mut s.rounds[round + 1], new);
+            }
+            round += 1;
+            continue;
+        }
+        // Random reads, asked for ahead of time: the target ids PREFETCH_FAR arcs ahead and the
+        // targets' states PREFETCH arcs ahead, over the whole round's stream of arcs.
+        let mut far = Cursor::new(&s.frontier, PREFETCH_FAR);
+        let mut near = Cursor::new(&s.frontier, PREFETCH);
+        for k in 0..s.frontier.len() {
+            let (m, a, b) = s.frontier[k];
+            let many = m.count_ones() > PER_LANE_MAX;
+            for i in a..b {
+                if let Some(j) = far.next(&s.frontier) {
+                    crate::mem::prefetch(targets, j);
+                }
+                if let Some(j) = near.next(&s.frontier) {
+                    crate::mem::prefetch(&s.state, targets[j] as usize);
+                }
+                let thr = match uniform {
+                    Some(t) => t,
+                    None => model.threshold(ties, i),
+                };
+                // One coin per lane in which the source has just adopted.
+                let live = if many {
+                    coin_mask(rng, thr, m)
+                } else {
+                    let mut live = 0u64;
+                    let mut bits = m;
+                    while bits != 0 {
+                        let l = bits.trailing_zeros();
+                        bits &= bits - 1;
+                        if rng.next_u64() >> 11 < thr {
+                            live |= 1 << l;
+                        }
+                    }
+                    live
+                };
                 if live == 0 {
                     continue;
                 }
                 let v = targets[i] as usize;
-                let new = live & !s.active[v];
+                let st = &mut s.state[v];
+                let new = live & !st[0];
                 if new == 0 {
                     continue;
                 }
-                if s.active[v] == 0 {
+                if st[0] == 0 {
                     s.touched.push(v as u32);
                 }
-                s.active[v] |= new;
-                if s.pending[v] == 0 {
+                st[0] |= new;
+                if st[1] == 0 {
                     s.next.push(v as u32);
                 }
-                s.pending[v] |= new;
+                st[1] |= new;
                 count_lanes(&mut s.rounds[round + 1], new);
             }
         }
         round += 1;
     }
     for &u in &s.touched {
-        s.active[u as usize] = 0;
-        s.pending[u as usize] = 0;
+        s.state[u as usize] = [0, 0];
     }
     s.touched.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coin_mask_is_bernoulli_per_lane_and_independent() {
+        let mut rng = crate::rng::stream(3, 0);
+        for p in [0.0, 1e-3, 0.05, 0.3, 0.5, 0.77, 1.0] {
+            let thr = super::super::model::threshold(p);
+            let n = 40_000u64;
+            let mut per_lane = [0u64; 64];
+            let mut pairs = 0u64; // lanes 0 and 1 together
+            for _ in 0..n {
+                let m = coin_mask(&mut rng, thr, u64::MAX);
+                for (l, c) in per_lane.iter_mut().enumerate() {
+                    *c += (m >> l) & 1;
+                }
+                pairs += u64::from(m & 3 == 3);
+                // Only the given lanes are ever set.
+                assert_eq!(coin_mask(&mut rng, thr, 0b1010) & !0b1010, 0);
+            }
+            let total: u64 = per_lane.iter().sum();
+            let mean = total as f64 / (64 * n) as f64;
+            let se = (p * (1.0 - p) / (64 * n) as f64).sqrt().max(1e-12);
+            assert!((mean - p).abs() <= 4.0 * se + 1e-12, "p {p}: {mean}");
+            for c in per_lane {
+                let sd = (p * (1.0 - p) * n as f64).sqrt();
+                assert!(
+                    (c as f64 - p * n as f64).abs() <= 5.0 * sd + 1e-9,
+                    "p {p}: lane {c}"
+                );
+            }
+            // Independence of two lanes: P(both) = p².
+            let both = pairs as f64 / n as f64;
+            let se2 = (p * p * (1.0 - p * p) / n as f64).sqrt().max(1e-12);
+            assert!((both - p * p).abs() <= 4.0 * se2 + 1e-12, "p {p}: {both}");
+        }
+    }
 }

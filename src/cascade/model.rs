@@ -1,5 +1,6 @@
 //! Model parameters: activation probabilities and delay distributions per tie class, and the horizon.
 
+use rand::Rng as _;
 use rand_distr::{Distribution, Exp, LogNormal, Weibull};
 
 use crate::graph::{Graph, TieClass};
@@ -323,6 +324,7 @@ impl Model {
             probs,
             delays,
             horizon: self.horizon(),
+            skip: true,
         })
     }
 }
@@ -341,12 +343,72 @@ pub(crate) enum ArcProbs {
     PerArc(Vec<u64>),
 }
 
+/// Geometric skipping: instead of one coin per arc, draw how many arcs fail before the next
+/// success. For a coin of probability q the gap is `floor(ln U / ln(1 − q))` with U uniform on
+/// (0, 1]: P(gap ≥ k) = (1 − q)^k, the same law as k failed coins in a row. With two tie classes the
+/// gaps use the larger probability and each candidate is kept with probability `q_arc / q_max`
+/// (thinning), which again gives every arc its own independent coin. The cost is one draw per
+/// success instead of one per arc, which is what makes small probabilities cheap.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Skipper {
+    thr_max: u64,
+    ln_fail: f64,
+    classes: Option<[u64; 2]>,
+}
+
+impl Skipper {
+    /// Arcs to skip before the next candidate.
+    #[inline(always)]
+    fn gap(&self, rng: &mut Rng) -> usize {
+        if self.thr_max >= 1 << 53 {
+            return 0;
+        }
+        if self.thr_max == 0 {
+            return usize::MAX;
+        }
+        // U in (0, 1]: 53 random bits, plus one so that ln U is finite.
+        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let g = u.ln() / self.ln_fail;
+        if g < 1e18 { g as usize } else { usize::MAX }
+    }
+
+    /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order.
+    #[inline(always)]
+    pub(crate) fn for_each_success(
+        &self,
+        rng: &mut Rng,
+        ties: &[TieClass],
+        a: usize,
+        b: usize,
+        mut hit: impl FnMut(usize, &mut Rng),
+    ) {
+        let mut i = a.saturating_add(self.gap(rng));
+        while i < b {
+            let keep = match self.classes {
+                None => true,
+                Some(c) => {
+                    let t = c[ties[i].index()];
+                    t == self.thr_max
+                        || ((rng.next_u64() >> 11) as u128 * self.thr_max as u128)
+                            < (t as u128) << 53
+                }
+            };
+            if keep {
+                hit(i, rng);
+            }
+            i = i.saturating_add(1).saturating_add(self.gap(rng));
+        }
+    }
+}
+
 /// A model bound to one graph.
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
     pub(crate) probs: ArcProbs,
     pub(crate) delays: [DelaySampler; 2],
     pub(crate) horizon: f64,
+    /// Whether runs may skip failed coins geometrically (off for the reference `plain` engine).
+    pub(crate) skip: bool,
 }
 
 impl Prepared {
@@ -356,6 +418,33 @@ impl Prepared {
         match &self.probs {
             ArcProbs::PerClass(c) => c[ties[i].index()],
             ArcProbs::PerArc(v) => v[i],
+        }
+    }
+
+    /// `Some(t)` when every arc has the same threshold (no need to read tie classes).
+    pub(crate) fn uniform_threshold(&self) -> Option<u64> {
+        match &self.probs {
+            ArcProbs::PerClass([a, b]) if a == b => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// Geometric skipping over arcs, when the probabilities are set per tie class.
+    pub(crate) fn skipper(&self) -> Option<Skipper> {
+        if !self.skip {
+            return None;
+        }
+        match self.probs {
+            ArcProbs::PerClass(c) => {
+                let thr_max = c[0].max(c[1]);
+                let q = thr_max as f64 / (1u64 << 53) as f64;
+                Some(Skipper {
+                    thr_max,
+                    ln_fail: (-q).ln_1p(),
+                    classes: (c[0] != c[1]).then_some(c),
+                })
+            }
+            ArcProbs::PerArc(_) => None,
         }
     }
 
@@ -371,6 +460,64 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipping_gives_each_arc_its_own_coin() {
+        let n = 400_000usize;
+        let ties: Vec<TieClass> = (0..n)
+            .map(|i| {
+                if i % 3 == 0 {
+                    TieClass::Strong
+                } else {
+                    TieClass::Weak
+                }
+            })
+            .collect();
+        let mut rng = crate::rng::stream(8, 0);
+        for (strong, weak) in [
+            (0.05, 0.05),
+            (0.3, 0.01),
+            (1.0, 0.2),
+            (0.0, 0.0),
+            (0.02, 0.5),
+        ] {
+            let sk = Prepared {
+                probs: ArcProbs::PerClass([threshold(weak), threshold(strong)]),
+                delays: [DelaySampler::Fixed(1.0), DelaySampler::Fixed(1.0)],
+                horizon: f64::INFINITY,
+                skip: true,
+            }
+            .skipper()
+            .unwrap();
+            let (mut hits, mut last) = ([0u64; 2], None);
+            let mut runs_of_two = 0u64; // arcs 3j+1 and 3j+2 (both weak) hit together
+            let mut hit = vec![false; n];
+            sk.for_each_success(&mut rng, &ties, 0, n, |i, _| {
+                assert!(last.is_none_or(|l| l < i), "increasing");
+                last = Some(i);
+                hits[ties[i].index()] += 1;
+                hit[i] = true;
+            });
+            for j in 0..n / 3 {
+                runs_of_two += u64::from(hit[3 * j + 1] && hit[3 * j + 2]);
+            }
+            for (k, p, count) in [(1, strong, n / 3 + 1), (0, weak, n - n / 3 - 1)] {
+                let sd = (p * (1.0 - p) * count as f64).sqrt();
+                let got = hits[k] as f64;
+                assert!(
+                    (got - p * count as f64).abs() <= 5.0 * sd + 1e-9,
+                    "p {p}: {got} of {count}"
+                );
+            }
+            // Neighbouring arcs are independent: P(both) = p².
+            let m = (n / 3) as f64;
+            let sd = (weak * weak * (1.0 - weak * weak) * m).sqrt();
+            assert!(
+                (runs_of_two as f64 - weak * weak * m).abs() <= 5.0 * sd + 1e-9,
+                "pairs at {weak}: {runs_of_two}"
+            );
+        }
+    }
 
     #[test]
     fn delay_specs_parse_and_reject() {

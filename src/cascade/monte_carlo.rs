@@ -41,8 +41,12 @@ pub enum Engine {
     /// scalar otherwise.
     #[default]
     Auto,
-    /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays.
+    /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays; failed coins
+    /// skipped geometrically when probabilities are set per tie class.
     Scalar,
+    /// The reference path: one run at a time and one coin per arc, nothing skipped (for checking
+    /// the faster paths, which give the same distribution).
+    Plain,
     /// 64 runs per pass over the graph (breadth-first cases only).
     Fused,
 }
@@ -53,11 +57,12 @@ impl Engine {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Ok(Engine::Auto),
             "scalar" => Ok(Engine::Scalar),
+            "plain" => Ok(Engine::Plain),
             "fused" => Ok(Engine::Fused),
             _ => Err(Error::invalid(
                 "--engine",
                 s,
-                "expected auto, scalar or fused",
+                "expected auto, scalar, fused or plain",
             )),
         }
     }
@@ -107,7 +112,8 @@ pub fn simulate_with<A: Accumulate>(
             "not a node of the graph",
         ));
     }
-    let prepared = model.prepare(graph)?;
+    let mut prepared = model.prepare(graph)?;
+    prepared.skip = engine != Engine::Plain;
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
             "--runs",
@@ -120,7 +126,7 @@ pub fn simulate_with<A: Accumulate>(
         .uniform_fixed_delay()
         .filter(|_| seeds.iter().all(|s| s.1 == start));
     let delay = match (engine, fusable) {
-        (Engine::Scalar, _) | (Engine::Auto, None) => None,
+        (Engine::Scalar | Engine::Plain, _) | (Engine::Auto, None) => None,
         (_, Some(d)) => Some(d),
         (Engine::Fused, None) => {
             return Err(Error::invalid(

@@ -113,12 +113,28 @@ fn run_bfs(
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
+    let skipper = model.skipper();
     while let Some((u, t)) = s.queue.pop_front() {
         s.times.push(t);
         let land = t + d;
         let ui = u as usize;
         let (a, b) = (offsets[ui] as usize, offsets[ui + 1] as usize);
         s.attempts += (b - a) as u64;
+        if let Some(sk) = &skipper {
+            if land > horizon {
+                continue;
+            }
+            let (nodes, queue) = (&mut s.nodes, &mut s.queue);
+            sk.for_each_success(rng, ties, a, b, |i, _| {
+                let v = targets[i];
+                let st = &mut nodes[v as usize];
+                if st.done != epoch {
+                    st.done = epoch;
+                    queue.push_back((v, land));
+                }
+            });
+            continue;
+        }
         for i in a..b {
             let draw = rng.next_u64() >> 11;
             if draw >= model.threshold(ties, i) {
@@ -156,6 +172,7 @@ fn run_dijkstra(
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
+    let skipper = model.skipper();
     while let Some(Reverse((bits, u))) = s.heap.pop() {
         let ui = u as usize;
         if s.nodes[ui].done == epoch {
@@ -166,6 +183,26 @@ fn run_dijkstra(
         s.times.push(t);
         let (a, b) = (offsets[ui] as usize, offsets[ui + 1] as usize);
         s.attempts += (b - a) as u64;
+        if let Some(sk) = &skipper {
+            let (nodes, heap) = (&mut s.nodes, &mut s.heap);
+            sk.for_each_success(rng, ties, a, b, |i, rng| {
+                let v = targets[i] as usize;
+                if nodes[v].done == epoch {
+                    return;
+                }
+                let land = t + model.delays[ties[i].index()].sample(rng);
+                if land > horizon {
+                    return;
+                }
+                let st = &mut nodes[v];
+                if st.seen != epoch || land < st.best {
+                    st.seen = epoch;
+                    st.best = land;
+                    heap.push(Reverse((land.to_bits(), v as u32)));
+                }
+            });
+            continue;
+        }
         for i in a..b {
             let draw = rng.next_u64() >> 11;
             if draw >= model.threshold(ties, i) {

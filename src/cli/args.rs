@@ -182,7 +182,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub label: Option<String>,
     /// Engine: auto (fused 64-runs-per-pass when every delay is the same fixed time and seeds
-    /// start together, scalar otherwise), scalar, or fused. Same distribution either way.
+    /// start together, scalar otherwise), scalar, fused, or plain (the reference: one run at a
+    /// time, one coin per arc, no skipping). Same distribution either way.
     #[arg(long, default_value = "auto")]
     pub engine: String,
     /// Report directory.

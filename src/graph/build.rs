@@ -457,12 +457,17 @@ fn compact<T: Sync>(
     };
     if arcs == raw.len() {
         // Nothing was dropped (the usual case): the arcs are already in place; map them flat.
-        let targets = raw.par_iter().map(|a| (key(a) >> 1) as u32).collect();
+        // Targets are the engine's hottest random reads: on huge pages where available.
+        let mut targets: Vec<u32> = crate::mem::zeroed(arcs);
+        targets
+            .par_iter_mut()
+            .zip(raw.par_iter())
+            .for_each(|(t, a)| *t = (key(a) >> 1) as u32);
         let ties = raw.par_iter().map(|a| weak(key(a))).collect();
         let weights = weighted.then(|| raw.par_iter().map(&weight).collect());
         return (targets, ties, weights, offsets);
     }
-    let mut targets = vec![0u32; arcs];
+    let mut targets: Vec<u32> = crate::mem::zeroed(arcs);
     let mut ties = vec![TieClass::Weak; arcs];
     let mut weights = vec![0f32; if weighted { arcs } else { 0 }];
     let ranges = node_ranges(&offsets);

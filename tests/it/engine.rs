@@ -676,3 +676,80 @@ fn fused_engine_refuses_what_it_cannot_run() {
     .unwrap();
     assert_eq!((s.runs, s.reach_sum), (70, 5 * 70));
 }
+
+#[test]
+fn skipping_and_fused_paths_agree_with_one_coin_per_arc() {
+    use hongbao::cascade::{Engine, simulate_with};
+    // ws: lattice ties strong, shortcuts weak, so two probabilities (thinning) are exercised too.
+    let g = Generator::Ws { k: 10, beta: 0.1 }
+        .generate(20_000, 4)
+        .unwrap();
+    let seeds: Vec<(u32, f64)> = (0..20).map(|i| (i * 997, 0.0)).collect();
+    let grid = Grid::new(1.0, 10.0).unwrap();
+    let runs = 2000u64;
+    let go = |m: &Model, engine| {
+        simulate_with(
+            &g,
+            m,
+            &seeds,
+            MonteCarlo { runs, seed: 5 },
+            engine,
+            || Accumulator::new(20_000, grid, f64::INFINITY),
+            &|| {},
+        )
+        .unwrap()
+        .finish("x")
+    };
+    let mut two_class = model(0.0, FIXED1);
+    two_class.activation = Activation::ByTie {
+        strong: 0.14,
+        weak: 0.03,
+    };
+    let mut exp_two = two_class.clone();
+    exp_two.delay_strong = Delay::Exp { mean: 1.0 };
+    exp_two.delay_weak = Delay::Exp { mean: 3.0 };
+    for (name, m, fast) in [
+        (
+            "uniform p, fixed delays",
+            model(0.12, FIXED1),
+            Engine::Fused,
+        ),
+        (
+            "uniform p, fixed delays",
+            model(0.12, FIXED1),
+            Engine::Scalar,
+        ),
+        (
+            "two classes, fixed delays",
+            two_class.clone(),
+            Engine::Fused,
+        ),
+        ("two classes, fixed delays", two_class, Engine::Scalar),
+        ("two classes, exp delays", exp_two, Engine::Scalar),
+    ] {
+        let (plain, quick) = (go(&m, Engine::Plain), go(&m, fast));
+        assert_ne!(plain, quick, "{name}: different random numbers");
+        let (a, b) = (&plain.final_reach, &quick.final_reach);
+        assert!(a.mean > 40.0, "{name}: the cascade spreads ({})", a.mean);
+        let z = (a.mean - b.mean) / (a.sem.powi(2) + b.sem.powi(2)).sqrt();
+        assert!(
+            z.abs() < 4.0,
+            "{name} {fast:?}: plain {} vs {} (z {z})",
+            a.mean,
+            b.mean
+        );
+        for h in 0..=10 {
+            let d = plain.curve.mean[h] - quick.curve.mean[h];
+            assert!(
+                d.abs() < 4.0 * (2.0f64).sqrt() * a.std / (runs as f64).sqrt() + 1e-9,
+                "{name} {fast:?} hour {h}: {d}"
+            );
+        }
+        // The spread of the final reach agrees too (variance ratio within sampling error).
+        let ratio = a.std / b.std;
+        assert!(
+            (0.85..1.18).contains(&ratio),
+            "{name} {fast:?}: sd ratio {ratio}"
+        );
+    }
+}
