@@ -17,15 +17,19 @@ use crate::rng::Rng;
 
 /// Per-thread buffers for fused batches.
 pub struct FusedScratch {
-    /// Per node: `[active, pending]`, the lanes it has adopted in and those it adopted in this
-    /// round (side by side, so one cache line serves both).
+    /// Per node: `[lanes it has adopted in, slot]`, where `slot = stamp << 32 | i` says that the
+    /// node is `next[i]` in the round stamped `stamp` (so a node reached twice in a round is one
+    /// entry, found without a search).
     state: Vec<[u64; 2]>,
+    stamp: u32,
     touched: Vec<u32>,
     /// This round's nodes: (new lanes, first arc, end of arcs).
     frontier: Vec<(u64, usize, usize)>,
-    /// This round's successful attempts: (target, lane bit), applied after all coins are drawn.
-    hits: Vec<(u32, u64)>,
-    next: Vec<u32>,
+    /// This round's successful attempts: (arc, then its target; lane bit), applied after all
+    /// coins are drawn.
+    hits: Vec<(u64, u64)>,
+    /// Adoptions of this round: (node, new lanes), one entry per node.
+    next: Vec<(u32, u64)>,
     /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`.
     pub(crate) rounds: Vec<[u32; 64]>,
     /// Arcs examined per lane.
@@ -38,6 +42,7 @@ impl FusedScratch {
     pub fn new(n: usize) -> FusedScratch {
         FusedScratch {
             state: crate::mem::zeroed(n),
+            stamp: 0,
             touched: Vec::new(),
             frontier: Vec::new(),
             hits: Vec::new(),
@@ -165,6 +170,7 @@ pub(crate) fn run_batch(
     s.rounds.clear();
     s.attempts = [0; 64];
     s.frontier.clear();
+    s.next.clear();
     let horizon = model.horizon;
     if start > horizon {
         return;
@@ -175,141 +181,115 @@ pub(crate) fn run_batch(
     let uniform = model.uniform_threshold();
     let skipper = model.skipper();
     s.rounds.push([0; 64]);
+    next_stamp(s);
     for &(u, _) in seeds {
         let ui = u as usize;
         if s.state[ui][0] == 0 {
             s.touched.push(u);
             s.state[ui][0] = lanes;
-            s.next.push(u);
+            s.next.push((u, lanes));
             count_lanes(&mut s.rounds[0], lanes);
         }
     }
     let mut round = 0usize;
     while !s.next.is_empty() {
-        // Take this round's nodes and their new lanes, in node order (for memory locality), before
-        // touching the masks of the next round.
-        s.next.sort_unstable();
+        // This round's nodes, each with the lanes it adopted in during the last round, in the
+        // order they were reached (deterministic; sorting them by node did not pay).
         s.frontier.clear();
-        for &u in &s.next {
+        for j in 0..s.next.len() {
+            if let Some(&(u2, _)) = s.next.get(j + PREFETCH) {
+                crate::mem::prefetch(offsets, u2 as usize);
+            }
+            let (u, m) = s.next[j];
             let ui = u as usize;
-            let m = if round == 0 {
-                s.state[ui][0]
-            } else {
-                std::mem::take(&mut s.state[ui][1])
-            };
             s.frontier
                 .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
         }
+        next_stamp(s);
         s.next.clear();
-        let land = start + (round + 1) as f64 * delay;
-        let open = land <= horizon;
         for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
-
             let mut bits = m;
             while bits != 0 {
                 s.attempts[bits.trailing_zeros() as usize] += deg;
                 bits &= bits - 1;
             }
         }
-        if !open {
+        let land = start + (round + 1) as f64 * delay;
+        if land > horizon {
             // Whatever the coins say, nothing lands before the horizon.
-            round += 1;
-            continue;
+            break;
         }
         s.rounds.push([0; 64]);
+        let row = round + 1;
         if let Some(sk) = &skipper {
-            // Coins first (geometric skipping, per lane), then the successes in one pass whose
-            // random reads are asked for ahead of time.
+            // Three passes, so that each random read is asked for ahead of time: coins first
+            // (geometric skipping, per lane; only random numbers, no memory), giving the arcs that
+            // succeed; then their targets; then the targets' states.
             s.hits.clear();
-            for k in 0..s.frontier.len() {
-                if let Some(&(_, a2, _)) = s.frontier.get(k + 4) {
-                    crate::mem::prefetch(targets, a2);
-                }
-                let (m, a, b) = s.frontier[k];
+            for &(m, a, b) in &s.frontier {
                 let mut bits = m;
                 while bits != 0 {
                     let lane = 1u64 << bits.trailing_zeros();
                     bits &= bits - 1;
                     let hits = &mut s.hits;
-                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((targets[i], lane)));
+                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((i as u64, lane)));
                 }
             }
-            for h in 0..s.hits.len() {
-                if let Some(&(v2, _)) = s.hits.get(h + PREFETCH) {
-                    crate::mem::prefetch(&s.state, v2 as usize);
+            let n_hits = s.hits.len();
+            for h in 0..n_hits.min(PREFETCH) {
+                s.hits[h].0 = targets[s.hits[h].0 as usize] as u64;
+            }
+            for h in 0..n_hits {
+                if h + PREFETCH_FAR < n_hits {
+                    crate::mem::prefetch(targets, s.hits[h + PREFETCH_FAR].0 as usize);
+                }
+                if h + PREFETCH < n_hits {
+                    let e = &mut s.hits[h + PREFETCH];
+                    e.0 = targets[e.0 as usize] as u64;
+                    crate::mem::prefetch(&s.state, e.0 as usize);
                 }
                 let (v, live) = s.hits[h];
-                let v = v as usize;
-                let st = &mut s.state[v];
-                let new = live & !st[0];
-                if new == 0 {
-                    continue;
-                }
-                if st[0] == 0 {
-                    s.touched.push(v as u32);
-                }
-                st[0] |= new;
-                if st[1] == 0 {
-                    s.next.push(v as u32);
-                }
-                st[1] |= new;
-                count_lanes(&mut s.rounds[round + 1], new);
+                adopt(s, v as u32, live, row);
             }
-            round += 1;
-            continue;
-        }
-        // Random reads, asked for ahead of time: the target ids PREFETCH_FAR arcs ahead and the
-        // targets' states PREFETCH arcs ahead, over the whole round's stream of arcs.
-        let mut far = Cursor::new(&s.frontier, PREFETCH_FAR);
-        let mut near = Cursor::new(&s.frontier, PREFETCH);
-        for k in 0..s.frontier.len() {
-            let (m, a, b) = s.frontier[k];
-            let many = m.count_ones() > PER_LANE_MAX;
-            for i in a..b {
-                if let Some(j) = far.next(&s.frontier) {
-                    crate::mem::prefetch(targets, j);
-                }
-                if let Some(j) = near.next(&s.frontier) {
-                    crate::mem::prefetch(&s.state, targets[j] as usize);
-                }
-                let thr = match uniform {
-                    Some(t) => t,
-                    None => model.threshold(ties, i),
-                };
-                // One coin per lane in which the source has just adopted.
-                let live = if many {
-                    coin_mask(rng, thr, m)
-                } else {
-                    let mut live = 0u64;
-                    let mut bits = m;
-                    while bits != 0 {
-                        let l = bits.trailing_zeros();
-                        bits &= bits - 1;
-                        if rng.next_u64() >> 11 < thr {
-                            live |= 1 << l;
-                        }
+        } else {
+            // One coin per (arc, lane). Random reads asked for ahead of time: the target ids
+            // PREFETCH_FAR arcs ahead, the targets' states PREFETCH arcs ahead, over the round's
+            // whole stream of arcs.
+            let mut far = Cursor::new(&s.frontier, PREFETCH_FAR);
+            let mut near = Cursor::new(&s.frontier, PREFETCH);
+            for k in 0..s.frontier.len() {
+                let (m, a, b) = s.frontier[k];
+                let many = m.count_ones() > PER_LANE_MAX;
+                for i in a..b {
+                    if let Some(j) = far.next(&s.frontier) {
+                        crate::mem::prefetch(targets, j);
                     }
-                    live
-                };
-                if live == 0 {
-                    continue;
+                    if let Some(j) = near.next(&s.frontier) {
+                        crate::mem::prefetch(&s.state, targets[j] as usize);
+                    }
+                    let thr = match uniform {
+                        Some(t) => t,
+                        None => model.threshold(ties, i),
+                    };
+                    let live = if many {
+                        coin_mask(rng, thr, m)
+                    } else {
+                        let mut live = 0u64;
+                        let mut bits = m;
+                        while bits != 0 {
+                            let l = bits.trailing_zeros();
+                            bits &= bits - 1;
+                            if rng.next_u64() >> 11 < thr {
+                                live |= 1 << l;
+                            }
+                        }
+                        live
+                    };
+                    if live != 0 {
+                        adopt(s, targets[i], live, row);
+                    }
                 }
-                let v = targets[i] as usize;
-                let st = &mut s.state[v];
-                let new = live & !st[0];
-                if new == 0 {
-                    continue;
-                }
-                if st[0] == 0 {
-                    s.touched.push(v as u32);
-                }
-                st[0] |= new;
-                if st[1] == 0 {
-                    s.next.push(v as u32);
-                }
-                st[1] |= new;
-                count_lanes(&mut s.rounds[round + 1], new);
             }
         }
         round += 1;
@@ -318,6 +298,41 @@ pub(crate) fn run_batch(
         s.state[u as usize] = [0, 0];
     }
     s.touched.clear();
+    s.next.clear();
+}
+
+/// Starts a new round of `next` entries.
+fn next_stamp(s: &mut FusedScratch) {
+    s.stamp = s.stamp.wrapping_add(1);
+    if s.stamp == 0 {
+        // After 2^32 - 1 rounds the stamps wrap: clear the slots once.
+        for st in s.state.iter_mut() {
+            st[1] = 0;
+        }
+        s.stamp = 1;
+    }
+}
+
+/// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in round
+/// `row` and join the next frontier.
+#[inline(always)]
+fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
+    let st = &mut s.state[v as usize];
+    let new = live & !st[0];
+    if new == 0 {
+        return;
+    }
+    if st[0] == 0 {
+        s.touched.push(v);
+    }
+    st[0] |= new;
+    if (st[1] >> 32) as u32 == s.stamp {
+        s.next[st[1] as u32 as usize].1 |= new;
+    } else {
+        st[1] = (s.stamp as u64) << 32 | s.next.len() as u64;
+        s.next.push((v, new));
+    }
+    count_lanes(&mut s.rounds[row], new);
 }
 
 #[cfg(test)]

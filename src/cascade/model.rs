@@ -344,15 +344,16 @@ pub(crate) enum ArcProbs {
 }
 
 /// Geometric skipping: instead of one coin per arc, draw how many arcs fail before the next
-/// success. For a coin of probability q the gap is `floor(ln U / ln(1 − q))` with U uniform on
-/// (0, 1]: P(gap ≥ k) = (1 − q)^k, the same law as k failed coins in a row. With two tie classes the
+/// success. For a coin of probability q the gap is `floor(E / −ln(1 − q))` with E exponential of
+/// mean 1: P(gap ≥ k) = (1 − q)^k, the same law as k failed coins in a row. With two tie classes the
 /// gaps use the larger probability and each candidate is kept with probability `q_arc / q_max`
 /// (thinning), which again gives every arc its own independent coin. The cost is one draw per
 /// success instead of one per arc, which is what makes small probabilities cheap.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Skipper {
     thr_max: u64,
-    ln_fail: f64,
+    /// 1 / λ with λ = −ln(1 − q_max).
+    inv_rate: f64,
     classes: Option<[u64; 2]>,
 }
 
@@ -366,9 +367,10 @@ impl Skipper {
         if self.thr_max == 0 {
             return usize::MAX;
         }
-        // U in (0, 1]: 53 random bits, plus one so that ln U is finite.
-        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        let g = u.ln() / self.ln_fail;
+        // floor(E / λ) with E ~ Exp(1) and λ = −ln(1 − q): P(gap ≥ k) = e^(−kλ) = (1 − q)^k.
+        // The ziggurat sampler for E needs a logarithm only in its rare tail.
+        let e: f64 = rand_distr::Exp1.sample(rng);
+        let g = e * self.inv_rate;
         if g < 1e18 { g as usize } else { usize::MAX }
     }
 
@@ -440,7 +442,7 @@ impl Prepared {
                 let q = thr_max as f64 / (1u64 << 53) as f64;
                 Some(Skipper {
                     thr_max,
-                    ln_fail: (-q).ln_1p(),
+                    inv_rate: -1.0 / (-q).ln_1p(),
                     classes: (c[0] != c[1]).then_some(c),
                 })
             }
