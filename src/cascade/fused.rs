@@ -227,7 +227,8 @@ pub(crate) fn run_batch(
             // (geometric skipping, per lane; only random numbers, no memory), giving the arcs that
             // succeed; then their targets; then the targets' states.
             s.hits.clear();
-            for &(m, a, b) in &s.frontier {
+            for k in 0..s.frontier.len() {
+                let (m, a, b) = s.frontier[k];
                 let mut bits = m;
                 while bits != 0 {
                     let lane = 1u64 << bits.trailing_zeros();
@@ -235,23 +236,13 @@ pub(crate) fn run_batch(
                     let hits = &mut s.hits;
                     sk.for_each_success(rng, ties, a, b, |i, _| hits.push((i as u64, lane)));
                 }
-            }
-            let n_hits = s.hits.len();
-            for h in 0..n_hits.min(PREFETCH) {
-                s.hits[h].0 = targets[s.hits[h].0 as usize] as u64;
-            }
-            for h in 0..n_hits {
-                if h + PREFETCH_FAR < n_hits {
-                    crate::mem::prefetch(targets, s.hits[h + PREFETCH_FAR].0 as usize);
+                // Bounded memory: apply the successes a block at a time (within a round the
+                // order does not matter).
+                if s.hits.len() >= HITS_BLOCK {
+                    apply_hits(s, targets, row);
                 }
-                if h + PREFETCH < n_hits {
-                    let e = &mut s.hits[h + PREFETCH];
-                    e.0 = targets[e.0 as usize] as u64;
-                    crate::mem::prefetch(&s.state, e.0 as usize);
-                }
-                let (v, live) = s.hits[h];
-                adopt(s, v as u32, live, row);
             }
+            apply_hits(s, targets, row);
         } else {
             // One coin per (arc, lane). Random reads asked for ahead of time: the target ids
             // PREFETCH_FAR arcs ahead, the targets' states PREFETCH arcs ahead, over the round's
@@ -299,6 +290,31 @@ pub(crate) fn run_batch(
     }
     s.touched.clear();
     s.next.clear();
+}
+
+/// Successes gathered before they are applied (16 bytes each).
+const HITS_BLOCK: usize = 1 << 16;
+
+/// Applies the gathered successes, arc → target → state, each random read asked for ahead of
+/// time, and empties the buffer.
+fn apply_hits(s: &mut FusedScratch, targets: &[u32], row: usize) {
+    let n_hits = s.hits.len();
+    for h in 0..n_hits.min(PREFETCH) {
+        s.hits[h].0 = targets[s.hits[h].0 as usize] as u64;
+    }
+    for h in 0..n_hits {
+        if h + PREFETCH_FAR < n_hits {
+            crate::mem::prefetch(targets, s.hits[h + PREFETCH_FAR].0 as usize);
+        }
+        if h + PREFETCH < n_hits {
+            let e = &mut s.hits[h + PREFETCH];
+            e.0 = targets[e.0 as usize] as u64;
+            crate::mem::prefetch(&s.state, e.0 as usize);
+        }
+        let (v, live) = s.hits[h];
+        adopt(s, v as u32, live, row);
+    }
+    s.hits.clear();
 }
 
 /// Starts a new round of `next` entries.

@@ -105,14 +105,14 @@ impl EdgeList {
 
 /// Numbers the distinct values of `ids` (all ≤ `max`) in increasing order, without sorting:
 /// returns the table from an id to its number and the distinct ids in order.
-pub(crate) fn dense_numbering<'a>(
+pub(crate) fn dense_numbering(
     max: u64,
-    ids: impl ParallelIterator<Item = &'a u64>,
+    ids: impl ParallelIterator<Item = u64>,
 ) -> (Vec<u32>, Vec<u64>) {
     use std::sync::atomic::{AtomicU32, Ordering};
     // Mark in parallel (every writer stores the same 1), then number in order.
     let marks: Vec<AtomicU32> = (0..=max).map(|_| AtomicU32::new(0)).collect();
-    ids.for_each(|&x| marks[x as usize].store(1, Ordering::Relaxed));
+    ids.for_each(|x| marks[x as usize].store(1, Ordering::Relaxed));
     let mut table: Vec<u32> = marks.into_iter().map(AtomicU32::into_inner).collect();
     let mut uniq = Vec::new();
     for (x, slot) in table.iter_mut().enumerate() {
@@ -141,7 +141,7 @@ pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
     let max = raw.par_iter().copied().max().unwrap_or(0);
     if max <= 4 * raw.len() as u64 + 1024 {
         // Dense ids (SNAP numbers its nodes 0..n or 1..n): mark, number in order, map. No sort.
-        let (table, uniq) = dense_numbering(max, raw.par_iter());
+        let (table, uniq) = dense_numbering(max, raw.par_iter().copied());
         let dense: Vec<u32> = raw.par_iter().map(|&x| table[x as usize]).collect();
         return (dense, node_ids(uniq, max));
     }
@@ -192,8 +192,8 @@ impl Graph {
     pub fn from_edges(edges: EdgeList, directed: bool) -> Graph {
         let EdgeList {
             n,
-            src,
-            dst,
+            mut src,
+            mut dst,
             ties,
             weights,
             ids,
@@ -253,6 +253,8 @@ impl Graph {
                 let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
                     b << 1 | tie_of(i) as u32
                 });
+                // The edge list is in the arcs now: free it before sorting and compacting.
+                (src, dst) = (Vec::new(), Vec::new());
                 let (raw, kept) = sort_blocks(raw, &start, |a| (*a >> 1) as u64, |a, b| a.cmp(b));
                 compact(&raw, &start, &kept, |a| *a as u64, |_| 1.0, false)
             }
@@ -260,6 +262,8 @@ impl Graph {
                 let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
                     (b as u64) << 1 | tie_of(i)
                 });
+                // The edge list is in the arcs now: free it before sorting and compacting.
+                (src, dst) = (Vec::new(), Vec::new());
                 let (raw, kept) = sort_blocks(raw, &start, |a| *a >> 1, |a, b| a.cmp(b));
                 compact(&raw, &start, &kept, |a| *a, |_| 1.0, false)
             }
@@ -270,6 +274,8 @@ impl Graph {
                         weight: w[i],
                     }
                 });
+                // The edge list is in the arcs now: free it before sorting and compacting.
+                (src, dst) = (Vec::new(), Vec::new());
                 let (raw, kept) = sort_blocks(
                     raw,
                     &start,

@@ -178,11 +178,45 @@ enum Extra {
 /// One parsed chunk of a text file.
 #[derive(Default)]
 struct Chunk {
-    src: Vec<u64>,
-    dst: Vec<u64>,
+    /// Ids below `u32::MAX` are stored as they are; `u32::MAX` means "the next one in `big`".
+    src: Vec<u32>,
+    dst: Vec<u32>,
+    big_src: Vec<u64>,
+    big_dst: Vec<u64>,
     weights: Vec<f32>,
     ties: Vec<TieClass>,
     lines: u64,
+}
+
+impl Chunk {
+    /// Adds one edge (ids of 32 bits or less take 4 bytes each, not 8).
+    #[inline]
+    fn push(&mut self, u: u64, v: u64) {
+        let narrow = |x: u64, big: &mut Vec<u64>| {
+            if x < u32::MAX as u64 {
+                x as u32
+            } else {
+                big.push(x);
+                u32::MAX
+            }
+        };
+        let a = narrow(u, &mut self.big_src);
+        let b = narrow(v, &mut self.big_dst);
+        self.src.push(a);
+        self.dst.push(b);
+    }
+
+    /// The ids of one side, full width.
+    fn wide<'a>(narrow: &'a [u32], big: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+        let mut big = big.iter();
+        narrow.iter().map(move |&x| {
+            if x == u32::MAX {
+                *big.next().expect("one big id per marker")
+            } else {
+                x as u64
+            }
+        })
+    }
 }
 
 /// A parse failure inside a chunk: (line within the chunk, offending value, message).
@@ -318,6 +352,8 @@ fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
             }
         }
     }
+    // The text (a memory map or a decompressed buffer) is no longer needed: free it first.
+    drop(bytes);
     let (n, ids, src, dst) = intern_chunks(&parsed);
     Ok(EdgeList {
         n,
@@ -338,15 +374,28 @@ fn read_text(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
 /// Interns the ids of parsed chunks without first concatenating them.
 fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>) {
     let m: usize = chunks.iter().map(|c| c.src.len()).sum();
-    let max = chunks
-        .par_iter()
-        .map(|c| c.src.iter().chain(&c.dst).copied().max().unwrap_or(0))
-        .max()
-        .unwrap_or(0);
+    let wide = chunks
+        .iter()
+        .any(|c| !c.big_src.is_empty() || !c.big_dst.is_empty());
+    let max = if wide {
+        u64::MAX
+    } else {
+        chunks
+            .par_iter()
+            .map(|c| c.src.iter().chain(&c.dst).copied().max().unwrap_or(0) as u64)
+            .max()
+            .unwrap_or(0)
+    };
     if max > 4 * 2 * m as u64 + 1024 {
         // Sparse ids: the general path.
-        let src: Vec<u64> = chunks.iter().flat_map(|c| c.src.iter().copied()).collect();
-        let dst: Vec<u64> = chunks.iter().flat_map(|c| c.dst.iter().copied()).collect();
+        let src: Vec<u64> = chunks
+            .iter()
+            .flat_map(|c| Chunk::wide(&c.src, &c.big_src))
+            .collect();
+        let dst: Vec<u64> = chunks
+            .iter()
+            .flat_map(|c| Chunk::wide(&c.dst, &c.big_dst))
+            .collect();
         return intern_pairs_numeric(&src, &dst);
     }
     // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
@@ -354,7 +403,8 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, super::NodeIds, Vec<u32>, Vec<u32>
         max,
         chunks
             .par_iter()
-            .flat_map(|c| c.src.par_iter().chain(c.dst.par_iter())),
+            .flat_map(|c| c.src.par_iter().chain(c.dst.par_iter()))
+            .map(|&x| x as u64),
     );
     let mut src = vec![0u32; m];
     let mut dst = vec![0u32; m];
@@ -453,8 +503,7 @@ fn parse_chunk(
         // Fast path for the common `src dst` line; anything unusual takes the general path below,
         // which also produces the error messages.
         if plain && let Some((u, v)) = two_ids(raw_line) {
-            out.src.push(u);
-            out.dst.push(v);
+            out.push(u, v);
             continue;
         }
         let line = raw_line.trim_ascii();
@@ -493,8 +542,7 @@ fn parse_chunk(
                 "node id is not a non-negative integer".to_string(),
             )
         })?;
-        out.src.push(u);
-        out.dst.push(v);
+        out.push(u, v);
         match extra {
             Extra::None => {}
             Extra::Weight(c) => {
