@@ -318,7 +318,12 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     let pb = progress_bar(a.runs, a.output.quiet);
     pb.set_message(platform.label.clone());
     let t = Instant::now();
-    let mut rep = scenario::run_platform(&platform, &graph, &settings, &|| pb.inc(1))?;
+    let hidden = pb.is_hidden();
+    let mut rep = scenario::run_platform(&platform, &graph, &settings, &|| {
+        if !hidden {
+            pb.inc(1)
+        }
+    })?;
     pb.finish_and_clear();
     let sim_s = t.elapsed().as_secs_f64();
     rep.parameters.ties = ties_desc;
@@ -332,7 +337,7 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     say(
         a.output.quiet,
         format!(
-            "{} runs in {:.2} s ({:.0} runs/s, {:.1} M arcs examined/s): final reach {:.1} ± {:.1} of {} ({:.2} %)\nwrote {}",
+            "{} runs in {:.4} s ({:.0} runs/s, {:.1} M arcs examined/s): final reach {:.1} ± {:.1} of {} ({:.2} %)\nwrote {}",
             a.runs,
             sim_s,
             a.runs as f64 / sim_s,
@@ -413,8 +418,13 @@ fn compare(a: CompareArgs) -> Result<()> {
         let build_s = t.elapsed().as_secs_f64();
         pb.set_message(p.label.clone());
         let t = Instant::now();
-        let rep = scenario::run_platform(p, &graph, &settings, &|| pb.inc(1))
-            .with_context(|| format!("platform {:?}", p.label))?;
+        let hidden = pb.is_hidden();
+        let rep = scenario::run_platform(p, &graph, &settings, &|| {
+            if !hidden {
+                pb.inc(1)
+            }
+        })
+        .with_context(|| format!("platform {:?}", p.label))?;
         let sim_s = t.elapsed().as_secs_f64();
         pb.suspend(|| {
             say(

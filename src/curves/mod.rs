@@ -26,8 +26,11 @@ pub struct Accumulator {
     targets: Vec<usize>,
     runs: u64,
     attempts: u64,
-    grid_sum: Vec<u64>,
-    grid_hist: Vec<Sketch>,
+    /// Per grid point, the change (from the previous grid point) of the summed adopters and of the
+    /// histogram of adopters over runs, by bucket: a run costs one entry per grid point where its
+    /// count changes, not one per grid point. `finish` adds them up.
+    grid_dsum: Vec<i64>,
+    grid_dhist: Vec<Vec<i64>>,
     final_sum: u64,
     final_sq: u128,
     final_hist: Sketch,
@@ -54,8 +57,8 @@ impl Accumulator {
             .collect();
         Accumulator {
             nodes,
-            grid_sum: vec![0; grid.len()],
-            grid_hist: vec![Sketch::new(nodes); grid.len()],
+            grid_dsum: vec![0; grid.len()],
+            grid_dhist: vec![Vec::new(); grid.len()],
             grid,
             probe_sum: vec![0; probes.len()],
             probes,
@@ -71,6 +74,29 @@ impl Accumulator {
     }
 }
 
+impl Accumulator {
+    /// Records that a run's count becomes `v` at grid point `b` (it was `prev` before).
+    #[inline]
+    fn change(&mut self, prev: &mut Option<u64>, b: usize, v: u64) {
+        let old = prev.unwrap_or(0);
+        self.grid_dsum[b] += v as i64 - old as i64;
+        let row = &mut self.grid_dhist[b];
+        let nb = Sketch::bucket_of(v);
+        let ob = prev.map(Sketch::bucket_of);
+        if ob != Some(nb) {
+            let need = nb.max(ob.unwrap_or(0)) + 1;
+            if row.len() < need {
+                row.resize(need, 0);
+            }
+            row[nb] += 1;
+            if let Some(ob) = ob {
+                row[ob] -= 1;
+            }
+        }
+        *prev = Some(v);
+    }
+}
+
 impl Accumulate for Accumulator {
     fn add_run(&mut self, times: &[f64], attempts: u64) {
         self.runs += 1;
@@ -79,13 +105,57 @@ impl Accumulate for Accumulator {
         self.final_sum += total as u64;
         self.final_sq += (total as u128).pow(2);
         self.final_hist.add(total as u64);
-        let mut j = 0;
-        for (b, &h) in self.grid.iter().enumerate() {
-            while j < total && times[j] <= h {
-                j += 1;
+        // The grid points where this run's count changes, with the new count: the first grid
+        // point always (the count there may be 0), then each later point whose count differs.
+        let g = self.grid.len();
+        let mut prev: Option<u64> = None;
+        if total < g {
+            // Few adopters: find each one's first grid point at or after it.
+            let mut i = 0;
+            let first = times.partition_point(|&t| t <= self.grid[0]);
+            self.change(&mut prev, 0, first as u64);
+            i = i.max(first);
+            let step = if g > 1 {
+                self.grid[1] - self.grid[0]
+            } else {
+                1.0
+            };
+            while i < total {
+                // The first grid point at or after times[i]: computed, then corrected against
+                // the stored grid values.
+                let t = times[i];
+                let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
+                while b > 0 && self.grid[b - 1] >= t {
+                    b -= 1;
+                }
+                while b < g && self.grid[b] < t {
+                    b += 1;
+                }
+                if b >= g {
+                    break;
+                }
+                // Every adopter up to grid[b] counts from b on.
+                let mut upto = i + 1;
+                while upto < total && times[upto] <= self.grid[b] {
+                    upto += 1;
+                }
+                self.change(&mut prev, b, upto as u64);
+                i = upto;
             }
-            self.grid_sum[b] += j as u64;
-            self.grid_hist[b].add(j as u64);
+        } else {
+            let mut j = 0;
+            for b in 0..g {
+                let h = self.grid[b];
+                while j < total && times[j] <= h {
+                    j += 1;
+                }
+                if b == 0 || prev != Some(j as u64) {
+                    self.change(&mut prev, b, j as u64);
+                }
+                if j == total {
+                    break;
+                }
+            }
         }
         for (k, &h) in self.probes.iter().enumerate() {
             self.probe_sum[k] += times.partition_point(|&t| t <= h) as u64;
@@ -104,11 +174,16 @@ impl Accumulate for Accumulator {
         self.final_sum += o.final_sum;
         self.final_sq += o.final_sq;
         self.final_hist.merge(&o.final_hist);
-        for (a, b) in self.grid_sum.iter_mut().zip(&o.grid_sum) {
+        for (a, b) in self.grid_dsum.iter_mut().zip(&o.grid_dsum) {
             *a += b;
         }
-        for (a, b) in self.grid_hist.iter_mut().zip(&o.grid_hist) {
-            a.merge(b);
+        for (a, b) in self.grid_dhist.iter_mut().zip(&o.grid_dhist) {
+            if b.len() > a.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
         }
         for (a, b) in self.probe_sum.iter_mut().zip(&o.probe_sum) {
             *a += b;
@@ -209,7 +284,30 @@ impl Accumulator {
     pub fn finish(&self, label: &str) -> Outcome {
         let r = self.runs.max(1) as f64;
         let n = self.nodes as f64;
-        let mean: Vec<f64> = self.grid_sum.iter().map(|&s| s as f64 / r).collect();
+        // Add up the changes: the sum and the histogram of adopters at each grid point.
+        let mut sum = 0i64;
+        let mean: Vec<f64> = self
+            .grid_dsum
+            .iter()
+            .map(|&d| {
+                sum += d;
+                sum as f64 / r
+            })
+            .collect();
+        let mut cum: Vec<i64> = Vec::new();
+        let hists: Vec<Sketch> = self
+            .grid_dhist
+            .iter()
+            .map(|row| {
+                if row.len() > cum.len() {
+                    cum.resize(row.len(), 0);
+                }
+                for (c, d) in cum.iter_mut().zip(row) {
+                    *c += d;
+                }
+                Sketch::from_counts(cum.iter().map(|&c| c.max(0) as u64))
+            })
+            .collect();
         let step = if self.grid.len() > 1 {
             self.grid[1] - self.grid[0]
         } else {
@@ -224,7 +322,7 @@ impl Accumulator {
                 }
             })
             .collect();
-        let q = |p: f64| -> Vec<f64> { self.grid_hist.iter().map(|h| h.quantile(p)).collect() };
+        let q = |p: f64| -> Vec<f64> { hists.iter().map(|h| h.quantile(p)).collect() };
         let curve = Curve {
             label: label.to_string(),
             hour: self.grid.clone(),
@@ -313,6 +411,40 @@ pub fn crossing(xs: &[f64], ys: &[f64], target: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The difference-coded curves equal a direct count at every grid point.
+        #[test]
+        fn curves_equal_a_direct_count(
+            runs in proptest::collection::vec(proptest::collection::vec(0.0f64..12.0, 0..400), 1..12),
+            step in 0.05f64..2.0,
+        ) {
+            let grid = Grid::new(step, 10.0).unwrap();
+            let hours = grid.hours();
+            let mut acc = Accumulator::new(500, grid, f64::INFINITY);
+            let mut direct: Vec<Vec<u64>> = vec![Vec::new(); hours.len()];
+            for r in &runs {
+                let mut t = r.clone();
+                t.sort_by(f64::total_cmp);
+                acc.add_run(&t, 0);
+                for (b, &h) in hours.iter().enumerate() {
+                    direct[b].push(t.iter().filter(|&&x| x <= h).count() as u64);
+                }
+            }
+            let out = acc.finish("x");
+            for b in 0..hours.len() {
+                let mean = direct[b].iter().sum::<u64>() as f64 / runs.len() as f64;
+                proptest::prop_assert!((out.curve.mean[b] - mean).abs() < 1e-9);
+                let mut sk = Sketch::new(500);
+                for &v in &direct[b] {
+                    sk.add(v);
+                }
+                proptest::prop_assert_eq!(out.curve.p05[b], sk.quantile(0.05));
+                proptest::prop_assert_eq!(out.curve.p50[b], sk.quantile(0.5));
+                proptest::prop_assert_eq!(out.curve.p95[b], sk.quantile(0.95));
+            }
+        }
+    }
 
     #[test]
     fn accumulator_counts_by_hand() {

@@ -58,6 +58,19 @@ impl Sketch {
         self.total += 1;
     }
 
+    /// The bucket index of a value (for histograms kept as differences, see `Accumulator`).
+    #[inline]
+    pub(crate) fn bucket_of(v: u64) -> usize {
+        bucket(v)
+    }
+
+    /// A histogram from bucket counts (as produced with [`Sketch::bucket_of`]).
+    pub(crate) fn from_counts(counts: impl IntoIterator<Item = u64>) -> Sketch {
+        let counts: Vec<u32> = counts.into_iter().map(|c| c as u32).collect();
+        let total = counts.iter().map(|&c| c as u64).sum();
+        Sketch { counts, total }
+    }
+
     /// Adds another histogram's counts.
     pub fn merge(&mut self, o: &Sketch) {
         if o.counts.len() > self.counts.len() {
