@@ -229,12 +229,22 @@ pub(crate) fn run_batch(
             s.hits.clear();
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
-                let mut bits = m;
-                while bits != 0 {
-                    let lane = 1u64 << bits.trailing_zeros();
-                    bits &= bits - 1;
-                    let hits = &mut s.hits;
-                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((i as u64, lane)));
+                let hits = &mut s.hits;
+                if m & (m - 1) == 0 {
+                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((i as u64, m)));
+                } else {
+                    // Several lanes: skip through the (arc, lane) coins together.
+                    let mut lanes = [0u8; 64];
+                    let mut n_lanes = 0;
+                    let mut bits = m;
+                    while bits != 0 {
+                        lanes[n_lanes] = bits.trailing_zeros() as u8;
+                        n_lanes += 1;
+                        bits &= bits - 1;
+                    }
+                    sk.for_each_success_in_lanes(rng, ties, (a, b - a), n_lanes, |i, j| {
+                        hits.push((i as u64, 1u64 << lanes[j]))
+                    });
                 }
                 // Bounded memory: apply the successes a block at a time (within a round the
                 // order does not matter).

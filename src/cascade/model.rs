@@ -374,6 +374,39 @@ impl Skipper {
         if g < 1e18 { g as usize } else { usize::MAX }
     }
 
+    /// Calls `hit(i, lane, rng)` for every (arc, lane) pair whose coin succeeds, over the arcs
+    /// `a..a + d` in `k` lanes at once: the `d · k` coins are skipped through as one sequence
+    /// (position `x` is arc `a + x / k`, lane `x % k`), so an arc tried in many runs still costs
+    /// one draw per success, not one per run.
+    #[inline(always)]
+    pub(crate) fn for_each_success_in_lanes(
+        &self,
+        rng: &mut Rng,
+        ties: &[TieClass],
+        (a, d): (usize, usize),
+        k: usize,
+        mut hit: impl FnMut(usize, usize),
+    ) {
+        let end = d.saturating_mul(k);
+        let mut x = self.gap(rng);
+        while x < end {
+            let i = a + x / k;
+            let keep = match self.classes {
+                None => true,
+                Some(c) => {
+                    let t = c[ties[i].index()];
+                    t == self.thr_max
+                        || ((rng.next_u64() >> 11) as u128 * self.thr_max as u128)
+                            < (t as u128) << 53
+                }
+            };
+            if keep {
+                hit(i, x % k);
+            }
+            x = x.saturating_add(1).saturating_add(self.gap(rng));
+        }
+    }
+
     /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order.
     #[inline(always)]
     pub(crate) fn for_each_success(
@@ -510,6 +543,24 @@ mod tests {
                     (got - p * count as f64).abs() <= 5.0 * sd + 1e-9,
                     "p {p}: {got} of {count}"
                 );
+            }
+            // The same coins over 7 lanes at once: every (arc, lane) pair succeeds with its arc's
+            // probability, whatever its lane.
+            let (d, k) = (n / 7, 7usize);
+            let mut by = [[0u64; 7]; 2];
+            sk.for_each_success_in_lanes(&mut rng, &ties, (0, d), k, |i, j| {
+                by[ties[i].index()][j] += 1;
+            });
+            let strong_arcs = (0..d).filter(|i| i % 3 == 0).count();
+            for j in 0..k {
+                for (cls, p, count) in [(1, strong, strong_arcs), (0, weak, d - strong_arcs)] {
+                    let sd = (p * (1.0 - p) * count as f64).sqrt();
+                    let got = by[cls][j] as f64;
+                    assert!(
+                        (got - p * count as f64).abs() <= 5.0 * sd + 1e-9,
+                        "lane {j}, p {p}: {got} of {count}"
+                    );
+                }
             }
             // Neighbouring arcs are independent: P(both) = p².
             let m = (n / 3) as f64;
