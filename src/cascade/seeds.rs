@@ -58,9 +58,15 @@ impl SeedSpec {
                 if *k > n {
                     return Err(too_many(*k));
                 }
+                // The k smallest (−degree, id) keys: a linear-time selection, then a sort of k.
+                let key = |u: u32| (std::cmp::Reverse(graph.degree(u)), u);
                 let mut nodes: Vec<u32> = (0..n as u32).collect();
-                nodes.sort_by_key(|&u| (std::cmp::Reverse(graph.degree(u)), u));
-                Ok(nodes[..*k].iter().map(|&u| (u, 0.0)).collect())
+                if *k > 0 && *k < n {
+                    nodes.select_nth_unstable_by_key(*k - 1, |&u| key(u));
+                }
+                nodes.truncate(*k);
+                nodes.sort_unstable_by_key(|&u| key(u));
+                Ok(nodes.into_iter().map(|u| (u, 0.0)).collect())
             }
             SeedSpec::Random(k) => {
                 if *k > n {
