@@ -317,13 +317,16 @@ where
                 .map_err(|x| e(&x))?;
         }
     }
+    // The legend's line sample fits the legend area at any chart size.
+    let seg = s(36) as i32;
+    let thick = s(6);
     for (label, line, _, c) in series {
         let c = *c;
         chart
             .draw_series(LineSeries::new(line.iter().copied(), c.stroke_width(s(4))))
             .map_err(|x| e(&x))?
             .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], c.stroke_width(6)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + seg, y)], c.stroke_width(thick)));
     }
     chart
         .configure_series_labels()
