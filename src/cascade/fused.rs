@@ -242,7 +242,7 @@ pub(crate) fn run_batch(
                         n_lanes += 1;
                         bits &= bits - 1;
                     }
-                    sk.for_each_success_in_lanes(rng, ties, (a, b - a), n_lanes, |i, j| {
+                    sk.for_each_success_in_lanes(rng, ties, (a, b - a), n_lanes, |i, j, _| {
                         hits.push((i as u64, 1u64 << lanes[j]))
                     });
                 }

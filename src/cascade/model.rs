@@ -385,7 +385,7 @@ impl Skipper {
         ties: &[TieClass],
         (a, d): (usize, usize),
         k: usize,
-        mut hit: impl FnMut(usize, usize),
+        mut hit: impl FnMut(usize, usize, &mut Rng),
     ) {
         let end = d.saturating_mul(k);
         let mut x = self.gap(rng);
@@ -401,13 +401,14 @@ impl Skipper {
                 }
             };
             if keep {
-                hit(i, x % k);
+                hit(i, x % k, rng);
             }
             x = x.saturating_add(1).saturating_add(self.gap(rng));
         }
     }
 
-    /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order.
+    /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order
+    /// (one lane: the divisions by `k = 1` fold away).
     #[inline(always)]
     pub(crate) fn for_each_success(
         &self,
@@ -417,22 +418,7 @@ impl Skipper {
         b: usize,
         mut hit: impl FnMut(usize, &mut Rng),
     ) {
-        let mut i = a.saturating_add(self.gap(rng));
-        while i < b {
-            let keep = match self.classes {
-                None => true,
-                Some(c) => {
-                    let t = c[ties[i].index()];
-                    t == self.thr_max
-                        || ((rng.next_u64() >> 11) as u128 * self.thr_max as u128)
-                            < (t as u128) << 53
-                }
-            };
-            if keep {
-                hit(i, rng);
-            }
-            i = i.saturating_add(1).saturating_add(self.gap(rng));
-        }
+        self.for_each_success_in_lanes(rng, ties, (a, b - a), 1, |i, _, rng| hit(i, rng));
     }
 }
 
@@ -548,7 +534,7 @@ mod tests {
             // probability, whatever its lane.
             let (d, k) = (n / 7, 7usize);
             let mut by = [[0u64; 7]; 2];
-            sk.for_each_success_in_lanes(&mut rng, &ties, (0, d), k, |i, j| {
+            sk.for_each_success_in_lanes(&mut rng, &ties, (0, d), k, |i, j, _| {
                 by[ties[i].index()][j] += 1;
             });
             let strong_arcs = (0..d).filter(|i| i % 3 == 0).count();

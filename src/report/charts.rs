@@ -326,7 +326,9 @@ where
             .draw_series(LineSeries::new(line.iter().copied(), c.stroke_width(s(4))))
             .map_err(|x| e(&x))?
             .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + seg, y)], c.stroke_width(thick)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + seg, y)], c.stroke_width(thick))
+            });
     }
     chart
         .configure_series_labels()
