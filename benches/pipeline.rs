@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hongbao::cascade::{Activation, Delay, Model, MonteCarlo, RunStats, simulate, single_run};
+use hongbao::cascade::{Delay, Model, MonteCarlo, RunStats, simulate, single_run};
 use hongbao::graph::generate::Generator;
 use hongbao::graph::load::{LoadOptions, load};
 use hongbao::ties::{TieSpec, classify};
@@ -65,12 +65,7 @@ fn bench_ties(c: &mut Criterion) {
 }
 
 fn model(p: f64, delay: Delay) -> Model {
-    Model {
-        activation: Activation::Uniform { p },
-        delay_strong: delay,
-        delay_weak: delay,
-        horizon_hours: None,
-    }
+    Model::uniform(p, delay)
 }
 
 fn bench_cascade(c: &mut Criterion) {

@@ -269,7 +269,7 @@ fn weibo(path: &Path) -> Result<Vec<Cascade>> {
 }
 
 /// Parses `['uid', 'tid', 'delay']` into (uid, delay in minutes).
-fn tree_node<'a>(s: &'a str) -> Option<(&'a str, f64)> {
+fn tree_node(s: &str) -> Option<(&str, f64)> {
     let inner = s.trim().strip_prefix('[')?.strip_suffix(']')?;
     let parts: Vec<&str> = inner
         .split(',')

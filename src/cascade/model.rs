@@ -245,6 +245,17 @@ fn check_p(option: &str, p: f64) -> Result<()> {
 }
 
 impl Model {
+    /// The same probability `p` on every arc and the same delay on every tie, no horizon: the
+    /// classic independent cascade (with `Delay::Fixed { hours: 1.0 }`, in rounds).
+    pub fn uniform(p: f64, delay: Delay) -> Model {
+        Model {
+            activation: Activation::Uniform { p },
+            delay_strong: delay,
+            delay_weak: delay,
+            horizon_hours: None,
+        }
+    }
+
     /// Checks every parameter, naming the command-line option of a bad one.
     pub fn validate(&self) -> Result<()> {
         match self.activation {

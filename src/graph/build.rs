@@ -372,10 +372,7 @@ fn node_ranges(start: &[u64]) -> Vec<(usize, usize)> {
 }
 
 /// Cuts `data` into consecutive slices of the given lengths.
-fn split_lengths<'a, T>(
-    mut data: &'a mut [T],
-    lengths: impl Iterator<Item = usize>,
-) -> Vec<&'a mut [T]> {
+fn split_lengths<T>(mut data: &mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for len in lengths {
         let (head, tail) = data.split_at_mut(len);

@@ -12,12 +12,7 @@ use rand::{RngExt as _, SeedableRng};
 use super::{graph, tied_graph};
 
 fn model(p: f64, delay: Delay) -> Model {
-    Model {
-        activation: Activation::Uniform { p },
-        delay_strong: delay,
-        delay_weak: delay,
-        horizon_hours: None,
-    }
+    Model::uniform(p, delay)
 }
 
 const FIXED1: Delay = Delay::Fixed { hours: 1.0 };
