@@ -4,7 +4,7 @@
 use hongbao::cascade::{
     Activation, Delay, Grid, Model, MonteCarlo, RunStats, simulate, single_run,
 };
-use hongbao::curves::Accumulator;
+use hongbao::curves::{Accumulator, Outcome};
 use hongbao::graph::generate::Generator;
 use hongbao::graph::{Graph, TieClass};
 use rand::{RngExt as _, SeedableRng};
@@ -16,6 +16,27 @@ fn model(p: f64, delay: Delay) -> Model {
 }
 
 const FIXED1: Delay = Delay::Fixed { hours: 1.0 };
+
+/// Two engines' outcomes agree: final reach within 4 combined standard errors, and the mean curve
+/// at every hour `0..=hours` within 4 standard errors (the sd of an hour's count is at most the sd
+/// of the final reach).
+fn assert_same_distribution(what: &str, a: &Outcome, b: &Outcome, hours: usize) {
+    let (x, y) = (&a.final_reach, &b.final_reach);
+    let z = (x.mean - y.mean) / (x.sem.powi(2) + y.sem.powi(2)).sqrt();
+    assert!(
+        z.abs() < 4.0,
+        "{what}: final reach {} vs {} (z {z})",
+        x.mean,
+        y.mean
+    );
+    for h in 0..=hours {
+        let d = a.curve.mean[h] - b.curve.mean[h];
+        assert!(
+            d.abs() < 4.0 * (2.0f64).sqrt() * x.std / (a.runs as f64).sqrt() + 1e-9,
+            "{what}: hour {h}: {d}"
+        );
+    }
+}
 
 fn reach(g: &Graph, m: &Model, seeds: &[(u32, f64)], runs: u64, seed: u64) -> RunStats {
     simulate(
@@ -579,22 +600,7 @@ fn fused_and_scalar_engines_agree_in_distribution() {
     };
     let (scalar, fused) = (go(Engine::Scalar), go(Engine::Fused));
     assert_ne!(scalar, fused, "different random numbers");
-    let (a, b) = (&scalar.final_reach, &fused.final_reach);
-    let z = (a.mean - b.mean) / (a.sem.powi(2) + b.sem.powi(2)).sqrt();
-    assert!(
-        z.abs() < 4.0,
-        "final reach: scalar {} fused {} z {z}",
-        a.mean,
-        b.mean
-    );
-    // Round by round, the mean curves agree too (sd of a round's count ≤ sd of the final reach).
-    for h in 0..=12 {
-        let d = scalar.curve.mean[h] - fused.curve.mean[h];
-        assert!(
-            d.abs() < 4.0 * (2.0f64).sqrt() * a.std / (runs as f64).sqrt() + 1e-9,
-            "hour {h}: {d}"
-        );
-    }
+    assert_same_distribution("scalar vs fused", &scalar, &fused, 12);
     // Arcs examined per run: the same expectation.
     let rel = (scalar.attempts_per_run - fused.attempts_per_run).abs() / scalar.attempts_per_run;
     assert!(
@@ -726,20 +732,7 @@ fn skipping_and_fused_paths_agree_with_one_coin_per_arc() {
         assert_ne!(plain, quick, "{name}: different random numbers");
         let (a, b) = (&plain.final_reach, &quick.final_reach);
         assert!(a.mean > 40.0, "{name}: the cascade spreads ({})", a.mean);
-        let z = (a.mean - b.mean) / (a.sem.powi(2) + b.sem.powi(2)).sqrt();
-        assert!(
-            z.abs() < 4.0,
-            "{name} {fast:?}: plain {} vs {} (z {z})",
-            a.mean,
-            b.mean
-        );
-        for h in 0..=10 {
-            let d = plain.curve.mean[h] - quick.curve.mean[h];
-            assert!(
-                d.abs() < 4.0 * (2.0f64).sqrt() * a.std / (runs as f64).sqrt() + 1e-9,
-                "{name} {fast:?} hour {h}: {d}"
-            );
-        }
+        assert_same_distribution(&format!("{name}, {fast:?}"), &plain, &quick, 10);
         // The spread of the final reach agrees too (variance ratio within sampling error).
         let ratio = a.std / b.std;
         assert!(
