@@ -68,7 +68,6 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         .unwrap_or_else(|| a.format.to_ascii_lowercase());
 
     // Delays: from the trees, or (no tree in the data) the time since the cascade's first event.
-    let from_trees = cascades.iter().all(|c| c.parents.is_some());
     let delays = Delays::from_cascades(&cascades);
     let resolution = resolution_s / 3600.0;
     let pick = |candidates: &[fit::Candidate]| match forced {
@@ -111,29 +110,26 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
     // Observed and simulated adoption times within the horizon.
     // Default horizon: the whole hours that cover 99 % of the observed adoptions (a few cascades
     // in some data sets run on for years).
-    let mut all_times: Vec<f64> = cascades
+    let mut observed: Vec<f64> = cascades
         .iter()
         .flat_map(|c| c.adoption_hours.iter().copied())
         .collect();
-    all_times.sort_by(f64::total_cmp);
-    let p99 = all_times
-        .get(((all_times.len() as f64 * 0.99).ceil() as usize).saturating_sub(1))
+    observed.sort_by(f64::total_cmp);
+    let p99 = observed
+        .get(((observed.len() as f64 * 0.99).ceil() as usize).saturating_sub(1))
         .copied()
         .unwrap_or(1.0);
     let horizon = a.hours.unwrap_or(p99.ceil().max(1.0));
-    let beyond = all_times.len() - all_times.partition_point(|&t| t <= horizon);
-    drop(all_times);
+    // The observed adoption times within the horizon (sorted, so a prefix).
+    let within_horizon = observed.partition_point(|&t| t <= horizon);
+    let beyond = observed.len() - within_horizon;
+    observed.truncate(within_horizon);
     let largest = cascades
         .iter()
         .map(|c| c.adoption_hours.len())
         .max()
         .unwrap_or(1);
     let max_size = a.max_size.unwrap_or(10 * largest).max(1);
-    let mut observed: Vec<f64> = cascades
-        .iter()
-        .flat_map(|c| c.adoption_hours.iter().copied().filter(|&t| t <= horizon))
-        .collect();
-    observed.sort_by(f64::total_cmp);
     // Charts show the hours that hold 95 % of the observed adoptions; the default grid step puts
     // 400 points there (and at most 20,000 on the whole horizon).
     let p95 = observed
@@ -207,7 +203,7 @@ pub(super) fn run(a: FitArgs) -> Result<()> {
         "cascades": cascades.len(),
         "adopters": cascades.iter().map(|c| c.adoption_hours.len()).sum::<usize>(),
         "delays": {
-            "from": if from_trees { "parent→child links in the trees" } else { "time since the cascade's first event (the data has no tree: every adopter is taken as a child of the first)" },
+            "from": if reproduction.from_trees { "parent→child links in the trees" } else { "time since the cascade's first event (the data has no tree: every adopter is taken as a child of the first)" },
             "count": all.len(),
             "resolution_hours": resolution,
             "below_resolution": all.partition_point(|&d| d < resolution),
