@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::cascade::{Accumulate, Delay, Grid};
 use crate::curves::Accumulator;
-use crate::observed::Cascade;
+use crate::observed::{Cascade, children_of};
 use crate::{Error, Result, rng};
 
 /// A delay family.
@@ -320,11 +320,7 @@ impl Reproduction {
         let (mut root_children, mut other_children) = (Vec::new(), Vec::new());
         for c in cascades {
             let parents = parents_or_star(c);
-            let mut kids = vec![0u32; parents.len()];
-            for p in parents.iter().flatten() {
-                kids[*p as usize] += 1;
-            }
-            for (k, p) in kids.into_iter().zip(&parents) {
+            for (k, p) in children_of(&parents).into_iter().zip(&parents) {
                 if p.is_none() {
                     root_children.push(k);
                 } else {

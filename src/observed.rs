@@ -110,13 +110,17 @@ impl Cascade {
 
     /// Children per adopter, when the cascade has a tree.
     pub fn children(&self) -> Option<Vec<u32>> {
-        let parents = self.parents.as_ref()?;
-        let mut kids = vec![0u32; parents.len()];
-        for p in parents.iter().flatten() {
-            kids[*p as usize] += 1;
-        }
-        Some(kids)
+        self.parents.as_deref().map(children_of)
     }
+}
+
+/// Children per adopter of a tree given as each adopter's parent.
+pub fn children_of(parents: &[Option<u32>]) -> Vec<u32> {
+    let mut kids = vec![0u32; parents.len()];
+    for p in parents.iter().flatten() {
+        kids[*p as usize] += 1;
+    }
+    kids
 }
 
 fn parse_err(path: &Path, line: usize, value: &str, msg: &str) -> Error {
