@@ -30,10 +30,13 @@ pub struct FusedScratch {
     hits: Vec<(u64, u64)>,
     /// Adoptions of this round: (node, new lanes), one entry per node.
     next: Vec<(u32, u64)>,
-    /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`.
-    pub(crate) rounds: Vec<[u32; 64]>,
-    /// Arcs examined per lane.
-    pub(crate) attempts: [u64; 64],
+    /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`, besides `rounds[r][ALL]`, those
+    /// made in every lane of the batch at once (seeds, hubs), counted once instead of per lane.
+    rounds: Vec<[u32; 65]>,
+    /// Arcs examined per lane, besides `attempts[ALL]`, those examined in every lane.
+    attempts: [u64; 65],
+    /// The batch's lanes.
+    lanes: u64,
     /// Adoption times of one lane, rebuilt by [`FusedScratch::lane_times`].
     times: Vec<f64>,
 }
@@ -48,7 +51,8 @@ impl FusedScratch {
             hits: Vec::new(),
             next: Vec::new(),
             rounds: Vec::new(),
-            attempts: [0; 64],
+            attempts: [0; 65],
+            lanes: 0,
             times: Vec::new(),
         }
     }
@@ -58,10 +62,17 @@ impl FusedScratch {
         self.times.clear();
         for (r, counts) in self.rounds.iter().enumerate() {
             let t = start + r as f64 * delay;
-            self.times
-                .extend(std::iter::repeat_n(t, counts[lane] as usize));
+            self.times.extend(std::iter::repeat_n(
+                t,
+                (counts[lane] + counts[ALL]) as usize,
+            ));
         }
         &self.times
+    }
+
+    /// Arcs examined by `lane` in the last batch.
+    pub(crate) fn lane_attempts(&self, lane: usize) -> u64 {
+        self.attempts[lane] + self.attempts[ALL]
     }
 }
 
@@ -147,8 +158,17 @@ pub(crate) fn coin_mask(rng: &mut Rng, thr: u64, lanes: u64) -> u64 {
     }
 }
 
+/// The slot of the per-round counts and of the attempts that stands for every lane of the batch.
+const ALL: usize = 64;
+
+/// Adds one to `row[lane]` for each lane in `mask` (`row[ALL]` once, if `mask` is every lane of
+/// the batch, `all`).
 #[inline]
-fn count_lanes(row: &mut [u32; 64], mut mask: u64) {
+fn count_lanes(row: &mut [u32; 65], mut mask: u64, all: u64) {
+    if mask == all {
+        row[ALL] += 1;
+        return;
+    }
     while mask != 0 {
         row[mask.trailing_zeros() as usize] += 1;
         mask &= mask - 1;
@@ -168,7 +188,8 @@ pub(crate) fn run_batch(
     s: &mut FusedScratch,
 ) {
     s.rounds.clear();
-    s.attempts = [0; 64];
+    s.attempts = [0; 65];
+    s.lanes = lanes;
     s.frontier.clear();
     s.next.clear();
     let horizon = model.horizon;
@@ -180,7 +201,7 @@ pub(crate) fn run_batch(
     let ties = graph.ties();
     let uniform = model.uniform_threshold();
     let skipper = model.skipper();
-    s.rounds.push([0; 64]);
+    s.rounds.push([0; 65]);
     next_stamp(s);
     for &(u, _) in seeds {
         let ui = u as usize;
@@ -188,7 +209,7 @@ pub(crate) fn run_batch(
             s.touched.push(u);
             s.state[ui][0] = lanes;
             s.next.push((u, lanes));
-            count_lanes(&mut s.rounds[0], lanes);
+            count_lanes(&mut s.rounds[0], lanes, lanes);
         }
     }
     let mut round = 0usize;
@@ -209,6 +230,10 @@ pub(crate) fn run_batch(
         s.next.clear();
         for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
+            if m == lanes {
+                s.attempts[ALL] += deg;
+                continue;
+            }
             let mut bits = m;
             while bits != 0 {
                 s.attempts[bits.trailing_zeros() as usize] += deg;
@@ -220,7 +245,7 @@ pub(crate) fn run_batch(
             // Whatever the coins say, nothing lands before the horizon.
             break;
         }
-        s.rounds.push([0; 64]);
+        s.rounds.push([0; 65]);
         let row = round + 1;
         if let Some(sk) = &skipper {
             // Three passes, so that each random read is asked for ahead of time: coins first
@@ -358,7 +383,7 @@ fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
         st[1] = (s.stamp as u64) << 32 | s.next.len() as u64;
         s.next.push((v, new));
     }
-    count_lanes(&mut s.rounds[row], new);
+    count_lanes(&mut s.rounds[row], new, s.lanes);
 }
 
 #[cfg(test)]

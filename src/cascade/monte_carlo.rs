@@ -68,6 +68,28 @@ impl Engine {
     }
 }
 
+/// Scratch buffers passed from one piece of work to the next.
+struct Pool<T>(std::sync::Mutex<Vec<T>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Pool<T> {
+    fn take(&self, make: impl FnOnce() -> T) -> T {
+        let spare = self.0.lock().map(|mut v| v.pop()).unwrap_or(None);
+        spare.unwrap_or_else(make)
+    }
+
+    fn give(&self, t: T) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(t);
+        }
+    }
+}
+
 /// Runs `mc.runs` cascades of `model` on `graph` from `seeds` and streams them into accumulators
 /// made by `new_acc`. `progress` is called once after each run (from any thread). The engine is
 /// chosen automatically ([`Engine::Auto`]).
@@ -137,20 +159,24 @@ pub fn simulate_with<A: Accumulate>(
         }
     };
     // Work is cut into a fixed number of contiguous pieces (4 per thread, for balance); each piece
-    // makes one scratch buffer, dropped when it ends, and one accumulator. So at most one scratch
-    // per thread is alive, whatever rayon's splitting, and the merged result does not depend on it.
+    // makes one accumulator, and takes a scratch buffer from a pool (made when the pool is empty)
+    // and returns it when it ends. Pieces do not nest, so at most one scratch per thread exists,
+    // each made (and its pages mapped) once, whatever rayon's splitting; the merged result does
+    // not depend on it. The pool is dropped when the batch ends.
     let pieces = |units: usize| (rayon::current_num_threads() * 4).clamp(1, units);
     let merge = |mut a: A, b: A| {
         a.merge(b);
         a
     };
+    let fused_pool = Pool::default();
+    let pool = Pool::default();
     let acc = if let Some(delay) = delay {
         let batches = runs.div_ceil(64);
         let k = pieces(batches);
         (0..k)
             .into_par_iter()
             .map(|piece| {
-                let mut scratch = FusedScratch::new(n);
+                let mut scratch = fused_pool.take(|| FusedScratch::new(n));
                 let mut acc = new_acc();
                 for b in batches * piece / k..batches * (piece + 1) / k {
                     let in_batch = (runs - 64 * b).min(64);
@@ -171,11 +197,12 @@ pub fn simulate_with<A: Accumulate>(
                         &mut scratch,
                     );
                     for lane in 0..in_batch {
-                        let attempts = scratch.attempts[lane];
+                        let attempts = scratch.lane_attempts(lane);
                         acc.add_run(scratch.lane_times(lane, start, delay), attempts);
                         progress();
                     }
                 }
+                fused_pool.give(scratch);
                 acc
             })
             .reduce_with(merge)
@@ -184,7 +211,7 @@ pub fn simulate_with<A: Accumulate>(
         (0..k)
             .into_par_iter()
             .map(|piece| {
-                let mut scratch = Scratch::new(n);
+                let mut scratch = pool.take(|| Scratch::new(n));
                 let mut acc = new_acc();
                 for r in runs * piece / k..runs * (piece + 1) / k {
                     let mut stream = rng::stream(mc.seed, r as u64);
@@ -192,6 +219,7 @@ pub fn simulate_with<A: Accumulate>(
                     acc.add_run(&scratch.times, scratch.attempts);
                     progress();
                 }
+                pool.give(scratch);
                 acc
             })
             .reduce_with(merge)

@@ -17,6 +17,33 @@ pub enum SeedSpec {
     File(String),
 }
 
+/// The `k` nodes of highest out-degree, ties broken by the lower id, in that order: one pass over
+/// the nodes in id order keeping the best `k` in a heap whose top is the worst kept (lowest
+/// degree, then highest id), so a node enters only if its degree beats that one's.
+fn top_degree(graph: &Graph, k: usize) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = graph.node_count();
+    let k = k.min(n);
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Reverse<(usize, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+    for u in 0..n as u32 {
+        let d = graph.degree(u);
+        if heap.len() < k {
+            heap.push(Reverse((d, Reverse(u))));
+        } else if d > heap.peek().map_or(0, |w| w.0.0) {
+            heap.pop();
+            heap.push(Reverse((d, Reverse(u))));
+        }
+    }
+    // Ascending by (degree, reversed id) → reverse to get highest degree, then lowest id, first.
+    let mut kept: Vec<(usize, Reverse<u32>)> = heap.into_iter().map(|r| r.0).collect();
+    kept.sort_unstable_by(|a, b| b.cmp(a));
+    kept.into_iter().map(|(_, Reverse(u))| u).collect()
+}
+
 impl SeedSpec {
     /// Help text for `--seeds`.
     pub const HELP: &'static str =
@@ -58,15 +85,10 @@ impl SeedSpec {
                 if *k > n {
                     return Err(too_many(*k));
                 }
-                // The k smallest (−degree, id) keys: a linear-time selection, then a sort of k.
-                let key = |u: u32| (std::cmp::Reverse(graph.degree(u)), u);
-                let mut nodes: Vec<u32> = (0..n as u32).collect();
-                if *k > 0 && *k < n {
-                    nodes.select_nth_unstable_by_key(*k - 1, |&u| key(u));
-                }
-                nodes.truncate(*k);
-                nodes.sort_unstable_by_key(|&u| key(u));
-                Ok(nodes.into_iter().map(|u| (u, 0.0)).collect())
+                Ok(top_degree(graph, *k)
+                    .into_iter()
+                    .map(|u| (u, 0.0))
+                    .collect())
             }
             SeedSpec::Random(k) => {
                 if *k > n {
@@ -126,3 +148,30 @@ impl std::fmt::Display for SeedSpec {
 }
 
 serde_as_spec!(SeedSpec, SeedSpec::parse);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::EdgeList;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The heap scan picks what a full sort by (degree descending, id ascending) picks.
+        #[test]
+        fn top_degree_matches_a_full_sort(
+            n in 1usize..60,
+            pairs in proptest::collection::vec((0u32..60, 0u32..60), 0..200),
+            k in 1usize..70,
+        ) {
+            let pairs: Vec<(u32, u32)> = pairs
+                .into_iter()
+                .map(|(a, b)| (a % n as u32, b % n as u32))
+                .collect();
+            let g = Graph::from_edges(EdgeList::from_pairs(n, &pairs), false);
+            let mut all: Vec<u32> = (0..n as u32).collect();
+            all.sort_by_key(|&u| (std::cmp::Reverse(g.degree(u)), u));
+            all.truncate(k);
+            prop_assert_eq!(top_degree(&g, k), all);
+        }
+    }
+}
