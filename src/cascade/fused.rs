@@ -121,6 +121,12 @@ impl Cursor {
     }
 }
 
+/// With skipping, a node reached in so many lanes that each of its arcs succeeds in this many of
+/// them on average has its coins drawn as masks ([`coin_mask`]): a few random words per arc and one
+/// success entry per arc, instead of a draw and an entry per success. (Measured on ws_100k and
+/// ba_100k/ba_1m at p = 0.05: 2 was as fast as or faster than 0.5, 1 and never.)
+const MASK_HITS: f64 = 2.0;
+
 /// Lanes at or below this count draw one coin each; above it, [`coin_mask`] decides them together.
 const PER_LANE_MAX: u32 = 4;
 
@@ -201,6 +207,11 @@ pub(crate) fn run_batch(
     let ties = graph.ties();
     let uniform = model.uniform_threshold();
     let skipper = model.skipper();
+    // From how many lanes a node's coins are drawn as masks rather than skipped through: when
+    // an arc succeeds in MASK_HITS of them on average.
+    let mask_from = skipper.as_ref().map_or(usize::MAX, |sk| {
+        (MASK_HITS / sk.q_max()).ceil().clamp(2.0, 65.0) as usize
+    });
     s.rounds.push([0; 65]);
     next_stamp(s);
     for &(u, _) in seeds {
@@ -252,22 +263,48 @@ pub(crate) fn run_batch(
             // (geometric skipping, per lane; only random numbers, no memory), giving the arcs that
             // succeed; then their targets; then the targets' states.
             s.hits.clear();
+            // All the round's (arc, lane) coins, node after node, are one sequence of coins
+            // skipped through together: a draw per success, not per node or per lane.
+            let mut walk = sk.walk(rng);
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
+                let n_lanes = m.count_ones() as usize;
+                if n_lanes >= mask_from {
+                    // So many lanes that an arc succeeds in at least one of them on average: its
+                    // coins in all of them are drawn together ([`coin_mask`]), giving one success
+                    // entry per arc with all its lanes instead of one per (arc, lane).
+                    for i in a..b {
+                        let thr = match uniform {
+                            Some(t) => t,
+                            None => model.threshold(ties, i),
+                        };
+                        let live = coin_mask(rng, thr, m);
+                        if live != 0 {
+                            s.hits.push((i as u64, live));
+                        }
+                    }
+                    if s.hits.len() >= HITS_BLOCK {
+                        apply_hits(s, targets, row);
+                    }
+                    continue;
+                }
+                if !walk.reaches((b - a) * n_lanes) {
+                    sk.block(&mut walk, rng, ties, (a, b - a), n_lanes, |_, _, _| {});
+                    continue;
+                }
                 let hits = &mut s.hits;
-                if m & (m - 1) == 0 {
-                    sk.for_each_success(rng, ties, a, b, |i, _| hits.push((i as u64, m)));
+                if n_lanes == 1 {
+                    sk.block(&mut walk, rng, ties, (a, b - a), 1, |i, _, _| {
+                        hits.push((i as u64, m))
+                    });
                 } else {
-                    // Several lanes: skip through the (arc, lane) coins together.
                     let mut lanes = [0u8; 64];
-                    let mut n_lanes = 0;
                     let mut bits = m;
-                    while bits != 0 {
-                        lanes[n_lanes] = bits.trailing_zeros() as u8;
-                        n_lanes += 1;
+                    for l in lanes.iter_mut().take(n_lanes) {
+                        *l = bits.trailing_zeros() as u8;
                         bits &= bits - 1;
                     }
-                    sk.for_each_success_in_lanes(rng, ties, (a, b - a), n_lanes, |i, j, _| {
+                    sk.block(&mut walk, rng, ties, (a, b - a), n_lanes, |i, j, _| {
                         hits.push((i as u64, 1u64 << lanes[j]))
                     });
                 }

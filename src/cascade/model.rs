@@ -369,6 +369,11 @@ pub(crate) struct Skipper {
 }
 
 impl Skipper {
+    /// The largest success probability of one coin (the one the gaps are drawn for).
+    pub(crate) fn q_max(&self) -> f64 {
+        self.thr_max as f64 / (1u64 << 53) as f64
+    }
+
     /// Arcs to skip before the next candidate.
     #[inline(always)]
     fn gap(&self, rng: &mut Rng) -> usize {
@@ -385,13 +390,22 @@ impl Skipper {
         if g < 1e18 { g as usize } else { usize::MAX }
     }
 
-    /// Calls `hit(i, lane, rng)` for every (arc, lane) pair whose coin succeeds, over the arcs
-    /// `a..a + d` in `k` lanes at once: the `d · k` coins are skipped through as one sequence
-    /// (position `x` is arc `a + x / k`, lane `x % k`), so an arc tried in many runs still costs
-    /// one draw per success, not one per run.
+    /// Starts a walk over a sequence of coins laid out block after block (see [`Skipper::block`]).
     #[inline(always)]
-    pub(crate) fn for_each_success_in_lanes(
+    pub(crate) fn walk(&self, rng: &mut Rng) -> Walk {
+        Walk { x: self.gap(rng) }
+    }
+
+    /// The next block of a walk: the `d · k` coins of arcs `a..a + d` in `k` lanes, arc-major
+    /// (position `x` is arc `a + x / k`, lane `x % k`). Calls `hit(i, lane, rng)` for every
+    /// (arc, lane) pair whose coin succeeds. The blocks of one walk are skipped through as one
+    /// sequence, so a block costs one draw per success and nothing else: an arc tried in many
+    /// runs, or many small blocks in a row, cost no more draws than their successes (plus one
+    /// for the walk).
+    #[inline(always)]
+    pub(crate) fn block(
         &self,
+        w: &mut Walk,
         rng: &mut Rng,
         ties: &[TieClass],
         (a, d): (usize, usize),
@@ -399,9 +413,15 @@ impl Skipper {
         mut hit: impl FnMut(usize, usize, &mut Rng),
     ) {
         let end = d.saturating_mul(k);
-        let mut x = self.gap(rng);
+        if w.x >= end {
+            w.x -= end;
+            return;
+        }
+        let div = Divider::new(k);
+        let mut x = w.x;
         while x < end {
-            let i = a + x / k;
+            let (q, lane) = if k == 1 { (x, 0) } else { div.div_rem(x) };
+            let i = a + q;
             let keep = match self.classes {
                 None => true,
                 Some(c) => {
@@ -412,10 +432,26 @@ impl Skipper {
                 }
             };
             if keep {
-                hit(i, x % k, rng);
+                hit(i, lane, rng);
             }
             x = x.saturating_add(1).saturating_add(self.gap(rng));
         }
+        w.x = x - end;
+    }
+
+    /// Calls `hit(i, lane, rng)` for every (arc, lane) pair whose coin succeeds, over the arcs
+    /// `a..a + d` in `k` lanes at once (one block of its own walk).
+    #[inline(always)]
+    pub(crate) fn for_each_success_in_lanes(
+        &self,
+        rng: &mut Rng,
+        ties: &[TieClass],
+        (a, d): (usize, usize),
+        k: usize,
+        hit: impl FnMut(usize, usize, &mut Rng),
+    ) {
+        let mut w = self.walk(rng);
+        self.block(&mut w, rng, ties, (a, d), k, hit);
     }
 
     /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order
@@ -430,6 +466,52 @@ impl Skipper {
         mut hit: impl FnMut(usize, &mut Rng),
     ) {
         self.for_each_success_in_lanes(rng, ties, (a, b - a), 1, |i, _, rng| hit(i, rng));
+    }
+}
+
+/// Where a walk of [`Skipper::block`]s stands: the next candidate coin is `x` positions after the
+/// start of the next block.
+pub(crate) struct Walk {
+    x: usize,
+}
+
+impl Walk {
+    /// Whether the next block, of `len` coins, has a success (its coins must then be walked by
+    /// [`Skipper::block`]; otherwise `block` passes it at no cost).
+    #[inline(always)]
+    pub(crate) fn reaches(&self, len: usize) -> bool {
+        self.x < len
+    }
+}
+
+/// Division by a small divisor `k` (1 ≤ k ≤ 64) by a multiplication: for `x < 2^26`,
+/// `floor(x · ceil(2^32 / k) / 2^32) = floor(x / k)` exactly (the error of the reciprocal,
+/// below `k / 2^32` per unit of `x`, stays below `1 / k`); larger `x` divide.
+#[derive(Copy, Clone)]
+struct Divider {
+    k: usize,
+    m: u64,
+}
+
+impl Divider {
+    #[inline(always)]
+    fn new(k: usize) -> Divider {
+        let k = k.max(1);
+        Divider {
+            k,
+            m: (1u64 << 32).div_ceil(k as u64),
+        }
+    }
+
+    /// `(x / k, x % k)`.
+    #[inline(always)]
+    fn div_rem(self, x: usize) -> (usize, usize) {
+        if x < 1 << 26 && self.k <= 64 {
+            let q = ((x as u64 * self.m) >> 32) as usize;
+            (q, x - q * self.k)
+        } else {
+            (x / self.k, x % self.k)
+        }
     }
 }
 
@@ -567,6 +649,67 @@ mod tests {
                 "pairs at {weak}: {runs_of_two}"
             );
         }
+    }
+
+    #[test]
+    fn divider_divides_exactly() {
+        let mut rng = crate::rng::stream(2, 0);
+        for k in 1..=64usize {
+            let d = Divider::new(k);
+            let edge = [0, 1, k - 1, k, k + 1, (1 << 26) - 1, 1 << 26, usize::MAX];
+            let near = (1..=64).flat_map(|j| [(1usize << 26) - j * k, (1 << 26) - j]);
+            let random = (0..20_000).map(|_| (rng.next_u64() >> 38) as usize);
+            for x in edge.into_iter().chain(near).chain(random) {
+                assert_eq!(d.div_rem(x), (x / k, x % k), "{x} / {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_of_a_walk_are_one_sequence_of_coins() {
+        // Many small blocks in a row (1 to 5 arcs, 1 to 9 lanes): every (arc, lane) pair succeeds
+        // with probability p, independently of its neighbours, across block boundaries.
+        let p = 0.2;
+        let sk = Prepared {
+            probs: ArcProbs::PerClass([threshold(p), threshold(p)]),
+            delays: [DelaySampler::Fixed(1.0), DelaySampler::Fixed(1.0)],
+            horizon: f64::INFINITY,
+            skip: true,
+        }
+        .skipper()
+        .unwrap();
+        let mut rng = crate::rng::stream(4, 0);
+        let (mut coins, mut wins, mut pairs, mut both) = (0u64, 0u64, 0u64, 0u64);
+        let mut prev_last = None;
+        for _ in 0..2_000 {
+            let mut w = sk.walk(&mut rng);
+            for b in 0..50usize {
+                let (d, k) = (1 + b % 5, 1 + b % 9);
+                let mut got = vec![false; d * k];
+                sk.block(&mut w, &mut rng, &[], (0, d), k, |i, j, _| {
+                    got[i * k + j] = true
+                });
+                coins += (d * k) as u64;
+                wins += got.iter().filter(|&&g| g).count() as u64;
+                // The last coin of a block and the first of the next.
+                if let Some(l) = prev_last {
+                    pairs += 1;
+                    both += u64::from(l && got[0]);
+                }
+                prev_last = got.last().copied();
+            }
+            prev_last = None;
+        }
+        let sd = (p * (1.0 - p) * coins as f64).sqrt();
+        assert!(
+            (wins as f64 - p * coins as f64).abs() <= 5.0 * sd,
+            "{wins} of {coins}"
+        );
+        let sd2 = (p * p * (1.0 - p * p) * pairs as f64).sqrt();
+        assert!(
+            (both as f64 - p * p * pairs as f64).abs() <= 5.0 * sd2,
+            "{both} of {pairs}"
+        );
     }
 
     #[test]

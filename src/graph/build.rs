@@ -443,12 +443,12 @@ fn compact<T: Sync>(
     weighted: bool,
 ) -> (Vec<u32>, Vec<TieClass>, Option<Vec<f32>>, Vec<u64>) {
     let n = start.len() - 1;
-    let mut offsets = Vec::with_capacity(n + 1);
+    // Read at random by the engine (a node's arc range): on huge pages, like the targets.
+    let mut offsets: Vec<u64> = crate::mem::zeroed(n + 1);
     let mut acc = 0u64;
-    offsets.push(0u64);
-    for &k in kept {
+    for (o, &k) in offsets[1..].iter_mut().zip(kept) {
         acc += k;
-        offsets.push(acc);
+        *o = acc;
     }
     let arcs = acc as usize;
     let weak = |k: u64| {
