@@ -357,8 +357,15 @@ pub(crate) fn run_batch(
         }
         round += 1;
     }
-    for &u in &s.touched {
-        s.state[u as usize] = [0, 0];
+    if s.touched.len() > s.state.len() / 8 {
+        // Most records were touched: clearing them all in order is cheaper than at random.
+        // Slots too, so their stamps restart.
+        s.state.fill([0, 0]);
+        s.stamp = 0;
+    } else {
+        for &u in &s.touched {
+            s.state[u as usize] = [0, 0];
+        }
     }
     s.touched.clear();
     s.next.clear();
