@@ -3,11 +3,13 @@
 //! When every delay is the same fixed time and every seed starts at the same hour, a run is a
 //! breadth-first search in rounds. Here 64 runs (lanes) share one search: a node's 64-bit mask says
 //! in which lanes it has adopted, and the node's neighbour list is read once for all the lanes that
-//! reached it in the same round, instead of once per run. Each (arc, lane) pair gets its own coin,
-//! drawn once, when the arc's source adopts in that lane, so every lane is an exact independent
-//! cascade; when many lanes reach a node together, their coins are drawn bit-sliced
-//! ([`coin_mask`]: a few random words for all of them instead of one per lane); lanes differ from the scalar path's runs only in which random numbers they use. The
-//! statistical equality of the two paths is tested in `tests/it/engine.rs`.
+//! reached it together in a round, instead of once per run. Each (arc, lane) pair gets its own
+//! coin, drawn once, when the arc's source adopts in that lane, so every lane is an exact
+//! independent cascade. The coins are skipped through geometrically (one walk per round over all
+//! of its (arc, lane) pairs) or, for a node reached in many lanes at once, drawn bit-sliced
+//! ([`coin_mask`]: a few random words for all of them instead of one per lane). Lanes differ from
+//! the scalar path's runs only in which random numbers they use; the statistical equality of the
+//! paths is tested in `tests/it/engine.rs`.
 
 use rand::Rng as _;
 
@@ -258,19 +260,19 @@ pub(crate) fn run_batch(
         let row = round + 1;
         if let Some(sk) = &skipper {
             // Three passes, so that each random read is asked for ahead of time: coins first
-            // (geometric skipping, per lane; only random numbers, no memory), giving the arcs that
-            // succeed; then their targets; then the targets' states.
+            // (only random numbers, no memory), giving the arcs that succeed; then their
+            // targets; then the targets' states. All the round's (arc, lane) coins, node after
+            // node, are one sequence skipped through together: a draw per success, not per node
+            // or per lane.
             s.hits.clear();
-            // All the round's (arc, lane) coins, node after node, are one sequence of coins
-            // skipped through together: a draw per success, not per node or per lane.
             let mut walk = sk.walk(rng);
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
                 let n_lanes = m.count_ones() as usize;
                 if n_lanes >= mask_from {
-                    // So many lanes that an arc succeeds in at least one of them on average: its
-                    // coins in all of them are drawn together ([`coin_mask`]), giving one success
-                    // entry per arc with all its lanes instead of one per (arc, lane).
+                    // So many lanes that an arc succeeds in MASK_HITS of them on average: its coins
+                    // in all of them are drawn together ([`coin_mask`]), giving one success entry
+                    // per arc with all its lanes instead of one per (arc, lane).
                     for i in a..b {
                         let thr = match uniform {
                             Some(t) => t,
