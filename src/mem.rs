@@ -16,7 +16,34 @@ pub fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
     let v: Vec<T> = vec![T::default(); n];
     advise(&v);
     populate(&v);
+    collapse(&v);
     v
+}
+
+/// Asks the kernel to turn `v`'s pages into huge pages now (Linux `MADV_COLLAPSE`, 6.1 and later).
+/// Needed when the allocator handed out memory it had used before (already mapped in small pages,
+/// so the advice alone would only take effect whenever the kernel's background collapsing gets to
+/// it). Best effort; the contents do not change.
+fn collapse<T>(v: &[T]) {
+    let bytes = std::mem::size_of_val(v);
+    if bytes < 2 * HUGE {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        const MADV_COLLAPSE: libc::c_int = 25;
+        let start = v.as_ptr() as usize;
+        let aligned = start.div_ceil(HUGE) * HUGE;
+        let end = (start + bytes) / HUGE * HUGE;
+        if end > aligned {
+            // SAFETY: the range lies inside `v`'s allocation; collapsing copies pages into huge
+            // ones with the same contents, and failure (older kernels, no free huge page) is
+            // harmless.
+            unsafe {
+                libc::madvise(aligned as *mut libc::c_void, end - aligned, MADV_COLLAPSE);
+            }
+        }
+    }
 }
 
 /// Asks the kernel to map all of `v`'s pages now, in one call (Linux `MADV_POPULATE_WRITE`),
