@@ -19,19 +19,18 @@ use crate::rng::Rng;
 
 /// Per-thread buffers for fused batches.
 pub struct FusedScratch {
-    /// Per node: the lanes it has adopted in. Eight bytes and nothing else, so that the array
-    /// the successes read at random is as small as it can be (a round slot beside it, to merge a
-    /// node's entries in `next`, cost more in cache misses than the merging saved).
-    state: Vec<u64>,
+    /// Per node: `[lanes it has adopted in, slot]`, where `slot = stamp << 32 | i` says that the
+    /// node is `next[i]` in the round stamped `stamp` (so a node reached twice in a round is one
+    /// entry, found without a search).
+    state: Vec<[u64; 2]>,
+    stamp: u32,
     touched: Vec<u32>,
     /// This round's nodes: (new lanes, first arc, end of arcs).
     frontier: Vec<(u64, usize, usize)>,
     /// This round's successful attempts: (arc, then its target; lane bit), applied after all
     /// coins are drawn.
     hits: Vec<(u64, u64)>,
-    /// Adoptions of this round: (node, new lanes). A node reached in several lanes in one round
-    /// by different successes may have several entries (their lanes are disjoint, so each
-    /// (arc, lane) coin is still drawn once); successive successes on one node share an entry.
+    /// Adoptions of this round: (node, new lanes), one entry per node.
     next: Vec<(u32, u64)>,
     /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`, besides `rounds[r][ALL]`, those
     /// made in every lane of the batch at once (seeds, hubs), counted once instead of per lane.
@@ -48,6 +47,7 @@ impl FusedScratch {
     pub fn new(n: usize) -> FusedScratch {
         FusedScratch {
             state: crate::mem::zeroed(n),
+            stamp: 0,
             touched: Vec::new(),
             frontier: Vec::new(),
             hits: Vec::new(),
@@ -215,11 +215,12 @@ pub(crate) fn run_batch(
         (MASK_HITS / sk.q_max()).ceil().clamp(2.0, 65.0) as usize
     });
     s.rounds.push([0; 65]);
+    next_stamp(s);
     for &(u, _) in seeds {
         let ui = u as usize;
-        if s.state[ui] == 0 {
+        if s.state[ui][0] == 0 {
             s.touched.push(u);
-            s.state[ui] = lanes;
+            s.state[ui][0] = lanes;
             s.next.push((u, lanes));
             count_lanes(&mut s.rounds[0], lanes, lanes);
         }
@@ -238,6 +239,7 @@ pub(crate) fn run_batch(
             s.frontier
                 .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
         }
+        next_stamp(s);
         s.next.clear();
         for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
@@ -359,10 +361,12 @@ pub(crate) fn run_batch(
     }
     if s.touched.len() > s.state.len() / 8 {
         // Most records were touched: clearing them all in order is cheaper than at random.
-        s.state.fill(0);
+        // Slots too, so their stamps restart.
+        s.state.fill([0, 0]);
+        s.stamp = 0;
     } else {
         for &u in &s.touched {
-            s.state[u as usize] = 0;
+            s.state[u as usize] = [0, 0];
         }
     }
     s.touched.clear();
@@ -394,22 +398,36 @@ fn apply_hits(s: &mut FusedScratch, targets: &[u32], row: usize) {
     s.hits.clear();
 }
 
+/// Starts a new round of `next` entries.
+fn next_stamp(s: &mut FusedScratch) {
+    s.stamp = s.stamp.wrapping_add(1);
+    if s.stamp == 0 {
+        // After 2^32 - 1 rounds the stamps wrap: clear the slots once.
+        for st in s.state.iter_mut() {
+            st[1] = 0;
+        }
+        s.stamp = 1;
+    }
+}
+
 /// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in round
 /// `row` and join the next frontier.
 #[inline(always)]
 fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
     let st = &mut s.state[v as usize];
-    let new = live & !*st;
+    let new = live & !st[0];
     if new == 0 {
         return;
     }
-    if *st == 0 {
+    if st[0] == 0 {
         s.touched.push(v);
     }
-    *st |= new;
-    match s.next.last_mut() {
-        Some(e) if e.0 == v => e.1 |= new,
-        _ => s.next.push((v, new)),
+    st[0] |= new;
+    if (st[1] >> 32) as u32 == s.stamp {
+        s.next[st[1] as u32 as usize].1 |= new;
+    } else {
+        st[1] = (s.stamp as u64) << 32 | s.next.len() as u64;
+        s.next.push((v, new));
     }
     count_lanes(&mut s.rounds[row], new, s.lanes);
 }
