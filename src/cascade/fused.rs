@@ -291,7 +291,7 @@ pub(crate) fn run_batch(
                     continue;
                 }
                 if !walk.reaches((b - a) * n_lanes) {
-                    sk.block(&mut walk, rng, ties, (a, b - a), n_lanes, |_, _, _| {});
+                    walk.pass((b - a) * n_lanes);
                     continue;
                 }
                 let hits = &mut s.hits;

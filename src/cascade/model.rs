@@ -477,10 +477,16 @@ pub(crate) struct Walk {
 
 impl Walk {
     /// Whether the next block, of `len` coins, has a success (its coins must then be walked by
-    /// [`Skipper::block`]; otherwise `block` passes it at no cost).
+    /// [`Skipper::block`]; otherwise [`Walk::pass`] it).
     #[inline(always)]
     pub(crate) fn reaches(&self, len: usize) -> bool {
         self.x < len
+    }
+
+    /// Passes a block of `len` coins that [`Walk::reaches`] said has no success.
+    #[inline(always)]
+    pub(crate) fn pass(&mut self, len: usize) {
+        self.x -= len;
     }
 }
 
@@ -595,14 +601,7 @@ mod tests {
             (0.0, 0.0),
             (0.02, 0.5),
         ] {
-            let sk = Prepared {
-                probs: ArcProbs::PerClass([threshold(weak), threshold(strong)]),
-                delays: [DelaySampler::Fixed(1.0), DelaySampler::Fixed(1.0)],
-                horizon: f64::INFINITY,
-                skip: true,
-            }
-            .skipper()
-            .unwrap();
+            let sk = skipper(weak, strong);
             let (mut hits, mut last) = ([0u64; 2], None);
             let mut runs_of_two = 0u64; // arcs 3j+1 and 3j+2 (both weak) hit together
             let mut hit = vec![false; n];
@@ -651,6 +650,18 @@ mod tests {
         }
     }
 
+    /// The skipper of a model with these probabilities on weak and strong ties.
+    fn skipper(weak: f64, strong: f64) -> Skipper {
+        Prepared {
+            probs: ArcProbs::PerClass([threshold(weak), threshold(strong)]),
+            delays: [DelaySampler::Fixed(1.0), DelaySampler::Fixed(1.0)],
+            horizon: f64::INFINITY,
+            skip: true,
+        }
+        .skipper()
+        .unwrap()
+    }
+
     #[test]
     fn divider_divides_exactly() {
         let mut rng = crate::rng::stream(2, 0);
@@ -670,14 +681,7 @@ mod tests {
         // Many small blocks in a row (1 to 5 arcs, 1 to 9 lanes): every (arc, lane) pair succeeds
         // with probability p, independently of its neighbours, across block boundaries.
         let p = 0.2;
-        let sk = Prepared {
-            probs: ArcProbs::PerClass([threshold(p), threshold(p)]),
-            delays: [DelaySampler::Fixed(1.0), DelaySampler::Fixed(1.0)],
-            horizon: f64::INFINITY,
-            skip: true,
-        }
-        .skipper()
-        .unwrap();
+        let sk = skipper(p, p);
         let mut rng = crate::rng::stream(4, 0);
         let (mut coins, mut wins, mut pairs, mut both) = (0u64, 0u64, 0u64, 0u64);
         let mut prev_last = None;
