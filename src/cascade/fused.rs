@@ -209,6 +209,7 @@ pub(crate) fn run_batch(
     let ties = graph.ties();
     let uniform = model.uniform_threshold();
     let skipper = model.skipper();
+    let thr_at = |i: usize| uniform.unwrap_or_else(|| model.threshold(ties, i));
     // From how many lanes a node's coins are drawn as masks rather than skipped through: when
     // an arc succeeds in MASK_HITS of them on average.
     let mask_from = skipper.as_ref().map_or(usize::MAX, |sk| {
@@ -271,31 +272,21 @@ pub(crate) fn run_batch(
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
                 let n_lanes = m.count_ones() as usize;
+                let hits = &mut s.hits;
                 if n_lanes >= mask_from {
                     // So many lanes that an arc succeeds in MASK_HITS of them on average: its coins
                     // in all of them are drawn together ([`coin_mask`]), giving one success entry
                     // per arc with all its lanes instead of one per (arc, lane).
                     for i in a..b {
-                        let thr = match uniform {
-                            Some(t) => t,
-                            None => model.threshold(ties, i),
-                        };
-                        let live = coin_mask(rng, thr, m);
+                        let live = coin_mask(rng, thr_at(i), m);
                         if live != 0 {
-                            s.hits.push((i as u64, live));
+                            hits.push((i as u64, live));
                         }
                     }
-                    if s.hits.len() >= HITS_BLOCK {
-                        apply_hits(s, targets, row);
-                    }
-                    continue;
-                }
-                if !walk.reaches((b - a) * n_lanes) {
+                } else if !walk.reaches((b - a) * n_lanes) {
                     walk.pass((b - a) * n_lanes);
                     continue;
-                }
-                let hits = &mut s.hits;
-                if n_lanes == 1 {
+                } else if n_lanes == 1 {
                     sk.block(&mut walk, rng, ties, (a, b - a), 1, |i, _, _| {
                         hits.push((i as u64, m))
                     });
@@ -333,10 +324,7 @@ pub(crate) fn run_batch(
                     if let Some(j) = near.next(&s.frontier) {
                         crate::mem::prefetch(&s.state, targets[j] as usize);
                     }
-                    let thr = match uniform {
-                        Some(t) => t,
-                        None => model.threshold(ties, i),
-                    };
+                    let thr = thr_at(i);
                     let live = if many {
                         coin_mask(rng, thr, m)
                     } else {

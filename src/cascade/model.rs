@@ -439,21 +439,6 @@ impl Skipper {
         w.x = x - end;
     }
 
-    /// Calls `hit(i, lane, rng)` for every (arc, lane) pair whose coin succeeds, over the arcs
-    /// `a..a + d` in `k` lanes at once (one block of its own walk).
-    #[inline(always)]
-    pub(crate) fn for_each_success_in_lanes(
-        &self,
-        rng: &mut Rng,
-        ties: &[TieClass],
-        (a, d): (usize, usize),
-        k: usize,
-        hit: impl FnMut(usize, usize, &mut Rng),
-    ) {
-        let mut w = self.walk(rng);
-        self.block(&mut w, rng, ties, (a, d), k, hit);
-    }
-
     /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order
     /// (one lane: the divisions by `k = 1` fold away).
     #[inline(always)]
@@ -465,7 +450,8 @@ impl Skipper {
         b: usize,
         mut hit: impl FnMut(usize, &mut Rng),
     ) {
-        self.for_each_success_in_lanes(rng, ties, (a, b - a), 1, |i, _, rng| hit(i, rng));
+        let mut w = self.walk(rng);
+        self.block(&mut w, rng, ties, (a, b - a), 1, |i, _, rng| hit(i, rng));
     }
 }
 
@@ -626,7 +612,8 @@ mod tests {
             // probability, whatever its lane.
             let (d, k) = (n / 7, 7usize);
             let mut by = [[0u64; 7]; 2];
-            sk.for_each_success_in_lanes(&mut rng, &ties, (0, d), k, |i, j, _| {
+            let mut w = sk.walk(&mut rng);
+            sk.block(&mut w, &mut rng, &ties, (0, d), k, |i, j, _| {
                 by[ties[i].index()][j] += 1;
             });
             let strong_arcs = (0..d).filter(|i| i % 3 == 0).count();
