@@ -562,7 +562,7 @@ pub fn run_platform(
     s: &RunSettings,
     progress: &(dyn Fn() + Sync),
 ) -> Result<crate::report::PlatformReport> {
-    use crate::cascade::{Grid, Model, MonteCarlo, simulate_with};
+    use crate::cascade::{Engine, Grid, Model, MonteCarlo, simulate_chosen};
     use crate::curves::Accumulator;
     let model = Model {
         activation: p.activation.clone(),
@@ -574,7 +574,7 @@ pub fn run_platform(
     let grid = Grid::new(s.step_hours, s.curve_hours)?;
     let seeds = resolve_seeds(&p.seeds, graph, s.seed)?;
     let n = graph.node_count();
-    let acc = simulate_with(
+    let (acc, engine) = simulate_chosen(
         graph,
         &model,
         &seeds,
@@ -613,6 +613,10 @@ pub fn run_platform(
             seed: s.seed,
             step_hours: s.step_hours,
             curve_hours: s.curve_hours,
+            engine: match s.engine {
+                Engine::Auto => format!("auto:{}", engine.name()),
+                _ => engine.name().to_string(),
+            },
             rationale: p.rationale.clone(),
         },
     })

@@ -19,19 +19,18 @@ use crate::rng::Rng;
 
 /// Per-thread buffers for fused batches.
 pub struct FusedScratch {
-    /// Per node: `[lanes it has adopted in, slot]`, where `slot = stamp << 32 | i` says that the
-    /// node is `next[i]` in the round stamped `stamp` (so a node reached twice in a round is one
-    /// entry, found without a search).
+    /// Per node: `[lanes it has adopted in, lanes it adopted in this round]`. The second word is
+    /// non-zero exactly while the node waits in `next`, so a node reached twice in a round is one
+    /// entry, and its lanes are read back when the next frontier is built.
     state: Vec<[u64; 2]>,
-    stamp: u32,
     touched: Vec<u32>,
     /// This round's nodes: (new lanes, first arc, end of arcs).
     frontier: Vec<(u64, usize, usize)>,
     /// This round's successful attempts: (arc, then its target; lane bit), applied after all
     /// coins are drawn.
     hits: Vec<(u64, u64)>,
-    /// Adoptions of this round: (node, new lanes), one entry per node.
-    next: Vec<(u32, u64)>,
+    /// Nodes that adopted this round, one entry per node (their new lanes are in `state`).
+    next: Vec<u32>,
     /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`, besides `rounds[r][ALL]`, those
     /// made in every lane of the batch at once (seeds, hubs), counted once instead of per lane.
     rounds: Vec<[u32; 65]>,
@@ -47,7 +46,6 @@ impl FusedScratch {
     pub fn new(n: usize) -> FusedScratch {
         FusedScratch {
             state: crate::mem::zeroed(n),
-            stamp: 0,
             touched: Vec::new(),
             frontier: Vec::new(),
             hits: Vec::new(),
@@ -81,6 +79,9 @@ impl FusedScratch {
 /// How many arcs ahead the target's state is prefetched, and the target id itself.
 const PREFETCH: usize = 12;
 const PREFETCH_FAR: usize = 28;
+/// How many nodes ahead the frontier build asks for a node's offsets and state (its loop is
+/// short, so it looks further ahead).
+const PREFETCH_NEXT: usize = 32;
 
 /// A position in a round's stream of arcs (all arcs of all frontier nodes, in order), kept a fixed
 /// number of arcs ahead of the arc being processed.
@@ -216,13 +217,12 @@ pub(crate) fn run_batch(
         (MASK_HITS / sk.q_max()).ceil().clamp(2.0, 65.0) as usize
     });
     s.rounds.push([0; 65]);
-    next_stamp(s);
     for &(u, _) in seeds {
         let ui = u as usize;
         if s.state[ui][0] == 0 {
             s.touched.push(u);
-            s.state[ui][0] = lanes;
-            s.next.push((u, lanes));
+            s.state[ui] = [lanes, lanes];
+            s.next.push(u);
             count_lanes(&mut s.rounds[0], lanes, lanes);
         }
     }
@@ -232,15 +232,15 @@ pub(crate) fn run_batch(
         // order they were reached (deterministic; sorting them by node did not pay).
         s.frontier.clear();
         for j in 0..s.next.len() {
-            if let Some(&(u2, _)) = s.next.get(j + PREFETCH) {
+            if let Some(&u2) = s.next.get(j + PREFETCH_NEXT) {
                 crate::mem::prefetch(offsets, u2 as usize);
+                crate::mem::prefetch(&s.state, u2 as usize);
             }
-            let (u, m) = s.next[j];
-            let ui = u as usize;
+            let ui = s.next[j] as usize;
+            let m = std::mem::take(&mut s.state[ui][1]);
             s.frontier
                 .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
         }
-        next_stamp(s);
         s.next.clear();
         for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
@@ -349,9 +349,7 @@ pub(crate) fn run_batch(
     }
     if s.touched.len() > s.state.len() / 8 {
         // Most records were touched: clearing them all in order is cheaper than at random.
-        // Slots too, so their stamps restart.
         s.state.fill([0, 0]);
-        s.stamp = 0;
     } else {
         for &u in &s.touched {
             s.state[u as usize] = [0, 0];
@@ -386,18 +384,6 @@ fn apply_hits(s: &mut FusedScratch, targets: &[u32], row: usize) {
     s.hits.clear();
 }
 
-/// Starts a new round of `next` entries.
-fn next_stamp(s: &mut FusedScratch) {
-    s.stamp = s.stamp.wrapping_add(1);
-    if s.stamp == 0 {
-        // After 2^32 - 1 rounds the stamps wrap: clear the slots once.
-        for st in s.state.iter_mut() {
-            st[1] = 0;
-        }
-        s.stamp = 1;
-    }
-}
-
 /// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in round
 /// `row` and join the next frontier.
 #[inline(always)]
@@ -411,12 +397,10 @@ fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
         s.touched.push(v);
     }
     st[0] |= new;
-    if (st[1] >> 32) as u32 == s.stamp {
-        s.next[st[1] as u32 as usize].1 |= new;
-    } else {
-        st[1] = (s.stamp as u64) << 32 | s.next.len() as u64;
-        s.next.push((v, new));
+    if st[1] == 0 {
+        s.next.push(v);
     }
+    st[1] |= new;
     count_lanes(&mut s.rounds[row], new, s.lanes);
 }
 

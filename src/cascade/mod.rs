@@ -17,6 +17,7 @@ pub mod seeds;
 
 pub use model::{Activation, Delay, Model};
 pub use monte_carlo::{
-    Accumulate, Engine, Grid, MonteCarlo, RunStats, simulate, simulate_with, single_run,
+    Accumulate, Engine, Grid, MonteCarlo, RunStats, simulate, simulate_chosen, simulate_with,
+    single_run,
 };
 pub use seeds::SeedSpec;

@@ -52,6 +52,16 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The engine's name as `--engine` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Auto => "auto",
+            Engine::Scalar => "scalar",
+            Engine::Plain => "plain",
+            Engine::Fused => "fused",
+        }
+    }
+
     /// Parses `auto`, `scalar` or `fused`.
     pub fn parse(s: &str) -> Result<Engine> {
         match s.to_ascii_lowercase().as_str() {
@@ -120,6 +130,24 @@ pub fn simulate_with<A: Accumulate>(
     new_acc: impl Fn() -> A + Sync,
     progress: &(dyn Fn() + Sync),
 ) -> Result<A> {
+    simulate_chosen(graph, model, seeds, mc, engine, new_acc, progress).map(|(acc, _)| acc)
+}
+
+/// [`simulate_with`], also saying which engine ran the runs: `engine` itself, or for
+/// [`Engine::Auto`] the one it chose ([`Engine::Scalar`] or [`Engine::Fused`]; with fused, the
+/// first 64 runs, its pilot, ran scalar).
+///
+/// # Errors
+/// As [`simulate_with`].
+pub fn simulate_chosen<A: Accumulate>(
+    graph: &Graph,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    mc: MonteCarlo,
+    engine: Engine,
+    new_acc: impl Fn() -> A + Sync,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(A, Engine)> {
     if mc.runs == 0 {
         return Err(Error::invalid("--runs", "0", "need at least one run"));
     }
@@ -158,38 +186,145 @@ pub fn simulate_with<A: Accumulate>(
             ));
         }
     };
-    // Work is cut into a fixed number of contiguous pieces (4 per thread, for balance); each piece
-    // makes one accumulator, and takes a scratch buffer from a pool (made when the pool is empty)
-    // and returns it when it ends. Pieces do not nest, so at most one scratch per thread exists,
-    // each made (and its pages mapped) once, whatever rayon's splitting; the merged result does
-    // not depend on it. The pool is dropped when the batch ends.
-    let pieces = |units: usize| (rayon::current_num_threads() * 4).clamp(1, units);
-    let merge = |mut a: A, b: A| {
+    let job = Job {
+        graph,
+        prepared: &prepared,
+        seeds,
+        seed: mc.seed,
+        runs,
+        new_acc: &new_acc,
+        progress,
+        pool: Pool::default(),
+        fused_pool: Pool::default(),
+    };
+    let acc = match (engine, delay) {
+        (Engine::Auto, Some(delay)) => {
+            // Scalar or fused, whichever suits this graph and model: the first PILOT runs go
+            // one by one and measure how much a fused batch would share (see `sharing`).
+            let pilot = runs.min(PILOT);
+            let (acc, shared) = job.pilot(pilot);
+            let (rest, chosen) = if shared >= FUSE_FROM {
+                (job.fused(start, delay, pilot.div_ceil(64)), Engine::Fused)
+            } else {
+                (job.scalar(pilot), Engine::Scalar)
+            };
+            match rest {
+                Some(r) => (job.merge(acc, r), chosen),
+                None => (acc, Engine::Scalar),
+            }
+        }
+        (_, Some(delay)) => (
+            job.fused(start, delay, 0).expect("at least one run"),
+            Engine::Fused,
+        ),
+        (Engine::Plain, None) => (job.scalar(0).expect("at least one run"), Engine::Plain),
+        (_, None) => (job.scalar(0).expect("at least one run"), Engine::Scalar),
+    };
+    Ok(acc)
+}
+
+/// Runs that [`Engine::Auto`] makes one by one before it chooses between the scalar and the fused
+/// engine for the others (breadth-first cases only): one fused batch's worth.
+const PILOT: usize = 64;
+
+/// [`Engine::Auto`] runs fused batches when, in its pilot runs, a node adopted in a given round
+/// in at least this many runs on average (see `sharing`): a fused batch then reads the node's
+/// arcs once for all of them. Below, the scalar engine's per-run work is cheaper (a bitmap of
+/// adopters that stays in cache instead of a 16-byte record per node). Measured (2 threads,
+/// sharing → fused time / scalar time): ba_1m p = 0.05: 1.25 → 1.55; ba_100k p = 0.05: 1.5 →
+/// 1.19; ba_100k p = 0.01: 1.6 → 1.15; ba_1m p = 0.1: 2.7 → 1.0; ws_100k p = 0.05: 3.4 → 0.8;
+/// ws_100k p = 0.3: 4.4 → 0.72; ba_100k p = 0.2: 8.0 → 0.56.
+const FUSE_FROM: f64 = 2.0;
+
+/// At most about this many (round, node) pairs are kept to measure the sharing of the pilot runs.
+const SHARING_SAMPLE: usize = 1 << 18;
+
+/// One call's runs: what every piece of work needs.
+struct Job<'a, A, F: Fn() -> A + Sync> {
+    graph: &'a Graph,
+    prepared: &'a super::model::Prepared,
+    seeds: &'a [(u32, f64)],
+    seed: u64,
+    runs: usize,
+    new_acc: &'a F,
+    progress: &'a (dyn Fn() + Sync),
+    // Scratch buffers passed from one piece of work to the next. Pieces do not nest, so at most
+    // one scratch per thread exists, each made (and its pages mapped) once, whatever rayon's
+    // splitting.
+    pool: Pool<Scratch>,
+    fused_pool: Pool<FusedScratch>,
+}
+
+impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
+    fn merge(&self, mut a: A, b: A) -> A {
         a.merge(b);
         a
-    };
-    let fused_pool = Pool::default();
-    let pool = Pool::default();
-    let acc = if let Some(delay) = delay {
-        let batches = runs.div_ceil(64);
-        let k = pieces(batches);
+    }
+
+    /// Work is cut into a fixed number of contiguous pieces (4 per thread, for balance); each
+    /// piece makes one accumulator. The merged result does not depend on the split.
+    fn pieces(units: usize) -> usize {
+        (rayon::current_num_threads() * 4).clamp(1, units.max(1))
+    }
+
+    /// Runs `from..self.runs` one at a time; `None` if there are none.
+    fn scalar(&self, from: usize) -> Option<A> {
+        let units = self.runs.saturating_sub(from);
+        if units == 0 {
+            return None;
+        }
+        let k = Self::pieces(units);
         (0..k)
             .into_par_iter()
             .map(|piece| {
-                let mut scratch = fused_pool.take(|| FusedScratch::new(n));
-                let mut acc = new_acc();
-                for b in batches * piece / k..batches * (piece + 1) / k {
-                    let in_batch = (runs - 64 * b).min(64);
+                let mut scratch = self.pool.take(|| Scratch::new(self.graph.node_count()));
+                let mut acc = (self.new_acc)();
+                for r in from + units * piece / k..from + units * (piece + 1) / k {
+                    let mut stream = rng::stream(self.seed, r as u64);
+                    run(
+                        self.graph,
+                        self.prepared,
+                        self.seeds,
+                        &mut stream,
+                        &mut scratch,
+                    );
+                    acc.add_run(&scratch.times, scratch.attempts);
+                    (self.progress)();
+                }
+                self.pool.give(scratch);
+                acc
+            })
+            .reduce_with(|a, b| self.merge(a, b))
+    }
+
+    /// Runs fused batches `first..`, batch `b` being runs `64·b .. 64·b + 64`; `None` if there
+    /// are none.
+    fn fused(&self, start: f64, delay: f64, first: usize) -> Option<A> {
+        let batches = self.runs.div_ceil(64);
+        let units = batches.saturating_sub(first);
+        if units == 0 {
+            return None;
+        }
+        let k = Self::pieces(units);
+        (0..k)
+            .into_par_iter()
+            .map(|piece| {
+                let mut scratch = self
+                    .fused_pool
+                    .take(|| FusedScratch::new(self.graph.node_count()));
+                let mut acc = (self.new_acc)();
+                for b in first + units * piece / k..first + units * (piece + 1) / k {
+                    let in_batch = (self.runs - 64 * b).min(64);
                     let lanes = if in_batch == 64 {
                         u64::MAX
                     } else {
                         (1u64 << in_batch) - 1
                     };
-                    let mut stream = rng::stream(mc.seed, rng::purpose::FUSED_BATCH + b as u64);
+                    let mut stream = rng::stream(self.seed, rng::purpose::FUSED_BATCH + b as u64);
                     run_batch(
-                        graph,
-                        &prepared,
-                        seeds,
+                        self.graph,
+                        self.prepared,
+                        self.seeds,
                         start,
                         delay,
                         lanes,
@@ -199,32 +334,106 @@ pub fn simulate_with<A: Accumulate>(
                     for lane in 0..in_batch {
                         let attempts = scratch.lane_attempts(lane);
                         acc.add_run(scratch.lane_times(lane, start, delay), attempts);
-                        progress();
+                        (self.progress)();
                     }
                 }
-                fused_pool.give(scratch);
+                self.fused_pool.give(scratch);
                 acc
             })
-            .reduce_with(merge)
-    } else {
-        let k = pieces(runs);
-        (0..k)
+            .reduce_with(|a, b| self.merge(a, b))
+    }
+
+    /// Runs `0..pilot` one at a time (run 0 first, alone) and measures their sharing: over the
+    /// (round, node) pairs of their adoptions, how many runs a pair stands for on average. That
+    /// is the average number of lanes a fused batch of these runs would handle per node it reads.
+    /// When there are many adoptions, a fixed hashed sample of the nodes is measured (its size
+    /// set from run 0), so that the measurement costs little time and memory.
+    fn pilot(&self, pilot: usize) -> (A, f64) {
+        let n = self.graph.node_count();
+        let mut scratch = self.pool.take(|| Scratch::new(n));
+        let mut stream = rng::stream(self.seed, 0);
+        run(
+            self.graph,
+            self.prepared,
+            self.seeds,
+            &mut stream,
+            &mut scratch,
+        );
+        let mut first = (self.new_acc)();
+        first.add_run(&scratch.times, scratch.attempts);
+        (self.progress)();
+        // Keep a node when the top `shift` bits of its hash are zero.
+        let expected = scratch.times.len().max(1) * pilot;
+        let shift = (expected
+            .div_ceil(SHARING_SAMPLE)
+            .next_power_of_two()
+            .trailing_zeros())
+        .min(31);
+        let keep = move |u: u32| {
+            shift == 0 || (u64::from(u).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
+        };
+        let pairs = |s: &Scratch, out: &mut Vec<u64>| {
+            let mut round = 0u64;
+            let mut last = f64::NAN;
+            for (u, t) in s.adopters() {
+                if t != last {
+                    if !last.is_nan() {
+                        round += 1;
+                    }
+                    last = t;
+                }
+                if keep(u) {
+                    out.push(round << 32 | u64::from(u));
+                }
+            }
+        };
+        let mut keys = Vec::new();
+        pairs(&scratch, &mut keys);
+        self.pool.give(scratch);
+        let k = Self::pieces(pilot - 1);
+        let rest = (0..k)
             .into_par_iter()
             .map(|piece| {
-                let mut scratch = pool.take(|| Scratch::new(n));
-                let mut acc = new_acc();
-                for r in runs * piece / k..runs * (piece + 1) / k {
-                    let mut stream = rng::stream(mc.seed, r as u64);
-                    run(graph, &prepared, seeds, &mut stream, &mut scratch);
+                let mut scratch = self.pool.take(|| Scratch::new(n));
+                let mut acc = (self.new_acc)();
+                let mut keys = Vec::new();
+                for r in 1 + (pilot - 1) * piece / k..1 + (pilot - 1) * (piece + 1) / k {
+                    let mut stream = rng::stream(self.seed, r as u64);
+                    run(
+                        self.graph,
+                        self.prepared,
+                        self.seeds,
+                        &mut stream,
+                        &mut scratch,
+                    );
                     acc.add_run(&scratch.times, scratch.attempts);
-                    progress();
+                    (self.progress)();
+                    pairs(&scratch, &mut keys);
                 }
-                pool.give(scratch);
-                acc
+                self.pool.give(scratch);
+                (acc, keys)
             })
-            .reduce_with(merge)
-    };
-    Ok(acc.expect("at least one run"))
+            .reduce_with(|(a, mut ka), (b, kb)| {
+                ka.extend(kb);
+                (self.merge(a, b), ka)
+            });
+        let acc = match rest {
+            Some((acc, more)) => {
+                keys.extend(more);
+                self.merge(first, acc)
+            }
+            None => first,
+        };
+        let total = keys.len();
+        keys.par_sort_unstable();
+        keys.dedup();
+        let shared = if keys.is_empty() {
+            0.0
+        } else {
+            total as f64 / keys.len() as f64
+        };
+        (acc, shared)
+    }
 }
 
 /// Runs one cascade and returns its sorted adoption times (a convenience for tests and examples).

@@ -12,8 +12,17 @@ use crate::rng::Rng;
 /// Per-thread buffers, reused across runs. Nothing here is cleared in O(n) between runs: a node's
 /// entries count only when its stamp equals the current run's epoch.
 pub struct Scratch {
-    /// Per-node state, one 16-byte record so that a visit costs one cache miss, not three.
+    /// Per-node state, one 16-byte record so that a visit costs one cache miss, not three
+    /// (made on the first run that needs it: breadth-first runs use `adopted`).
     nodes: Vec<NodeState>,
+    /// Breadth-first runs: one bit per node, set once it adopted (cleared after each run).
+    adopted: Vec<u64>,
+    /// Breadth-first runs: the adopters in order of adoption, round after round.
+    order: Vec<u32>,
+    /// Breadth-first runs: this round's arc ranges, and the arcs whose coins succeeded.
+    spans: Vec<(usize, usize)>,
+    hits: Vec<usize>,
+    n: usize,
     epoch: u32,
     /// FIFO frontier for the breadth-first path (every delay the same fixed number of hours).
     queue: std::collections::VecDeque<(u32, f64)>,
@@ -39,7 +48,12 @@ impl Scratch {
     /// Buffers for a graph of `n` nodes.
     pub fn new(n: usize) -> Scratch {
         Scratch {
-            nodes: vec![NodeState::default(); n],
+            nodes: Vec::new(),
+            adopted: Vec::new(),
+            order: Vec::new(),
+            spans: Vec::new(),
+            hits: Vec::new(),
+            n,
             epoch: 0,
             queue: std::collections::VecDeque::new(),
             heap: BinaryHeap::new(),
@@ -55,10 +69,16 @@ impl Scratch {
             self.nodes.fill(NodeState::default());
             self.epoch = 1;
         }
+
         self.heap.clear();
         self.queue.clear();
         self.times.clear();
         self.attempts = 0;
+    }
+
+    /// The last breadth-first run's adopters with their adoption times, in order of adoption.
+    pub(crate) fn adopters(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.order.iter().copied().zip(self.times.iter().copied())
     }
 
     /// Adoption times of the last run, sorted increasingly.
@@ -93,6 +113,12 @@ pub(crate) fn run(
 
 /// Breadth-first cascade when every delay is `d` hours and every seed starts at the same hour:
 /// nodes adopt in rounds, round `k` at `start + k·d`.
+///
+/// A round goes in three passes so that every random read is asked for ahead of time: the
+/// frontier's arc ranges (offsets read a few nodes ahead); the coins of all of the round's arcs,
+/// one geometric walk through them (random numbers only, no memory), giving the arcs that
+/// succeed; then their targets (ids read a few arcs ahead), each tested and marked in a bitmap
+/// of adopters (one bit per node, small enough to stay in cache).
 fn run_bfs(
     graph: &Graph,
     model: &Prepared,
@@ -101,53 +127,95 @@ fn run_bfs(
     rng: &mut Rng,
     s: &mut Scratch,
 ) {
-    let epoch = s.epoch;
     let horizon = model.horizon;
-    for &(u, t) in seeds {
-        let st = &mut s.nodes[u as usize];
-        if t <= horizon && st.done != epoch {
-            st.done = epoch;
-            s.queue.push_back((u, t));
+    let n = graph.node_count();
+    if s.adopted.len() != n.div_ceil(64) {
+        s.adopted = crate::mem::zeroed(n.div_ceil(64));
+    }
+    let start = seeds.first().map_or(0.0, |&(_, t)| t);
+    s.order.clear();
+    if start <= horizon {
+        for &(u, _) in seeds {
+            if mark(&mut s.adopted, u) {
+                s.order.push(u);
+            }
         }
     }
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
     let skipper = model.skipper();
-    while let Some((u, t)) = s.queue.pop_front() {
-        s.times.push(t);
-        let land = t + d;
-        let ui = u as usize;
-        let (a, b) = (offsets[ui] as usize, offsets[ui + 1] as usize);
-        s.attempts += (b - a) as u64;
-        if let Some(sk) = &skipper {
-            if land > horizon {
-                continue;
+    let mut lo = 0;
+    let mut round = 0usize;
+    while lo < s.order.len() {
+        let hi = s.order.len();
+        let t = start + round as f64 * d;
+        s.times.extend(std::iter::repeat_n(t, hi - lo));
+        s.spans.clear();
+        for j in lo..hi {
+            if let Some(&u2) = s.order.get(j + PREFETCH) {
+                crate::mem::prefetch(offsets, u2 as usize);
             }
-            let (nodes, queue) = (&mut s.nodes, &mut s.queue);
-            sk.for_each_success(rng, ties, a, b, |i, _| {
-                let v = targets[i];
-                let st = &mut nodes[v as usize];
-                if st.done != epoch {
-                    st.done = epoch;
-                    queue.push_back((v, land));
-                }
-            });
-            continue;
+            let u = s.order[j] as usize;
+            let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
+            s.attempts += (b - a) as u64;
+            s.spans.push((a, b));
         }
-        for i in a..b {
-            let draw = rng.next_u64() >> 11;
-            if draw >= model.threshold(ties, i) {
-                continue;
+        lo = hi;
+        round += 1;
+        if t + d > horizon {
+            break;
+        }
+        s.hits.clear();
+        if let Some(sk) = &skipper {
+            let mut walk = sk.walk(rng);
+            let hits = &mut s.hits;
+            for &(a, b) in &s.spans {
+                if walk.reaches(b - a) {
+                    sk.block(&mut walk, rng, ties, (a, b - a), 1, |i, _, _| hits.push(i));
+                } else {
+                    walk.pass(b - a);
+                }
             }
-            let v = targets[i];
-            let st = &mut s.nodes[v as usize];
-            if st.done != epoch && land <= horizon {
-                st.done = epoch;
-                s.queue.push_back((v, land));
+        } else {
+            for &(a, b) in &s.spans {
+                for i in a..b {
+                    if rng.next_u64() >> 11 < model.threshold(ties, i) {
+                        s.hits.push(i);
+                    }
+                }
+            }
+        }
+        for h in 0..s.hits.len() {
+            if let Some(&i2) = s.hits.get(h + PREFETCH) {
+                crate::mem::prefetch(targets, i2);
+            }
+            let v = targets[s.hits[h]];
+            if mark(&mut s.adopted, v) {
+                s.order.push(v);
             }
         }
     }
+    // Unmark this run's adopters (all of them, in order, when they are many).
+    if s.order.len() > n / 64 {
+        s.adopted.fill(0);
+    } else {
+        for &u in &s.order {
+            s.adopted[u as usize / 64] = 0;
+        }
+    }
+}
+
+/// How many entries ahead the breadth-first rounds ask for the offsets and the target ids.
+const PREFETCH: usize = 16;
+
+/// Sets node `u`'s bit; true if it was not set.
+#[inline(always)]
+fn mark(bits: &mut [u64], u: u32) -> bool {
+    let (w, b) = (u as usize / 64, u % 64);
+    let was = bits[w] >> b & 1;
+    bits[w] |= 1 << b;
+    was == 0
 }
 
 fn run_dijkstra(
@@ -157,6 +225,9 @@ fn run_dijkstra(
     rng: &mut Rng,
     s: &mut Scratch,
 ) {
+    if s.nodes.len() != s.n {
+        s.nodes = vec![NodeState::default(); s.n];
+    }
     let epoch = s.epoch;
     let horizon = model.horizon;
     for &(u, t) in seeds {

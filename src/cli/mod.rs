@@ -337,9 +337,10 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     say(
         a.output.quiet,
         format!(
-            "{} runs in {:.4} s ({:.0} runs/s, {:.1} M arcs examined/s): final reach {:.1} ± {:.1} of {} ({:.2} %)\nwrote {}",
+            "{} runs in {:.4} s ({} engine; {:.0} runs/s, {:.1} M arcs examined/s): final reach {:.1} ± {:.1} of {} ({:.2} %)\nwrote {}",
             a.runs,
             sim_s,
+            rep.parameters.engine,
             a.runs as f64 / sim_s,
             o.attempts_per_run * a.runs as f64 / sim_s / 1e6,
             o.final_reach.mean,

@@ -44,6 +44,9 @@ pub struct Parameters {
     pub seed: u64,
     pub step_hours: f64,
     pub curve_hours: f64,
+    /// The engine that ran the cascades (`scalar`, `fused` or `plain`), after `auto:` when
+    /// `--engine auto` chose it.
+    pub engine: String,
     /// One-line rationale per parameter (platform presets; empty for user-given values).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub rationale: std::collections::BTreeMap<String, String>,

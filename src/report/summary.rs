@@ -126,6 +126,7 @@ pub fn markdown(title: &str, platforms: &[PlatformReport]) -> String {
                 "grid",
                 format!("every {} h to {} h", q.step_hours, q.curve_hours),
             ),
+            ("engine", q.engine.clone()),
         ];
         for (k, v) in rows {
             let key = k.split(' ').next().unwrap_or(k);

@@ -88,15 +88,27 @@ fn star_with_centre_seeded_reaches_one_plus_leaves_times_p() {
 
 #[test]
 fn path_seeded_at_one_end_reaches_sum_of_powers() {
-    let (n, p, runs) = (12u32, 0.8, 40_000u64);
-    let s = reach(&path(n), &model(p, FIXED1), &[(0, 0.0)], runs, 3);
+    use hongbao::cascade::{Engine, simulate_with};
+    let (n, p, runs) = (12u32, 0.8f64, 40_000u64);
     let expected: f64 = (0..n).map(|i| p.powi(i as i32)).sum();
-    assert!(
-        (s.mean() - expected).abs() < 4.0 * s.sem(),
-        "mean {} expected {expected} sem {}",
-        s.mean(),
-        s.sem()
-    );
+    for engine in [Engine::Auto, Engine::Scalar, Engine::Fused, Engine::Plain] {
+        let s = simulate_with(
+            &path(n),
+            &model(p, FIXED1),
+            &[(0, 0.0)],
+            MonteCarlo { runs, seed: 3 },
+            engine,
+            RunStats::default,
+            &|| {},
+        )
+        .unwrap();
+        assert!(
+            (s.mean() - expected).abs() < 4.0 * s.sem(),
+            "{engine:?}: mean {} expected {expected} sem {}",
+            s.mean(),
+            s.sem()
+        );
+    }
 }
 
 #[test]
@@ -285,42 +297,46 @@ fn discrete_rounds(
 
 #[test]
 fn fixed_one_hour_curve_steps_match_discrete_rounds() {
+    use hongbao::cascade::{Engine, simulate_with};
     let g = Generator::Ba { m: 3 }.generate(3000, 2).unwrap();
     let p = 0.08;
     let seeds = [(0u32, 0.0), (10, 0.0), (20, 0.0)];
     let runs = 4000u64;
     let grid = Grid::new(0.5, 6.0).unwrap();
-    let acc = simulate(
-        &g,
-        &model(p, FIXED1),
-        &seeds,
-        MonteCarlo { runs, seed: 5 },
-        || Accumulator::new(3000, grid, f64::INFINITY),
-        &|| {},
-    )
-    .unwrap()
-    .finish("x");
     let (mean, se) = discrete_rounds(&g, &[0, 10, 20], p, 6, 4000);
-    for round in 0..=6 {
-        let b = round * 2; // grid every 0.5 h: hour `round` is point 2·round
-        assert_eq!(acc.curve.hour[b], round as f64);
-        // Between whole hours nothing happens: the curve is a staircase.
-        if round < 6 {
-            assert_eq!(
+    for engine in [Engine::Auto, Engine::Scalar, Engine::Fused, Engine::Plain] {
+        let acc = simulate_with(
+            &g,
+            &model(p, FIXED1),
+            &seeds,
+            MonteCarlo { runs, seed: 5 },
+            engine,
+            || Accumulator::new(3000, grid, f64::INFINITY),
+            &|| {},
+        )
+        .unwrap()
+        .finish("x");
+        for round in 0..=6 {
+            let b = round * 2; // grid every 0.5 h: hour `round` is point 2·round
+            assert_eq!(acc.curve.hour[b], round as f64);
+            // Between whole hours nothing happens: the curve is a staircase.
+            if round < 6 {
+                assert_eq!(
+                    acc.curve.mean[b],
+                    acc.curve.mean[b + 1],
+                    "flat inside round {round}"
+                );
+            }
+            let diff = acc.curve.mean[b] - mean[round];
+            // Two independent estimates: the difference has standard error ≈ sqrt(2)·se.
+            assert!(
+                diff.abs() <= 4.0 * (2.0f64).sqrt() * se[round] + 1e-9,
+                "{engine:?}: round {round}: engine {} discrete {} se {}",
                 acc.curve.mean[b],
-                acc.curve.mean[b + 1],
-                "flat inside round {round}"
+                mean[round],
+                se[round]
             );
         }
-        let diff = acc.curve.mean[b] - mean[round];
-        // Two independent estimates: the difference has standard error ≈ sqrt(2)·se.
-        assert!(
-            diff.abs() <= 4.0 * (2.0f64).sqrt() * se[round] + 1e-9,
-            "round {round}: engine {} discrete {} se {}",
-            acc.curve.mean[b],
-            mean[round],
-            se[round]
-        );
     }
 }
 
@@ -740,4 +756,67 @@ fn skipping_and_fused_paths_agree_with_one_coin_per_arc() {
             "{name} {fast:?}: sd ratio {ratio}"
         );
     }
+}
+
+#[test]
+fn auto_engine_chooses_by_the_sharing_of_its_pilot_runs_and_stays_exact() {
+    use hongbao::cascade::{Engine, simulate_chosen, simulate_with};
+    let g = Generator::Ba { m: 4 }.generate(20_000, 8).unwrap();
+    let seeds: Vec<(u32, f64)> = (0..10).map(|i| (i * 5, 0.0)).collect();
+    let grid = Grid::new(1.0, 12.0).unwrap();
+    let runs = 1000u64;
+    let go = |p: f64, engine, threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let (acc, chosen) = simulate_chosen(
+                    &g,
+                    &model(p, FIXED1),
+                    &seeds,
+                    MonteCarlo { runs, seed: 9 },
+                    engine,
+                    || Accumulator::new(20_000, grid, f64::INFINITY),
+                    &|| {},
+                )
+                .unwrap();
+                (acc.finish("x"), chosen)
+            })
+    };
+    // p = 0.2 reaches most nodes in most runs, often in the same round: fused. p = 0.03 gives
+    // small cascades that rarely meet: scalar.
+    for (p, expect) in [(0.2, Engine::Fused), (0.03, Engine::Scalar)] {
+        let (auto, chosen) = go(p, Engine::Auto, 2);
+        assert_eq!(chosen, expect, "p {p}");
+        assert_eq!(auto.runs, runs);
+        // Reproducible on any number of threads, the choice included.
+        assert_eq!((auto.clone(), chosen), go(p, Engine::Auto, 1));
+        assert_eq!((auto.clone(), chosen), go(p, Engine::Auto, 8));
+        // The same distribution as one coin per arc.
+        let plain = simulate_with(
+            &g,
+            &model(p, FIXED1),
+            &seeds,
+            MonteCarlo { runs, seed: 10 },
+            Engine::Plain,
+            || Accumulator::new(20_000, grid, f64::INFINITY),
+            &|| {},
+        )
+        .unwrap()
+        .finish("x");
+        assert_same_distribution(&format!("auto at p {p}"), &auto, &plain, 12);
+    }
+    // Fewer runs than the pilot: all of them scalar.
+    let few = simulate_chosen(
+        &g,
+        &model(0.2, FIXED1),
+        &seeds,
+        MonteCarlo { runs: 40, seed: 9 },
+        Engine::Auto,
+        RunStats::default,
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!((few.0.runs, few.1), (40, Engine::Scalar));
 }
