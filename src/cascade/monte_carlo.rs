@@ -236,6 +236,10 @@ const PILOT: usize = 64;
 /// ws_100k p = 0.3: 4.4 → 0.72; ba_100k p = 0.2: 8.0 → 0.56.
 const FUSE_FROM: f64 = 2.0;
 
+/// Pilot runs that examine fewer arcs than this in all (judging by run 0) run on the calling
+/// thread.
+const SEQUENTIAL_PILOT: usize = 1 << 21;
+
 /// At most about this many (round, node) pairs are kept to measure the sharing of the pilot runs.
 const SHARING_SAMPLE: usize = 1 << 18;
 
@@ -389,8 +393,14 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
         };
         let mut keys = Vec::new();
         pairs(&scratch, &mut keys);
+        let scratch_attempts = scratch.attempts as usize;
         self.pool.give(scratch);
-        let k = Self::pieces(pilot - 1);
+        // Small runs go on this thread: waking the pool would cost more than they do.
+        let k = if scratch_attempts * pilot < SEQUENTIAL_PILOT {
+            1
+        } else {
+            Self::pieces(pilot - 1)
+        };
         let rest = (0..k)
             .into_par_iter()
             .map(|piece| {
