@@ -37,8 +37,9 @@ pub struct MonteCarlo {
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    /// Fused when it applies (every delay the same fixed time, every seed at the same hour),
-    /// scalar otherwise.
+    /// When fused applies (every delay the same fixed time, every seed at the same hour): the
+    /// first 64 runs scalar, then fused if they often reached the same nodes in the same round,
+    /// scalar if not (see [`simulate_chosen`]). Scalar otherwise.
     #[default]
     Auto,
     /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays; failed coins

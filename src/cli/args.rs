@@ -181,9 +181,10 @@ pub struct SimulateArgs {
     /// Name of this run in the curves and charts.
     #[arg(long)]
     pub label: Option<String>,
-    /// Engine: auto (fused 64-runs-per-pass when every delay is the same fixed time and seeds
-    /// start together, scalar otherwise), scalar, fused, or plain (the reference: one run at a
-    /// time, one coin per arc, no skipping). Same distribution either way.
+    /// Engine: auto (when every delay is the same fixed time and seeds start together, the first
+    /// 64 runs measure whether runs meet often enough for fused 64-runs-per-pass to pay, else
+    /// scalar; scalar otherwise), scalar, fused, or plain (the reference: one run at a time, one
+    /// coin per arc, no skipping). Same distribution either way; the report says which ran.
     #[arg(long, default_value = "auto")]
     pub engine: String,
     /// Report directory.
