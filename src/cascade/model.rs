@@ -439,6 +439,33 @@ impl Skipper {
         w.x = x - end;
     }
 
+    /// Appends to `out` the positions in `0..len` of a sequence of `len` coins at which a
+    /// candidate success falls: every success, and with two tie classes also the candidates
+    /// that [`Skipper::keep`] must then thin. One draw per candidate and no branch per block:
+    /// the caller maps positions to arcs afterwards.
+    #[inline(always)]
+    pub(crate) fn candidates(&self, rng: &mut Rng, len: usize, out: &mut Vec<usize>) {
+        let mut x = self.gap(rng);
+        while x < len {
+            out.push(x);
+            x = x.saturating_add(1).saturating_add(self.gap(rng));
+        }
+    }
+
+    /// Whether a candidate success on arc `i` (from [`Skipper::candidates`]) is kept: always with
+    /// one probability, with probability `p_arc / p_max` (one draw) with two tie classes.
+    #[inline(always)]
+    pub(crate) fn keep(&self, rng: &mut Rng, ties: &[TieClass], i: usize) -> bool {
+        match self.classes {
+            None => true,
+            Some(c) => {
+                let t = c[ties[i].index()];
+                t == self.thr_max
+                    || ((rng.next_u64() >> 11) as u128 * self.thr_max as u128) < (t as u128) << 53
+            }
+        }
+    }
+
     /// Calls `hit(i, rng)` for every arc `i` in `a..b` whose coin succeeds, in increasing order
     /// (one lane: the divisions by `k = 1` fold away).
     #[inline(always)]
@@ -476,6 +503,18 @@ impl Walk {
     }
 }
 
+/// `ceil(2^32 / k)` for `k` in `1..=64` (a table: a division would cost more than the walk it
+/// serves on a small block).
+const RECIPROCALS: [u64; 65] = {
+    let mut t = [0u64; 65];
+    let mut k = 1;
+    while k <= 64 {
+        t[k] = (1u64 << 32).div_ceil(k as u64);
+        k += 1;
+    }
+    t
+};
+
 /// Division by a small divisor `k` (1 ≤ k ≤ 64) by a multiplication: for `x < 2^26`,
 /// `floor(x · ceil(2^32 / k) / 2^32) = floor(x / k)` exactly (the error of the reciprocal,
 /// below `k / 2^32` per unit of `x`, stays below `1 / k`); larger `x` divide.
@@ -491,7 +530,11 @@ impl Divider {
         let k = k.max(1);
         Divider {
             k,
-            m: (1u64 << 32).div_ceil(k as u64),
+            m: if k <= 64 {
+                RECIPROCALS[k]
+            } else {
+                (1u64 << 32).div_ceil(k as u64)
+            },
         }
     }
 

@@ -151,16 +151,20 @@ fn run_bfs(
         let hi = s.order.len();
         let t = start + round as f64 * d;
         s.times.extend(std::iter::repeat_n(t, hi - lo));
+        // Each node's arcs as a piece of the round's sequence of coins: (end of the piece in
+        // the sequence, arc index minus sequence position, wrapping).
         s.spans.clear();
+        let mut len = 0usize;
         for j in lo..hi {
             if let Some(&u2) = s.order.get(j + PREFETCH) {
                 crate::mem::prefetch(offsets, u2 as usize);
             }
             let u = s.order[j] as usize;
             let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
-            s.attempts += (b - a) as u64;
-            s.spans.push((a, b));
+            s.spans.push((len + (b - a), a.wrapping_sub(len)));
+            len += b - a;
         }
+        s.attempts += len as u64;
         lo = hi;
         round += 1;
         if t + d > horizon {
@@ -168,22 +172,32 @@ fn run_bfs(
         }
         s.hits.clear();
         if let Some(sk) = &skipper {
-            let mut walk = sk.walk(rng);
-            let hits = &mut s.hits;
-            for &(a, b) in &s.spans {
-                if walk.reaches(b - a) {
-                    sk.block(&mut walk, rng, ties, (a, b - a), 1, |i, _, _| hits.push(i));
-                } else {
-                    walk.pass(b - a);
+            // The candidates' positions, then their arcs (positions and pieces both increase).
+            sk.candidates(rng, len, &mut s.hits);
+            let mut k = 0;
+            let mut kept = 0;
+            for h in 0..s.hits.len() {
+                let x = s.hits[h];
+                while s.spans[k].0 <= x {
+                    k += 1;
+                }
+                let i = x.wrapping_add(s.spans[k].1);
+                if sk.keep(rng, ties, i) {
+                    s.hits[kept] = i;
+                    kept += 1;
                 }
             }
+            s.hits.truncate(kept);
         } else {
-            for &(a, b) in &s.spans {
-                for i in a..b {
+            let mut start_x = 0usize;
+            for &(end, off) in &s.spans {
+                for x in start_x..end {
+                    let i = x.wrapping_add(off);
                     if rng.next_u64() >> 11 < model.threshold(ties, i) {
                         s.hits.push(i);
                     }
                 }
+                start_x = end;
             }
         }
         for h in 0..s.hits.len() {
