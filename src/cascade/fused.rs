@@ -36,8 +36,6 @@ pub struct FusedScratch {
     rounds: Vec<[u32; 65]>,
     /// Arcs examined per lane, besides `attempts[ALL]`, those examined in every lane.
     attempts: [u64; 65],
-    /// The batch's lanes.
-    lanes: u64,
     /// Adoption times of one lane, rebuilt by [`FusedScratch::lane_times`].
     times: Vec<f64>,
 }
@@ -52,7 +50,6 @@ impl FusedScratch {
             next: Vec::new(),
             rounds: Vec::new(),
             attempts: [0; 65],
-            lanes: 0,
             times: Vec::new(),
         }
     }
@@ -170,20 +167,6 @@ pub(crate) fn coin_mask(rng: &mut Rng, thr: u64, lanes: u64) -> u64 {
 /// The slot of the per-round counts and of the attempts that stands for every lane of the batch.
 const ALL: usize = 64;
 
-/// Adds one to `row[lane]` for each lane in `mask` (`row[ALL]` once, if `mask` is every lane of
-/// the batch, `all`).
-#[inline]
-fn count_lanes(row: &mut [u32; 65], mut mask: u64, all: u64) {
-    if mask == all {
-        row[ALL] += 1;
-        return;
-    }
-    while mask != 0 {
-        row[mask.trailing_zeros() as usize] += 1;
-        mask &= mask - 1;
-    }
-}
-
 /// Runs the lanes in `lanes` (a mask; bit `l` = lane `l`) from `seeds`, all starting at `start`,
 /// every delay `delay` hours, up to the model's horizon. Results: `s.rounds`, `s.attempts`.
 pub(crate) fn run_batch(
@@ -198,7 +181,6 @@ pub(crate) fn run_batch(
 ) {
     s.rounds.clear();
     s.attempts = [0; 65];
-    s.lanes = lanes;
     s.frontier.clear();
     s.next.clear();
     let horizon = model.horizon;
@@ -216,14 +198,12 @@ pub(crate) fn run_batch(
     let mask_from = skipper.as_ref().map_or(usize::MAX, |sk| {
         (MASK_HITS / sk.q_max()).ceil().clamp(2.0, 65.0) as usize
     });
-    s.rounds.push([0; 65]);
     for &(u, _) in seeds {
         let ui = u as usize;
         if s.state[ui][0] == 0 {
             s.touched.push(u);
             s.state[ui] = [lanes, lanes];
             s.next.push(u);
-            count_lanes(&mut s.rounds[0], lanes, lanes);
         }
     }
     let mut round = 0usize;
@@ -242,25 +222,30 @@ pub(crate) fn run_batch(
                 .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
         }
         s.next.clear();
+        // The round's adoptions and the arcs they examine, per lane (once for those in every
+        // lane).
+        let mut row = [0u32; 65];
         for &(m, a, b) in &s.frontier {
             let deg = (b - a) as u64;
             if m == lanes {
+                row[ALL] += 1;
                 s.attempts[ALL] += deg;
                 continue;
             }
             let mut bits = m;
             while bits != 0 {
-                s.attempts[bits.trailing_zeros() as usize] += deg;
+                let l = bits.trailing_zeros() as usize;
+                row[l] += 1;
+                s.attempts[l] += deg;
                 bits &= bits - 1;
             }
         }
+        s.rounds.push(row);
         let land = start + (round + 1) as f64 * delay;
         if land > horizon {
             // Whatever the coins say, nothing lands before the horizon.
             break;
         }
-        s.rounds.push([0; 65]);
-        let row = round + 1;
         if let Some(sk) = &skipper {
             // Three passes, so that each random read is asked for ahead of time: coins first
             // (only random numbers, no memory), giving the arcs that succeed; then their
@@ -304,10 +289,10 @@ pub(crate) fn run_batch(
                 // Bounded memory: apply the successes a block at a time (within a round the
                 // order does not matter).
                 if s.hits.len() >= HITS_BLOCK {
-                    apply_hits(s, targets, row);
+                    apply_hits(s, targets);
                 }
             }
-            apply_hits(s, targets, row);
+            apply_hits(s, targets);
         } else {
             // One coin per (arc, lane). Random reads asked for ahead of time: the target ids
             // PREFETCH_FAR arcs ahead, the targets' states PREFETCH arcs ahead, over the round's
@@ -340,7 +325,7 @@ pub(crate) fn run_batch(
                         live
                     };
                     if live != 0 {
-                        adopt(s, targets[i], live, row);
+                        adopt(s, targets[i], live);
                     }
                 }
             }
@@ -364,7 +349,7 @@ const HITS_BLOCK: usize = 1 << 16;
 
 /// Applies the gathered successes, arc → target → state, each random read asked for ahead of
 /// time, and empties the buffer.
-fn apply_hits(s: &mut FusedScratch, targets: &[u32], row: usize) {
+fn apply_hits(s: &mut FusedScratch, targets: &[u32]) {
     let n_hits = s.hits.len();
     for h in 0..n_hits.min(PREFETCH) {
         s.hits[h].0 = targets[s.hits[h].0 as usize] as u64;
@@ -379,15 +364,15 @@ fn apply_hits(s: &mut FusedScratch, targets: &[u32], row: usize) {
             crate::mem::prefetch(&s.state, e.0 as usize);
         }
         let (v, live) = s.hits[h];
-        adopt(s, v as u32, live, row);
+        adopt(s, v as u32, live);
     }
     s.hits.clear();
 }
 
-/// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in round
-/// `row` and join the next frontier.
+/// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in this
+/// round and join the next frontier (where they are counted).
 #[inline(always)]
-fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
+fn adopt(s: &mut FusedScratch, v: u32, live: u64) {
     let st = &mut s.state[v as usize];
     let new = live & !st[0];
     if new == 0 {
@@ -401,7 +386,6 @@ fn adopt(s: &mut FusedScratch, v: u32, live: u64, row: usize) {
         s.next.push(v);
     }
     st[1] |= new;
-    count_lanes(&mut s.rounds[row], new, s.lanes);
 }
 
 #[cfg(test)]
