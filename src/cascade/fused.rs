@@ -148,14 +148,11 @@ pub(crate) fn coin_mask(rng: &mut Rng, thr: u64, lanes: u64) -> u64 {
     let mut bit = 52u32;
     loop {
         let r = rng.next_u64();
-        if (thr >> bit) & 1 == 1 {
-            // U_l has a 0 where thr has a 1: U_l < thr. A 1: still equal.
-            yes |= undecided & !r;
-            undecided &= r;
-        } else {
-            // U_l has a 1 where thr has a 0: U_l > thr.
-            undecided &= !r;
-        }
+        // All ones where thr has a 1 at this bit. There, U_l having a 0 means U_l < thr, a 1
+        // means still equal; where thr has a 0, U_l having a 1 means U_l > thr. (Branch-free.)
+        let t = 0u64.wrapping_sub((thr >> bit) & 1);
+        yes |= undecided & !r & t;
+        undecided &= !(r ^ t);
         if undecided == 0 || bit == 0 {
             // Lanes still undecided after all 53 bits equal thr: not below it.
             return yes;
