@@ -7,7 +7,9 @@ use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hongbao::cascade::{Delay, Model, MonteCarlo, RunStats, simulate, single_run};
+use hongbao::cascade::{
+    Delay, Engine, Model, MonteCarlo, RunStats, simulate, simulate_with, single_run,
+};
 use hongbao::graph::generate::Generator;
 use hongbao::graph::load::{LoadOptions, load};
 use hongbao::ties::{TieSpec, classify};
@@ -104,6 +106,30 @@ fn bench_cascade(c: &mut Criterion) {
             black_box(s.reach_sum)
         })
     });
+    // Breadth-first rounds (fixed delays), 640 runs, by engine: auto measures its first 64 runs
+    // and picks scalar or fused for the rest.
+    let m = model(0.05, Delay::Fixed { hours: 1.0 });
+    group.throughput(Throughput::Elements(640));
+    for engine in [Engine::Auto, Engine::Scalar, Engine::Fused] {
+        group.bench_function(
+            BenchmarkId::new("monte_carlo_640_runs_ba_100k_p0.05_fixed1", engine.name()),
+            |b| {
+                b.iter(|| {
+                    let s: RunStats = simulate_with(
+                        &g,
+                        &m,
+                        &seeds,
+                        MonteCarlo { runs: 640, seed: 3 },
+                        engine,
+                        RunStats::default,
+                        &|| {},
+                    )
+                    .unwrap();
+                    black_box(s.reach_sum)
+                })
+            },
+        );
+    }
     group.finish();
 }
 

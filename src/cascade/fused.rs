@@ -36,8 +36,8 @@ pub struct FusedScratch {
     rounds: Vec<[u32; 65]>,
     /// Arcs examined per lane, besides `attempts[ALL]`, those examined in every lane.
     attempts: [u64; 65],
-    /// Adoption times of one lane, rebuilt by [`FusedScratch::lane_times`].
-    times: Vec<f64>,
+    /// The rounds of one lane, rebuilt by [`FusedScratch::lane_rounds`].
+    lane_rounds: Vec<(f64, u64)>,
 }
 
 impl FusedScratch {
@@ -50,21 +50,22 @@ impl FusedScratch {
             next: Vec::new(),
             rounds: Vec::new(),
             attempts: [0; 65],
-            times: Vec::new(),
+            lane_rounds: Vec::new(),
         }
     }
 
-    /// The sorted adoption times of `lane` in the last batch: round `r` lands at `start + r·delay`.
-    pub(crate) fn lane_times(&mut self, lane: usize, start: f64, delay: f64) -> &[f64] {
-        self.times.clear();
+    /// The rounds of `lane` in the last batch, as `(hour, adopters)`: round `r` lands at
+    /// `start + r·delay`.
+    pub(crate) fn lane_rounds(&mut self, lane: usize, start: f64, delay: f64) -> &[(f64, u64)] {
+        self.lane_rounds.clear();
         for (r, counts) in self.rounds.iter().enumerate() {
-            let t = start + r as f64 * delay;
-            self.times.extend(std::iter::repeat_n(
-                t,
-                (counts[lane] + counts[ALL]) as usize,
-            ));
+            let c = counts[lane] + counts[ALL];
+            if c > 0 {
+                self.lane_rounds
+                    .push((start + r as f64 * delay, u64::from(c)));
+            }
         }
-        &self.times
+        &self.lane_rounds
     }
 
     /// Arcs examined by `lane` in the last batch.

@@ -22,6 +22,16 @@ pub trait Accumulate: Send + Sized {
     /// Records one run: its adoption times in hours (sorted increasingly, seeds included) and the
     /// number of arcs it examined.
     fn add_run(&mut self, adoption_times: &[f64], attempts: u64);
+    /// Records one run given by rounds: `(hour, adopters)` pairs, hours increasing, the run's
+    /// adopters at each hour (the fused engine's form). The same as [`Accumulate::add_run`]
+    /// with each hour repeated as many times as it has adopters, which is what the default does.
+    fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
+        let times: Vec<f64> = rounds
+            .iter()
+            .flat_map(|&(t, c)| std::iter::repeat_n(t, c as usize))
+            .collect();
+        self.add_run(&times, attempts);
+    }
     /// Adds another accumulator's runs to this one.
     fn merge(&mut self, other: Self);
 }
@@ -338,7 +348,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                     );
                     for lane in 0..in_batch {
                         let attempts = scratch.lane_attempts(lane);
-                        acc.add_run(scratch.lane_times(lane, start, delay), attempts);
+                        acc.add_rounds(scratch.lane_rounds(lane, start, delay), attempts);
                         (self.progress)();
                     }
                 }
@@ -489,6 +499,13 @@ impl Accumulate for RunStats {
         self.runs += 1;
         self.reach_sum += t.len() as u64;
         self.reach_sq_sum += (t.len() as u128).pow(2);
+        self.attempts += attempts;
+    }
+    fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
+        let total: u64 = rounds.iter().map(|r| r.1).sum();
+        self.runs += 1;
+        self.reach_sum += total;
+        self.reach_sq_sum += (total as u128).pow(2);
         self.attempts += attempts;
     }
     fn merge(&mut self, o: Self) {

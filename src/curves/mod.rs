@@ -168,6 +168,70 @@ impl Accumulate for Accumulator {
         }
     }
 
+    fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
+        // As `add_run` on the expanded times, a round at a time instead of an adopter at a time.
+        self.runs += 1;
+        self.attempts += attempts;
+        let total: u64 = rounds.iter().map(|r| r.1).sum();
+        self.final_sum += total;
+        self.final_sq += (total as u128).pow(2);
+        self.final_hist.add(total);
+        let g = self.grid.len();
+        let mut prev: Option<u64> = None;
+        // Adopters up to and including each round.
+        let upto = |k: usize| rounds[..k].iter().map(|r| r.1).sum::<u64>();
+        let mut k = rounds.partition_point(|r| r.0 <= self.grid[0]);
+        self.change(&mut prev, 0, upto(k));
+        let step = if g > 1 {
+            self.grid[1] - self.grid[0]
+        } else {
+            1.0
+        };
+        let mut count = upto(k);
+        while k < rounds.len() {
+            // The first grid point at or after this round's hour, as in `add_run`.
+            let t = rounds[k].0;
+            let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
+            while b > 0 && self.grid[b - 1] >= t {
+                b -= 1;
+            }
+            while b < g && self.grid[b] < t {
+                b += 1;
+            }
+            if b >= g {
+                break;
+            }
+            while k < rounds.len() && rounds[k].0 <= self.grid[b] {
+                count += rounds[k].1;
+                k += 1;
+            }
+            if prev != Some(count) {
+                self.change(&mut prev, b, count);
+            }
+        }
+        for (j, &h) in self.probes.iter().enumerate() {
+            self.probe_sum[j] += rounds
+                .iter()
+                .take_while(|r| r.0 <= h)
+                .map(|r| r.1)
+                .sum::<u64>();
+        }
+        for (j, &target) in self.targets.iter().enumerate() {
+            if total >= target as u64 {
+                let mut cum = 0;
+                let t = rounds
+                    .iter()
+                    .find(|r| {
+                        cum += r.1;
+                        cum >= target as u64
+                    })
+                    .map_or(0.0, |r| r.0);
+                self.reached[j] += 1;
+                self.reached_nanohours[j] += (t * 1e9).round() as u128;
+            }
+        }
+    }
+
     fn merge(&mut self, o: Self) {
         self.runs += o.runs;
         self.attempts += o.attempts;
@@ -413,6 +477,47 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// A run given by rounds counts exactly as the same run given by adoption times.
+        #[test]
+        fn rounds_count_as_their_adoption_times(
+            runs in proptest::collection::vec(
+                proptest::collection::vec((0u32..40, 0u64..30), 0..12), 1..8),
+            // Hours on the grid (the usual case: fixed delays of whole hours, a 0.1 h grid) as
+            // well as anywhere.
+            step in proptest::prop_oneof![
+                proptest::sample::select(vec![0.05, 0.1, 0.25, 0.3, 0.5, 1.0, 2.0]),
+                0.05f64..2.0
+            ],
+            start in proptest::prop_oneof![
+                proptest::sample::select(vec![0.0, 0.5, 1.0, 2.0]),
+                0.0f64..3.0
+            ],
+            delay in proptest::prop_oneof![
+                proptest::sample::select(vec![0.1, 0.25, 0.5, 1.0, 2.0]),
+                0.1f64..2.5
+            ],
+            nodes in 1usize..300,
+        ) {
+            let grid = Grid::new(step, 10.0).unwrap();
+            let mut by_times = Accumulator::new(nodes, grid, 20.0);
+            let mut by_rounds = by_times.clone();
+            for r in &runs {
+                // Increasing distinct rounds, some with no adopters.
+                let mut rounds: Vec<(u32, u64)> = r.clone();
+                rounds.sort_by_key(|x| x.0);
+                rounds.dedup_by_key(|x| x.0);
+                let rounds: Vec<(f64, u64)> =
+                    rounds.iter().map(|&(k, c)| (start + k as f64 * delay, c)).collect();
+                let times: Vec<f64> = rounds
+                    .iter()
+                    .flat_map(|&(t, c)| std::iter::repeat_n(t, c as usize))
+                    .collect();
+                by_times.add_run(&times, 7);
+                by_rounds.add_rounds(&rounds, 7);
+            }
+            proptest::prop_assert_eq!(format!("{by_times:?}"), format!("{by_rounds:?}"));
+        }
+
         /// The difference-coded curves equal a direct count at every grid point.
         #[test]
         fn curves_equal_a_direct_count(
