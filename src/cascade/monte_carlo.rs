@@ -303,7 +303,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                         &mut stream,
                         &mut scratch,
                     );
-                    acc.add_run(&scratch.times, scratch.attempts);
+                    scratch.record(&mut acc);
                     (self.progress)();
                 }
                 self.pool.give(scratch);
@@ -375,7 +375,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             &mut scratch,
         );
         let mut first = (self.new_acc)();
-        first.add_run(&scratch.times, scratch.attempts);
+        scratch.record(&mut first);
         (self.progress)();
         // Keep a node when the top `shift` bits of its hash are zero.
         let expected = scratch.times.len().max(1) * pilot;
@@ -427,7 +427,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                         &mut stream,
                         &mut scratch,
                     );
-                    acc.add_run(&scratch.times, scratch.attempts);
+                    scratch.record(&mut acc);
                     (self.progress)();
                     pairs(&scratch, &mut keys);
                 }

@@ -30,6 +30,9 @@ pub struct Scratch {
     heap: BinaryHeap<Reverse<(u64, u32)>>,
     /// Adoption times of this run, in increasing order (Dijkstra settles in time order).
     pub(crate) times: Vec<f64>,
+    /// Breadth-first runs: `(hour, adopters)` per round, the form accumulators take fastest;
+    /// empty after a Dijkstra run.
+    rounds: Vec<(f64, u64)>,
     /// Arcs examined (attempts made) in this run.
     pub(crate) attempts: u64,
 }
@@ -53,6 +56,7 @@ impl Scratch {
             order: Vec::new(),
             spans: Vec::new(),
             hits: Vec::new(),
+            rounds: Vec::new(),
             n,
             epoch: 0,
             queue: std::collections::VecDeque::new(),
@@ -73,12 +77,22 @@ impl Scratch {
         self.heap.clear();
         self.queue.clear();
         self.times.clear();
+        self.rounds.clear();
         self.attempts = 0;
     }
 
     /// The last breadth-first run's adopters with their adoption times, in order of adoption.
     pub(crate) fn adopters(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
         self.order.iter().copied().zip(self.times.iter().copied())
+    }
+
+    /// Records the last run in `acc`: by rounds after a breadth-first run, by times otherwise.
+    pub(crate) fn record<A: super::Accumulate>(&self, acc: &mut A) {
+        if self.rounds.is_empty() {
+            acc.add_run(&self.times, self.attempts);
+        } else {
+            acc.add_rounds(&self.rounds, self.attempts);
+        }
     }
 
     /// Adoption times of the last run, sorted increasingly.
@@ -151,6 +165,7 @@ fn run_bfs(
         let hi = s.order.len();
         let t = start + round as f64 * d;
         s.times.extend(std::iter::repeat_n(t, hi - lo));
+        s.rounds.push((t, (hi - lo) as u64));
         // Each node's arcs as a piece of the round's sequence of coins: (end of the piece in
         // the sequence, arc index minus sequence position, wrapping).
         s.spans.clear();
