@@ -276,10 +276,10 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
         a
     }
 
-    /// Work is cut into a fixed number of contiguous pieces (4 per thread, for balance); each
+    /// Work is cut into a fixed number of contiguous pieces (16 per thread, so that the last ones balance the threads); each
     /// piece makes one accumulator. The merged result does not depend on the split.
     fn pieces(units: usize) -> usize {
-        (rayon::current_num_threads() * 4).clamp(1, units.max(1))
+        (rayon::current_num_threads() * 16).clamp(1, units.max(1))
     }
 
     /// Runs `from..self.runs` one at a time; `None` if there are none.
