@@ -25,7 +25,7 @@ echo "| step | wall | peak RSS | hongbao says |"
 echo "|---|---|---|---|"
 step "generate ba, $NODES nodes, m = 5" "$BIN" generate ba --nodes "$NODES" --seed 1 -p m=5 -o "$G"
 step "stats (load + CSR + clustering)" "$BIN" stats "$G"
-step "simulate R = 100, fixed:1 (fused)" "$BIN" simulate "$G" --p 0.05 --seeds top-degree:50 --runs 100 \
+step "simulate R = 100, fixed:1 (auto engine)" "$BIN" simulate "$G" --p 0.05 --seeds top-degree:50 --runs 100 \
   --seed 1 --delay fixed:1 --out "$DIR/r1"
 step "simulate R = 100, exp:1" "$BIN" simulate "$G" --p 0.05 --seeds top-degree:50 --runs 100 \
   --seed 1 --delay exp:1 --out "$DIR/r2"
