@@ -234,6 +234,21 @@ pub fn simulate_chosen<A: Accumulate>(
     Ok(acc)
 }
 
+/// A breadth-first run's adoptions as `round << 32 | node`, in order of adoption.
+fn round_pairs(s: &Scratch) -> impl Iterator<Item = u64> + '_ {
+    let mut round = 0u64;
+    let mut last = f64::NAN;
+    s.adopters().map(move |(u, t)| {
+        if t != last {
+            if !last.is_nan() {
+                round += 1;
+            }
+            last = t;
+        }
+        round << 32 | u64::from(u)
+    })
+}
+
 /// Runs that [`Engine::Auto`] makes one by one before it chooses between the scalar and the fused
 /// engine for the others (breadth-first cases only): one fused batch's worth.
 const PILOT: usize = 64;
@@ -284,16 +299,32 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
 
     /// Runs `from..self.runs` one at a time; `None` if there are none.
     fn scalar(&self, from: usize) -> Option<A> {
-        let units = self.runs.saturating_sub(from);
+        let k = Self::pieces(self.runs.saturating_sub(from));
+        self.scalar_runs(from..self.runs, k, || (), |_, _| {}, |_, _| ())
+            .map(|(acc, ())| acc)
+    }
+
+    /// Runs `runs` one at a time in `k` pieces, and after each run lets `each` look at it and
+    /// note what it wants in the piece's `K` (made by `init`, joined by `join` in run order);
+    /// `None` if there are no runs.
+    fn scalar_runs<K: Send>(
+        &self,
+        runs: std::ops::Range<usize>,
+        k: usize,
+        init: impl Fn() -> K + Sync,
+        each: impl Fn(&Scratch, &mut K) + Sync,
+        join: impl Fn(K, K) -> K + Sync,
+    ) -> Option<(A, K)> {
+        let (from, units) = (runs.start, runs.len());
         if units == 0 {
             return None;
         }
-        let k = Self::pieces(units);
         (0..k)
             .into_par_iter()
             .map(|piece| {
                 let mut scratch = self.pool.take(|| Scratch::new(self.graph.node_count()));
                 let mut acc = (self.new_acc)();
+                let mut noted = init();
                 for r in from + units * piece / k..from + units * (piece + 1) / k {
                     let mut stream = rng::stream(self.seed, r as u64);
                     run(
@@ -305,11 +336,12 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                     );
                     scratch.record(&mut acc);
                     (self.progress)();
+                    each(&scratch, &mut noted);
                 }
                 self.pool.give(scratch);
-                acc
+                (acc, noted)
             })
-            .reduce_with(|a, b| self.merge(a, b))
+            .reduce_with(|(a, x), (b, y)| (self.merge(a, b), join(x, y)))
     }
 
     /// Runs fused batches `first..`, batch `b` being runs `64·b .. 64·b + 64`; `None` if there
@@ -364,80 +396,44 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
     /// When there are many adoptions, a fixed hashed sample of the nodes is measured (its size
     /// set from run 0), so that the measurement costs little time and memory.
     fn pilot(&self, pilot: usize) -> (A, f64) {
-        let n = self.graph.node_count();
-        let mut scratch = self.pool.take(|| Scratch::new(n));
-        let mut stream = rng::stream(self.seed, 0);
-        run(
-            self.graph,
-            self.prepared,
-            self.seeds,
-            &mut stream,
-            &mut scratch,
-        );
-        let mut first = (self.new_acc)();
-        scratch.record(&mut first);
-        (self.progress)();
+        let join = |mut a: Vec<u64>, b: Vec<u64>| {
+            a.extend(b);
+            a
+        };
+        let (first, (attempts, mut keys)) = self
+            .scalar_runs(
+                0..1,
+                1,
+                || (0, Vec::new()),
+                |s, out| *out = (s.attempts, round_pairs(s).collect()),
+                |a, _| a,
+            )
+            .expect("one run");
         // Keep a node when the top `shift` bits of its hash are zero.
-        let expected = scratch.times.len().max(1) * pilot;
+        let expected = keys.len().max(1) * pilot;
         let shift = (expected
             .div_ceil(SHARING_SAMPLE)
             .next_power_of_two()
             .trailing_zeros())
         .min(31);
-        let keep = move |u: u32| {
-            shift == 0 || (u64::from(u).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
+        let keep = move |key: &u64| {
+            let u = u64::from(*key as u32);
+            shift == 0 || (u.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
         };
-        let pairs = |s: &Scratch, out: &mut Vec<u64>| {
-            let mut round = 0u64;
-            let mut last = f64::NAN;
-            for (u, t) in s.adopters() {
-                if t != last {
-                    if !last.is_nan() {
-                        round += 1;
-                    }
-                    last = t;
-                }
-                if keep(u) {
-                    out.push(round << 32 | u64::from(u));
-                }
-            }
-        };
-        let mut keys = Vec::new();
-        pairs(&scratch, &mut keys);
-        let scratch_attempts = scratch.attempts as usize;
-        self.pool.give(scratch);
+        keys.retain(keep);
         // Small runs go on this thread: waking the pool would cost more than they do.
-        let k = if scratch_attempts * pilot < SEQUENTIAL_PILOT {
+        let k = if attempts as usize * pilot < SEQUENTIAL_PILOT {
             1
         } else {
             Self::pieces(pilot - 1)
         };
-        let rest = (0..k)
-            .into_par_iter()
-            .map(|piece| {
-                let mut scratch = self.pool.take(|| Scratch::new(n));
-                let mut acc = (self.new_acc)();
-                let mut keys = Vec::new();
-                for r in 1 + (pilot - 1) * piece / k..1 + (pilot - 1) * (piece + 1) / k {
-                    let mut stream = rng::stream(self.seed, r as u64);
-                    run(
-                        self.graph,
-                        self.prepared,
-                        self.seeds,
-                        &mut stream,
-                        &mut scratch,
-                    );
-                    scratch.record(&mut acc);
-                    (self.progress)();
-                    pairs(&scratch, &mut keys);
-                }
-                self.pool.give(scratch);
-                (acc, keys)
-            })
-            .reduce_with(|(a, mut ka), (b, kb)| {
-                ka.extend(kb);
-                (self.merge(a, b), ka)
-            });
+        let rest = self.scalar_runs(
+            1..pilot,
+            k,
+            Vec::new,
+            |s, keys| keys.extend(round_pairs(s).filter(keep)),
+            join,
+        );
         let acc = match rest {
             Some((acc, more)) => {
                 keys.extend(more);

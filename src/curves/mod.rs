@@ -75,6 +75,21 @@ impl Accumulator {
 }
 
 impl Accumulator {
+    /// The first grid point at or after hour `t` (the grid's length if none): computed from the
+    /// grid `step`, then corrected against the stored grid values.
+    #[inline]
+    fn grid_point_from(&self, t: f64, step: f64) -> usize {
+        let g = self.grid.len();
+        let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
+        while b > 0 && self.grid[b - 1] >= t {
+            b -= 1;
+        }
+        while b < g && self.grid[b] < t {
+            b += 1;
+        }
+        b
+    }
+
     /// Records that a run's count becomes `v` at grid point `b` (it was `prev` before).
     #[inline]
     fn change(&mut self, prev: &mut Option<u64>, b: usize, v: u64) {
@@ -121,16 +136,8 @@ impl Accumulate for Accumulator {
                 1.0
             };
             while i < total {
-                // The first grid point at or after times[i]: computed, then corrected against
-                // the stored grid values.
                 let t = times[i];
-                let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
-                while b > 0 && self.grid[b - 1] >= t {
-                    b -= 1;
-                }
-                while b < g && self.grid[b] < t {
-                    b += 1;
-                }
+                let b = self.grid_point_from(t, step);
                 if b >= g {
                     break;
                 }
@@ -189,15 +196,7 @@ impl Accumulate for Accumulator {
         };
         let mut count = upto(k);
         while k < rounds.len() {
-            // The first grid point at or after this round's hour, as in `add_run`.
-            let t = rounds[k].0;
-            let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
-            while b > 0 && self.grid[b - 1] >= t {
-                b -= 1;
-            }
-            while b < g && self.grid[b] < t {
-                b += 1;
-            }
+            let b = self.grid_point_from(rounds[k].0, step);
             if b >= g {
                 break;
             }
