@@ -25,25 +25,31 @@ pub fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
 /// so the advice alone would only take effect whenever the kernel's background collapsing gets to
 /// it). Best effort; the contents do not change.
 fn collapse<T>(v: &[T]) {
-    let bytes = std::mem::size_of_val(v);
-    if bytes < 2 * HUGE {
-        return;
-    }
     #[cfg(target_os = "linux")]
-    {
+    if let Some((start, len)) = huge_span(v) {
         const MADV_COLLAPSE: libc::c_int = 25;
-        let start = v.as_ptr() as usize;
-        let aligned = start.div_ceil(HUGE) * HUGE;
-        let end = (start + bytes) / HUGE * HUGE;
-        if end > aligned {
-            // SAFETY: the range lies inside `v`'s allocation; collapsing copies pages into huge
-            // ones with the same contents, and failure (older kernels, no free huge page) is
-            // harmless.
-            unsafe {
-                libc::madvise(aligned as *mut libc::c_void, end - aligned, MADV_COLLAPSE);
-            }
+        // SAFETY: the range lies inside `v`'s allocation; collapsing copies pages into huge ones
+        // with the same contents, and failure (older kernels, no free huge page) is harmless.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, len, MADV_COLLAPSE);
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
+/// The whole huge pages inside `v` (start address, length in bytes), if it is large enough to be
+/// worth huge pages (at least two of them) and holds at least one.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn huge_span<T>(v: &[T]) -> Option<(usize, usize)> {
+    let bytes = std::mem::size_of_val(v);
+    if bytes < 2 * HUGE {
+        return None;
+    }
+    let start = v.as_ptr() as usize;
+    let aligned = start.div_ceil(HUGE) * HUGE;
+    let end = (start + bytes) / HUGE * HUGE;
+    (end > aligned).then_some((aligned, end - aligned))
 }
 
 /// Asks the kernel to map all of `v`'s pages now, in one call (Linux `MADV_POPULATE_WRITE`),
@@ -74,27 +80,16 @@ fn populate<T>(v: &[T]) {
 
 /// Advises the kernel to back `v`'s memory with huge pages (Linux only; best effort).
 pub fn advise<T>(v: &[T]) {
-    let bytes = std::mem::size_of_val(v);
-    if bytes < 2 * HUGE {
-        return;
-    }
     #[cfg(target_os = "linux")]
-    {
-        let start = v.as_ptr() as usize;
-        let aligned = start.div_ceil(HUGE) * HUGE;
-        let end = (start + bytes) / HUGE * HUGE;
-        if end > aligned {
-            // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE only changes how the
-            // kernel backs the pages, never their contents, and failure is harmless.
-            unsafe {
-                libc::madvise(
-                    aligned as *mut libc::c_void,
-                    end - aligned,
-                    libc::MADV_HUGEPAGE,
-                );
-            }
+    if let Some((start, len)) = huge_span(v) {
+        // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE only changes how the
+        // kernel backs the pages, never their contents, and failure is harmless.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
 }
 
 /// Hints the CPU to fetch `v[i]` into the cache (no effect off x86-64, or out of bounds).

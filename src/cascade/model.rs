@@ -422,16 +422,7 @@ impl Skipper {
         while x < end {
             let (q, lane) = if k == 1 { (x, 0) } else { div.div_rem(x) };
             let i = a + q;
-            let keep = match self.classes {
-                None => true,
-                Some(c) => {
-                    let t = c[ties[i].index()];
-                    t == self.thr_max
-                        || ((rng.next_u64() >> 11) as u128 * self.thr_max as u128)
-                            < (t as u128) << 53
-                }
-            };
-            if keep {
+            if self.keep(rng, ties, i) {
                 hit(i, lane, rng);
             }
             x = x.saturating_add(1).saturating_add(self.gap(rng));
@@ -452,8 +443,9 @@ impl Skipper {
         }
     }
 
-    /// Whether a candidate success on arc `i` (from [`Skipper::candidates`]) is kept: always with
-    /// one probability, with probability `p_arc / p_max` (one draw) with two tie classes.
+    /// Whether a candidate success on arc `i` (from [`Skipper::candidates`] or a block's walk) is
+    /// kept: always with one probability, with probability `p_arc / p_max` (one draw) with two
+    /// tie classes.
     #[inline(always)]
     pub(crate) fn keep(&self, rng: &mut Rng, ties: &[TieClass], i: usize) -> bool {
         match self.classes {

@@ -211,7 +211,7 @@ pub fn simulate_chosen<A: Accumulate>(
     let acc = match (engine, delay) {
         (Engine::Auto, Some(delay)) => {
             // Scalar or fused, whichever suits this graph and model: the first PILOT runs go
-            // one by one and measure how much a fused batch would share (see `sharing`).
+            // one by one and measure how much a fused batch would share (see `Job::pilot`).
             let pilot = runs.min(PILOT);
             let (acc, shared) = job.pilot(pilot);
             let (rest, chosen) = if shared >= FUSE_FROM {
@@ -234,27 +234,12 @@ pub fn simulate_chosen<A: Accumulate>(
     Ok(acc)
 }
 
-/// A breadth-first run's adoptions as `round << 32 | node`, in order of adoption.
-fn round_pairs(s: &Scratch) -> impl Iterator<Item = u64> + '_ {
-    let mut round = 0u64;
-    let mut last = f64::NAN;
-    s.adopters().map(move |(u, t)| {
-        if t != last {
-            if !last.is_nan() {
-                round += 1;
-            }
-            last = t;
-        }
-        round << 32 | u64::from(u)
-    })
-}
-
 /// Runs that [`Engine::Auto`] makes one by one before it chooses between the scalar and the fused
 /// engine for the others (breadth-first cases only): one fused batch's worth.
 const PILOT: usize = 64;
 
 /// [`Engine::Auto`] runs fused batches when, in its pilot runs, a node adopted in a given round
-/// in at least this many runs on average (see `sharing`): a fused batch then reads the node's
+/// in at least this many runs on average (see `Job::pilot`): a fused batch then reads the node's
 /// arcs once for all of them. Below, the scalar engine's per-run work is cheaper (a bitmap of
 /// adopters that stays in cache instead of a 16-byte record per node). Measured (2 threads,
 /// sharing → fused time / scalar time): ba_1m p = 0.05: 1.25 → 1.55; ba_100k p = 0.05: 1.5 →
@@ -405,7 +390,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                 0..1,
                 1,
                 || (0, Vec::new()),
-                |s, out| *out = (s.attempts, round_pairs(s).collect()),
+                |s, out| *out = (s.attempts, s.round_pairs().collect()),
                 |a, _| a,
             )
             .expect("one run");
@@ -431,7 +416,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             1..pilot,
             k,
             Vec::new,
-            |s, keys| keys.extend(round_pairs(s).filter(keep)),
+            |s, keys| keys.extend(s.round_pairs().filter(keep)),
             join,
         );
         let acc = match rest {

@@ -10,7 +10,8 @@ use crate::graph::Graph;
 use crate::rng::Rng;
 
 /// Per-thread buffers, reused across runs. Nothing here is cleared in O(n) between runs: a node's
-/// entries count only when its stamp equals the current run's epoch.
+/// Dijkstra entries count only when its stamp equals the current run's epoch, and the
+/// breadth-first bitmap is cleared through the run's adopters.
 pub struct Scratch {
     /// Per-node state, one 16-byte record so that a visit costs one cache miss, not three
     /// (made on the first run that needs it: breadth-first runs use `adopted`).
@@ -24,8 +25,6 @@ pub struct Scratch {
     hits: Vec<usize>,
     n: usize,
     epoch: u32,
-    /// FIFO frontier for the breadth-first path (every delay the same fixed number of hours).
-    queue: std::collections::VecDeque<(u32, f64)>,
     /// Min-heap on (time bits, node): non-negative f64 bit patterns order like the numbers.
     heap: BinaryHeap<Reverse<(u64, u32)>>,
     /// Adoption times of this run, in increasing order (Dijkstra settles in time order).
@@ -59,7 +58,6 @@ impl Scratch {
             rounds: Vec::new(),
             n,
             epoch: 0,
-            queue: std::collections::VecDeque::new(),
             heap: BinaryHeap::new(),
             times: Vec::new(),
             attempts: 0,
@@ -73,17 +71,20 @@ impl Scratch {
             self.nodes.fill(NodeState::default());
             self.epoch = 1;
         }
-
         self.heap.clear();
-        self.queue.clear();
         self.times.clear();
         self.rounds.clear();
         self.attempts = 0;
     }
 
-    /// The last breadth-first run's adopters with their adoption times, in order of adoption.
-    pub(crate) fn adopters(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
-        self.order.iter().copied().zip(self.times.iter().copied())
+    /// The last breadth-first run's adoptions as `round << 32 | node`, in order of adoption.
+    pub(crate) fn round_pairs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.rounds
+            .iter()
+            .enumerate()
+            .flat_map(|(r, &(_, c))| std::iter::repeat_n(r as u64, c as usize))
+            .zip(&self.order)
+            .map(|(r, &u)| r << 32 | u64::from(u))
     }
 
     /// Records the last run in `acc`: by rounds after a breadth-first run, by times otherwise.
