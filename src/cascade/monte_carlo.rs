@@ -73,19 +73,13 @@ impl Engine {
         }
     }
 
-    /// Parses `auto`, `scalar` or `fused`.
+    /// Parses an engine's [`Engine::name`] (`auto`, `scalar`, `fused` or `plain`, any case).
     pub fn parse(s: &str) -> Result<Engine> {
-        match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(Engine::Auto),
-            "scalar" => Ok(Engine::Scalar),
-            "plain" => Ok(Engine::Plain),
-            "fused" => Ok(Engine::Fused),
-            _ => Err(Error::invalid(
-                "--engine",
-                s,
-                "expected auto, scalar, fused or plain",
-            )),
-        }
+        let lower = s.to_ascii_lowercase();
+        [Engine::Auto, Engine::Scalar, Engine::Plain, Engine::Fused]
+            .into_iter()
+            .find(|e| e.name() == lower)
+            .ok_or_else(|| Error::invalid("--engine", s, "expected auto, scalar, fused or plain"))
     }
 }
 

@@ -185,16 +185,15 @@ impl Accumulate for Accumulator {
         self.final_hist.add(total);
         let g = self.grid.len();
         let mut prev: Option<u64> = None;
-        // Adopters up to and including each round.
-        let upto = |k: usize| rounds[..k].iter().map(|r| r.1).sum::<u64>();
+        // The rounds up to the first grid point, then `count`: adopters so far.
         let mut k = rounds.partition_point(|r| r.0 <= self.grid[0]);
-        self.change(&mut prev, 0, upto(k));
+        let mut count: u64 = rounds[..k].iter().map(|r| r.1).sum();
+        self.change(&mut prev, 0, count);
         let step = if g > 1 {
             self.grid[1] - self.grid[0]
         } else {
             1.0
         };
-        let mut count = upto(k);
         while k < rounds.len() {
             let b = self.grid_point_from(rounds[k].0, step);
             if b >= g {
