@@ -23,14 +23,14 @@ pub struct FusedScratch {
     /// non-zero exactly while the node waits in `next`, so a node reached twice in a round is one
     /// entry, and its lanes are read back when the next frontier is built.
     state: Vec<[u64; 2]>,
-    touched: Vec<u32>,
+    touched: Stack,
     /// This round's nodes: (new lanes, first arc, end of arcs).
     frontier: Vec<(u64, usize, usize)>,
     /// This round's successful attempts: (arc, then its target; lane bit), applied after all
     /// coins are drawn.
     hits: Vec<(u64, u64)>,
     /// Nodes that adopted this round, one entry per node (their new lanes are in `state`).
-    next: Vec<u32>,
+    next: Stack,
     /// `rounds[r][lane]`: adoptions in round `r` of lane `lane`, besides `rounds[r][ALL]`, those
     /// made in every lane of the batch at once (seeds, hubs), counted once instead of per lane.
     rounds: Vec<[u32; 65]>,
@@ -44,10 +44,10 @@ impl FusedScratch {
     pub fn new(n: usize) -> FusedScratch {
         FusedScratch {
             state: crate::mem::zeroed(n),
-            touched: Vec::new(),
+            touched: Stack::default(),
             frontier: Vec::new(),
             hits: Vec::new(),
-            next: Vec::new(),
+            next: Stack::default(),
             rounds: Vec::new(),
             attempts: [0; 65],
             lane_rounds: Vec::new(),
@@ -196,25 +196,23 @@ pub(crate) fn run_batch(
     let mask_from = skipper.as_ref().map_or(usize::MAX, |sk| {
         (MASK_HITS / sk.q_max()).ceil().clamp(2.0, 65.0) as usize
     });
+    s.touched.reserve(seeds.len());
+    s.next.reserve(seeds.len());
     for &(u, _) in seeds {
-        let ui = u as usize;
-        if s.state[ui][0] == 0 {
-            s.touched.push(u);
-            s.state[ui] = [lanes, lanes];
-            s.next.push(u);
-        }
+        adopt(s, u, lanes);
     }
     let mut round = 0usize;
-    while !s.next.is_empty() {
+    while !s.next.as_slice().is_empty() {
         // This round's nodes, each with the lanes it adopted in during the last round, in the
         // order they were reached (deterministic; sorting them by node did not pay).
         s.frontier.clear();
-        for j in 0..s.next.len() {
-            if let Some(&u2) = s.next.get(j + PREFETCH_NEXT) {
+        let next = s.next.as_slice();
+        for j in 0..next.len() {
+            if let Some(&u2) = next.get(j + PREFETCH_NEXT) {
                 crate::mem::prefetch(offsets, u2 as usize);
                 crate::mem::prefetch(&s.state, u2 as usize);
             }
-            let ui = s.next[j] as usize;
+            let ui = next[j] as usize;
             let m = std::mem::take(&mut s.state[ui][1]);
             s.frontier
                 .push((m, offsets[ui] as usize, offsets[ui + 1] as usize));
@@ -299,6 +297,8 @@ pub(crate) fn run_batch(
             let mut near = Cursor::new(&s.frontier, PREFETCH);
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
+                s.touched.reserve(b - a);
+                s.next.reserve(b - a);
                 let many = m.count_ones() > PER_LANE_MAX;
                 for i in a..b {
                     if let Some(j) = far.next(&s.frontier) {
@@ -330,11 +330,11 @@ pub(crate) fn run_batch(
         }
         round += 1;
     }
-    if s.touched.len() > s.state.len() / 8 {
+    if s.touched.as_slice().len() > s.state.len() / 8 {
         // Most records were touched: clearing them all in order is cheaper than at random.
         s.state.fill([0, 0]);
     } else {
-        for &u in &s.touched {
+        for &u in s.touched.as_slice() {
             s.state[u as usize] = [0, 0];
         }
     }
@@ -349,6 +349,8 @@ const HITS_BLOCK: usize = 1 << 16;
 /// time, and empties the buffer.
 fn apply_hits(s: &mut FusedScratch, targets: &[u32]) {
     let n_hits = s.hits.len();
+    s.touched.reserve(n_hits);
+    s.next.reserve(n_hits);
     for h in 0..n_hits.min(PREFETCH) {
         s.hits[h].0 = targets[s.hits[h].0 as usize] as u64;
     }
@@ -367,23 +369,50 @@ fn apply_hits(s: &mut FusedScratch, targets: &[u32]) {
     s.hits.clear();
 }
 
-/// Node `v` is reached in the lanes of `live`; those where it had not adopted yet adopt in this
-/// round and join the next frontier (where they are counted).
+/// Node `v` is reached in the lanes of `live` (not empty); those where it had not adopted yet
+/// adopt in this round and join the next frontier (where they are counted). Branch-free: whether
+/// the node is already in a lane or a list is a coin flip to the branch predictor. `touched` and
+/// `next` must have room for one more node ([`Stack::reserve`]).
 #[inline(always)]
 fn adopt(s: &mut FusedScratch, v: u32, live: u64) {
     let st = &mut s.state[v as usize];
     let new = live & !st[0];
-    if new == 0 {
-        return;
-    }
-    if st[0] == 0 {
-        s.touched.push(v);
-    }
+    s.touched.push_if(v, st[0] == 0);
+    s.next.push_if(v, (st[1] == 0) & (new != 0));
     st[0] |= new;
-    if st[1] == 0 {
-        s.next.push(v);
-    }
     st[1] |= new;
+}
+
+/// A list of nodes that grows without a branch per push: room is made ahead
+/// ([`Stack::reserve`]), and a push writes the slot after the end and moves the end only if asked.
+#[derive(Default)]
+struct Stack {
+    buf: Vec<u32>,
+    len: usize,
+}
+
+impl Stack {
+    /// Makes room for `extra` more pushes.
+    fn reserve(&mut self, extra: usize) {
+        if self.buf.len() < self.len + extra {
+            self.buf
+                .resize((self.len + extra).max(2 * self.buf.len()), 0);
+        }
+    }
+
+    #[inline(always)]
+    fn push_if(&mut self, v: u32, keep: bool) {
+        self.buf[self.len] = v;
+        self.len += usize::from(keep);
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        &self.buf[..self.len]
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
 }
 
 #[cfg(test)]
