@@ -13,7 +13,7 @@
 
 use rand::Rng as _;
 
-use super::model::Prepared;
+use super::model::{Drawn, Prepared};
 use crate::graph::Graph;
 use crate::rng::Rng;
 
@@ -38,6 +38,8 @@ pub struct FusedScratch {
     attempts: [u64; 65],
     /// The rounds of one lane, rebuilt by [`FusedScratch::lane_rounds`].
     lane_rounds: Vec<(f64, u64)>,
+    /// Gaps of the skipping walks, drawn ahead.
+    gaps: Drawn,
 }
 
 impl FusedScratch {
@@ -51,6 +53,7 @@ impl FusedScratch {
             rounds: Vec::new(),
             attempts: [0; 65],
             lane_rounds: Vec::new(),
+            gaps: Drawn::default(),
         }
     }
 
@@ -178,6 +181,7 @@ pub(crate) fn run_batch(
     s: &mut FusedScratch,
 ) {
     s.rounds.clear();
+    s.gaps.reset();
     s.attempts = [0; 65];
     s.frontier.clear();
     s.next.clear();
@@ -249,11 +253,12 @@ pub(crate) fn run_batch(
             // node, are one sequence skipped through together: a draw per success, not per node
             // or per lane.
             s.hits.clear();
-            let mut walk = sk.walk(rng);
+            let mut walk = sk.walk(&mut s.gaps, rng);
             for k in 0..s.frontier.len() {
                 let (m, a, b) = s.frontier[k];
                 let n_lanes = m.count_ones() as usize;
                 let hits = &mut s.hits;
+                let gaps = &mut s.gaps;
                 if n_lanes >= mask_from {
                     // So many lanes that an arc succeeds in MASK_HITS of them on average: its coins
                     // in all of them are drawn together ([`coin_mask`]), giving one success entry
@@ -268,7 +273,7 @@ pub(crate) fn run_batch(
                     walk.pass((b - a) * n_lanes);
                     continue;
                 } else if n_lanes == 1 {
-                    sk.block(&mut walk, rng, ties, (a, b - a), 1, |i, _, _| {
+                    sk.block(&mut walk, gaps, rng, ties, (a, b - a), 1, |i, _, _| {
                         hits.push((i as u64, m))
                     });
                 } else {
@@ -278,9 +283,15 @@ pub(crate) fn run_batch(
                         *l = bits.trailing_zeros() as u8;
                         bits &= bits - 1;
                     }
-                    sk.block(&mut walk, rng, ties, (a, b - a), n_lanes, |i, j, _| {
-                        hits.push((i as u64, 1u64 << lanes[j]))
-                    });
+                    sk.block(
+                        &mut walk,
+                        gaps,
+                        rng,
+                        ties,
+                        (a, b - a),
+                        n_lanes,
+                        |i, j, _| hits.push((i as u64, 1u64 << lanes[j])),
+                    );
                 }
                 // Bounded memory: apply the successes a block at a time (within a round the
                 // order does not matter).

@@ -390,10 +390,13 @@ impl Skipper {
         if g < 1e18 { g as usize } else { usize::MAX }
     }
 
-    /// Starts a walk over a sequence of coins laid out block after block (see [`Skipper::block`]).
+    /// Starts a walk over a sequence of coins laid out block after block (see [`Skipper::block`]),
+    /// its gaps taken from `gaps`.
     #[inline(always)]
-    pub(crate) fn walk(&self, rng: &mut Rng) -> Walk {
-        Walk { x: self.gap(rng) }
+    pub(crate) fn walk(&self, gaps: &mut impl Gaps, rng: &mut Rng) -> Walk {
+        Walk {
+            x: gaps.gap(self, rng),
+        }
     }
 
     /// The next block of a walk: the `d · k` coins of arcs `a..a + d` in `k` lanes, arc-major
@@ -406,6 +409,7 @@ impl Skipper {
     pub(crate) fn block(
         &self,
         w: &mut Walk,
+        gaps: &mut impl Gaps,
         rng: &mut Rng,
         ties: &[TieClass],
         (a, d): (usize, usize),
@@ -425,7 +429,7 @@ impl Skipper {
             if self.keep(rng, ties, i) {
                 hit(i, lane, rng);
             }
-            x = x.saturating_add(1).saturating_add(self.gap(rng));
+            x = x.saturating_add(1).saturating_add(gaps.gap(self, rng));
         }
         w.x = x - end;
     }
@@ -469,8 +473,66 @@ impl Skipper {
         b: usize,
         mut hit: impl FnMut(usize, &mut Rng),
     ) {
-        let mut w = self.walk(rng);
-        self.block(&mut w, rng, ties, (a, b - a), 1, |i, _, rng| hit(i, rng));
+        let mut w = self.walk(&mut Fresh, rng);
+        self.block(&mut w, &mut Fresh, rng, ties, (a, b - a), 1, |i, _, rng| {
+            hit(i, rng)
+        });
+    }
+}
+
+/// Where a walk's gaps come from. Either way each gap is a fresh independent draw; only when it
+/// is drawn differs.
+pub(crate) trait Gaps {
+    /// The next gap of `sk`'s law.
+    fn gap(&mut self, sk: &Skipper, rng: &mut Rng) -> usize;
+}
+
+/// Gaps drawn when they are needed.
+pub(crate) struct Fresh;
+
+impl Gaps for Fresh {
+    #[inline(always)]
+    fn gap(&mut self, sk: &Skipper, rng: &mut Rng) -> usize {
+        sk.gap(rng)
+    }
+}
+
+/// Gaps drawn ahead, [`GAPS_AHEAD`] at a time, so that a walk waits for a load instead of a
+/// sampler: after a mispredicted branch in a walk (how many successes a block has is anyone's
+/// guess), the next decision needs the next gap at once. Must be [`Drawn::reset`] whenever the
+/// random stream changes, so that what a stream gives never depends on what came before.
+#[derive(Default)]
+pub(crate) struct Drawn {
+    buf: Vec<usize>,
+    pos: usize,
+}
+
+/// How many gaps [`Drawn`] draws at a time.
+const GAPS_AHEAD: usize = 64;
+
+impl Drawn {
+    /// Forgets the gaps drawn from the last stream.
+    pub(crate) fn reset(&mut self) {
+        self.pos = self.buf.len();
+    }
+
+    #[inline(never)]
+    fn refill(&mut self, sk: &Skipper, rng: &mut Rng) {
+        self.buf.clear();
+        self.buf.extend((0..GAPS_AHEAD).map(|_| sk.gap(rng)));
+        self.pos = 0;
+    }
+}
+
+impl Gaps for Drawn {
+    #[inline(always)]
+    fn gap(&mut self, sk: &Skipper, rng: &mut Rng) -> usize {
+        if self.pos >= self.buf.len() {
+            self.refill(sk, rng);
+        }
+        let g = self.buf[self.pos];
+        self.pos += 1;
+        g
     }
 }
 
@@ -647,8 +709,8 @@ mod tests {
             // probability, whatever its lane.
             let (d, k) = (n / 7, 7usize);
             let mut by = [[0u64; 7]; 2];
-            let mut w = sk.walk(&mut rng);
-            sk.block(&mut w, &mut rng, &ties, (0, d), k, |i, j, _| {
+            let mut w = sk.walk(&mut Fresh, &mut rng);
+            sk.block(&mut w, &mut Fresh, &mut rng, &ties, (0, d), k, |i, j, _| {
                 by[ties[i].index()][j] += 1;
             });
             let strong_arcs = (0..d).filter(|i| i % 3 == 0).count();
@@ -700,19 +762,26 @@ mod tests {
 
     #[test]
     fn blocks_of_a_walk_are_one_sequence_of_coins() {
-        // Many small blocks in a row (1 to 5 arcs, 1 to 9 lanes): every (arc, lane) pair succeeds
-        // with probability p, independently of its neighbours, across block boundaries.
+        // Gaps drawn when needed, and drawn ahead (reset at every walk, as at every batch).
+        blocks_are_one_sequence(&mut Fresh, |_| {});
+        blocks_are_one_sequence(&mut Drawn::default(), Drawn::reset);
+    }
+
+    /// Many small blocks in a row (1 to 5 arcs, 1 to 9 lanes): every (arc, lane) pair succeeds
+    /// with probability p, independently of its neighbours, across block boundaries.
+    fn blocks_are_one_sequence<G: Gaps>(gaps: &mut G, reset: impl Fn(&mut G)) {
         let p = 0.2;
         let sk = skipper(p, p);
         let mut rng = crate::rng::stream(4, 0);
         let (mut coins, mut wins, mut pairs, mut both) = (0u64, 0u64, 0u64, 0u64);
         let mut prev_last = None;
         for _ in 0..2_000 {
-            let mut w = sk.walk(&mut rng);
+            reset(gaps);
+            let mut w = sk.walk(gaps, &mut rng);
             for b in 0..50usize {
                 let (d, k) = (1 + b % 5, 1 + b % 9);
                 let mut got = vec![false; d * k];
-                sk.block(&mut w, &mut rng, &[], (0, d), k, |i, j, _| {
+                sk.block(&mut w, gaps, &mut rng, &[], (0, d), k, |i, j, _| {
                     got[i * k + j] = true
                 });
                 coins += (d * k) as u64;
