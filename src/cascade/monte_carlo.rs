@@ -248,6 +248,10 @@ const SEQUENTIAL_PILOT: usize = 1 << 21;
 /// At most about this many (round, node) pairs are kept to measure the sharing of the pilot runs.
 const SHARING_SAMPLE: usize = 1 << 18;
 
+/// Below this many sampled keys the pilot sorts them on its own thread (waking the pool for a
+/// small sort costs more than the sort).
+const SEQUENTIAL_SORT: usize = 1 << 16;
+
 /// One call's runs: what every piece of work needs.
 struct Job<'a, A, F: Fn() -> A + Sync> {
     graph: &'a Graph,
@@ -421,7 +425,11 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             None => first,
         };
         let total = keys.len();
-        keys.par_sort_unstable();
+        if keys.len() < SEQUENTIAL_SORT {
+            keys.sort_unstable();
+        } else {
+            keys.par_sort_unstable();
+        }
         keys.dedup();
         let shared = if keys.is_empty() {
             0.0

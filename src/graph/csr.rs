@@ -128,7 +128,12 @@ impl Graph {
 
     /// Edges (not arcs) of each class: `(strong, weak)`.
     pub fn tie_split(&self) -> (usize, usize) {
-        let strong = self.ties.iter().filter(|&&t| t == TieClass::Strong).count();
+        // Summed a block at a time in 32 bits, which the compiler turns into vector adds.
+        let strong: usize = self
+            .ties
+            .chunks(1 << 16)
+            .map(|c| c.iter().map(|&t| u32::from(t as u8)).sum::<u32>() as usize)
+            .sum();
         let weak = self.ties.len() - strong;
         if self.directed {
             (strong, weak)
