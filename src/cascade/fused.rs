@@ -131,6 +131,9 @@ impl Cursor {
 /// ba_100k/ba_1m at p = 0.05: 2 was as fast as or faster than 0.5, 1 and never.)
 const MASK_HITS: f64 = 2.0;
 
+/// How many of a node's lanes are listed without a branch per lane.
+const FEW_LANES: usize = 4;
+
 /// Lanes at or below this count draw one coin each; above it, [`coin_mask`] decides them together.
 const PER_LANE_MAX: u32 = 4;
 
@@ -272,16 +275,21 @@ pub(crate) fn run_batch(
                 } else if !walk.reaches((b - a) * n_lanes) {
                     walk.pass((b - a) * n_lanes);
                     continue;
-                } else if n_lanes == 1 {
-                    sk.block(&mut walk, gaps, rng, ties, (a, b - a), 1, |i, _, _| {
-                        hits.push((i as u64, m))
-                    });
                 } else {
+                    // The lanes in order; the first few without a branch on how many there are
+                    // (most nodes are reached in one to four lanes of a round, and which is
+                    // anyone's guess).
                     let mut lanes = [0u8; 64];
                     let mut bits = m;
-                    for l in lanes.iter_mut().take(n_lanes) {
+                    for l in lanes.iter_mut().take(FEW_LANES) {
                         *l = bits.trailing_zeros() as u8;
-                        bits &= bits - 1;
+                        bits &= bits.wrapping_sub(1);
+                    }
+                    if n_lanes > FEW_LANES {
+                        for l in lanes.iter_mut().take(n_lanes).skip(FEW_LANES) {
+                            *l = bits.trailing_zeros() as u8;
+                            bits &= bits - 1;
+                        }
                     }
                     sk.block(
                         &mut walk,

@@ -424,7 +424,7 @@ impl Skipper {
         let div = Divider::new(k);
         let mut x = w.x;
         while x < end {
-            let (q, lane) = if k == 1 { (x, 0) } else { div.div_rem(x) };
+            let (q, lane) = div.div_rem(x);
             let i = a + q;
             if self.keep(rng, ties, i) {
                 hit(i, lane, rng);
