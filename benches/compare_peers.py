@@ -8,8 +8,11 @@ Three tables, printed as Markdown:
    basic_discrete_SIR: with --live the peer scripts of ../shared/peers run now, in a virtual
    environment this script creates; otherwise their recorded results (../shared/peers/results-*.jsonl)
    are read. Mean final reach ± sem per tool, z-scores of the differences, times, ratios, arcs
-   examined per second, hongbao's peak memory and bytes per arc. hongbao runs three times per
-   configuration (identical results) and the median time is shown. CyNetDiff's time is the faster of
+   examined per second, hongbao's peak memory and bytes per arc. The times are simulation only,
+   for each tool: hongbao's is the "runs in" of `simulate` (the Monte Carlo and its aggregation;
+   loading, choosing the seeds and writing the report are outside it, as loading, top_k_seeds and
+   set_seeds are outside CyNetDiff's). hongbao runs three times per configuration (identical
+   results) and the median time is shown. CyNetDiff's time is the faster of
    its own Python loop over runs and its C-level batch (compute_marginal_gains), the median of three
    live runs (--peer-reps) or of the recorded reps; EoN's is one live run or the recorded median.
 2. Time-resolved (`--delay exp:1`) against EoN's fast_nonMarkov_SIR with a transmission time that

@@ -574,6 +574,7 @@ pub fn run_platform(
     let grid = Grid::new(s.step_hours, s.curve_hours)?;
     let seeds = resolve_seeds(&p.seeds, graph, s.seed)?;
     let n = graph.node_count();
+    let timer = std::time::Instant::now();
     let (acc, engine) = simulate_chosen(
         graph,
         &model,
@@ -587,6 +588,7 @@ pub fn run_platform(
         progress,
     )?;
     let outcome = acc.finish(&p.label);
+    let sim_seconds = timer.elapsed().as_secs_f64();
     let (strong, weak) = graph.tie_split();
     let graph_desc = match &p.graph {
         GraphSource::Generated { .. } => format!("{} (seed {})", p.graph, s.seed),
@@ -619,5 +621,6 @@ pub fn run_platform(
             },
             rationale: p.rationale.clone(),
         },
+        sim_seconds,
     })
 }

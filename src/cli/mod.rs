@@ -317,7 +317,6 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     };
     let pb = progress_bar(a.runs, a.output.quiet);
     pb.set_message(platform.label.clone());
-    let t = Instant::now();
     let hidden = pb.is_hidden();
     let mut rep = scenario::run_platform(&platform, &graph, &settings, &|| {
         if !hidden {
@@ -325,7 +324,7 @@ fn simulate(a: SimulateArgs) -> Result<()> {
         }
     })?;
     pb.finish_and_clear();
-    let sim_s = t.elapsed().as_secs_f64();
+    let sim_s = rep.sim_seconds;
     rep.parameters.ties = ties_desc;
     let title = format!("Adoption on {}", rep.label);
     report::write_report(&dir, &title, std::slice::from_ref(&rep), true, &chart)?;
@@ -418,7 +417,6 @@ fn compare(a: CompareArgs) -> Result<()> {
             .with_context(|| format!("platform {:?}", p.label))?;
         let build_s = t.elapsed().as_secs_f64();
         pb.set_message(p.label.clone());
-        let t = Instant::now();
         let hidden = pb.is_hidden();
         let rep = scenario::run_platform(p, &graph, &settings, &|| {
             if !hidden {
@@ -426,7 +424,7 @@ fn compare(a: CompareArgs) -> Result<()> {
             }
         })
         .with_context(|| format!("platform {:?}", p.label))?;
-        let sim_s = t.elapsed().as_secs_f64();
+        let sim_s = rep.sim_seconds;
         pb.suspend(|| {
             say(
                 q,

@@ -21,6 +21,11 @@ pub struct PlatformReport {
     #[serde(flatten)]
     pub outcome: Outcome,
     pub parameters: Parameters,
+    /// Wall time of the Monte Carlo and its aggregation, in seconds (the seeds chosen and the graph
+    /// built before, the report written after). Shown on the terminal; never written to an
+    /// output file, whose bytes depend only on the inputs and the seed.
+    #[serde(skip)]
+    pub sim_seconds: f64,
 }
 
 /// Every parameter behind a result, with the reason for each assumption.
