@@ -207,7 +207,7 @@ pub fn simulate_chosen<A: Accumulate>(
             // Scalar or fused, whichever suits this graph and model: the first PILOT runs go
             // one by one and measure how much a fused batch would share (see `Job::pilot`).
             let pilot = runs.min(PILOT);
-            let (acc, shared) = job.pilot(pilot);
+            let (acc, shared, piloted) = job.pilot(pilot, start, delay);
             let (rest, chosen) = if shared >= FUSE_FROM {
                 (job.fused(start, delay, pilot.div_ceil(64)), Engine::Fused)
             } else {
@@ -215,7 +215,7 @@ pub fn simulate_chosen<A: Accumulate>(
             };
             match rest {
                 Some(r) => (job.merge(acc, r), chosen),
-                None => (acc, Engine::Scalar),
+                None => (acc, piloted),
             }
         }
         (_, Some(delay)) => (
@@ -228,8 +228,8 @@ pub fn simulate_chosen<A: Accumulate>(
     Ok(acc)
 }
 
-/// Runs that [`Engine::Auto`] makes one by one before it chooses between the scalar and the fused
-/// engine for the others (breadth-first cases only): one fused batch's worth.
+/// Runs that [`Engine::Auto`] makes before it chooses between the scalar and the fused engine for
+/// the others (breadth-first cases only; see `Job::pilot`): one fused batch's worth.
 const PILOT: usize = 64;
 
 /// [`Engine::Auto`] runs fused batches when, in its pilot runs, a node adopted in a given round
@@ -242,7 +242,7 @@ const PILOT: usize = 64;
 const FUSE_FROM: f64 = 2.0;
 
 /// Pilot runs that examine fewer arcs than this in all (judging by run 0) run on the calling
-/// thread.
+/// thread, as the lanes of one fused batch.
 const SEQUENTIAL_PILOT: usize = 1 << 21;
 
 /// At most about this many (round, node) pairs are kept to measure the sharing of the pilot runs.
@@ -350,22 +350,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                     } else {
                         (1u64 << in_batch) - 1
                     };
-                    let mut stream = rng::stream(self.seed, rng::purpose::FUSED_BATCH + b as u64);
-                    run_batch(
-                        self.graph,
-                        self.prepared,
-                        self.seeds,
-                        start,
-                        delay,
-                        lanes,
-                        &mut stream,
-                        &mut scratch,
-                    );
-                    for lane in 0..in_batch {
-                        let attempts = scratch.lane_attempts(lane);
-                        acc.add_rounds(scratch.lane_rounds(lane, start, delay), attempts);
-                        (self.progress)();
-                    }
+                    self.batch(b, lanes, start, delay, &mut scratch, &mut acc);
                 }
                 self.fused_pool.give(scratch);
                 acc
@@ -373,12 +358,44 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             .reduce_with(|a, b| self.merge(a, b))
     }
 
+    /// Runs fused batch `b` (runs `64·b ..`) in the lanes of `lanes` into `acc`.
+    fn batch(
+        &self,
+        b: usize,
+        lanes: u64,
+        start: f64,
+        delay: f64,
+        scratch: &mut FusedScratch,
+        acc: &mut A,
+    ) {
+        let mut stream = rng::stream(self.seed, rng::purpose::FUSED_BATCH + b as u64);
+        run_batch(
+            self.graph,
+            self.prepared,
+            self.seeds,
+            start,
+            delay,
+            lanes,
+            &mut stream,
+            scratch,
+        );
+        for lane in (0..64).filter(|l| lanes >> l & 1 == 1) {
+            let attempts = scratch.lane_attempts(lane);
+            acc.add_rounds(scratch.lane_rounds(lane, start, delay), attempts);
+            (self.progress)();
+        }
+    }
+
     /// Runs `0..pilot` one at a time (run 0 first, alone) and measures their sharing: over the
     /// (round, node) pairs of their adoptions, how many runs a pair stands for on average. That
     /// is the average number of lanes a fused batch of these runs would handle per node it reads.
     /// When there are many adoptions, a fixed hashed sample of the nodes is measured (its size
     /// set from run 0), so that the measurement costs little time and memory.
-    fn pilot(&self, pilot: usize) -> (A, f64) {
+    ///
+    /// When run 0 is small (the pilot would run on one thread anyway), runs `1..pilot` are lanes
+    /// of fused batch 0 instead, which measures the sharing directly, at fused speed.
+    /// Returns the runs, the sharing and the engine that made runs `1..pilot`.
+    fn pilot(&self, pilot: usize, start: f64, delay: f64) -> (A, f64, Engine) {
         let join = |mut a: Vec<u64>, b: Vec<u64>| {
             a.extend(b);
             a
@@ -403,13 +420,22 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             let u = u64::from(*key as u32);
             shift == 0 || (u.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
         };
-        keys.retain(keep);
         // Small runs go on this thread: waking the pool would cost more than they do.
-        let k = if attempts as usize * pilot < SEQUENTIAL_PILOT {
-            1
-        } else {
-            Self::pieces(pilot - 1)
-        };
+        let small = attempts as usize * pilot < SEQUENTIAL_PILOT;
+        if small && pilot > 1 {
+            let mut scratch = self
+                .fused_pool
+                .take(|| FusedScratch::new(self.graph.node_count()));
+            let mut acc = (self.new_acc)();
+            // Lanes 1..pilot of batch 0 (lane 0 is run 0, made above).
+            let lanes = (u64::MAX >> (64 - pilot)) & !1;
+            self.batch(0, lanes, start, delay, &mut scratch, &mut acc);
+            let shared = scratch.sharing();
+            self.fused_pool.give(scratch);
+            return (self.merge(first, acc), shared, Engine::Fused);
+        }
+        keys.retain(keep);
+        let k = if small { 1 } else { Self::pieces(pilot - 1) };
         let rest = self.scalar_runs(
             1..pilot,
             k,
@@ -436,7 +462,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
         } else {
             total as f64 / keys.len() as f64
         };
-        (acc, shared)
+        (acc, shared, Engine::Scalar)
     }
 }
 

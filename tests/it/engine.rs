@@ -807,16 +807,19 @@ fn auto_engine_chooses_by_the_sharing_of_its_pilot_runs_and_stays_exact() {
         .finish("x");
         assert_same_distribution(&format!("auto at p {p}"), &auto, &plain, 12);
     }
-    // Fewer runs than the pilot: all of them scalar.
-    let few = simulate_chosen(
-        &g,
-        &model(0.2, FIXED1),
-        &seeds,
-        MonteCarlo { runs: 40, seed: 9 },
-        Engine::Auto,
-        RunStats::default,
-        &|| {},
-    )
-    .unwrap();
-    assert_eq!((few.0.runs, few.1), (40, Engine::Scalar));
+    // Fewer runs than the pilot: all of them pilot runs, made one by one when run 0 is large
+    // (p = 0.2), as lanes of one fused batch when it is small (p = 0.03).
+    for (p, expect) in [(0.2, Engine::Scalar), (0.03, Engine::Fused)] {
+        let few = simulate_chosen(
+            &g,
+            &model(p, FIXED1),
+            &seeds,
+            MonteCarlo { runs: 40, seed: 9 },
+            Engine::Auto,
+            RunStats::default,
+            &|| {},
+        )
+        .unwrap();
+        assert_eq!((few.0.runs, few.1), (40, expect), "p {p}");
+    }
 }
