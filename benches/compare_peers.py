@@ -11,8 +11,10 @@ Three tables, printed as Markdown:
    examined per second, hongbao's peak memory and bytes per arc. The times are simulation only,
    for each tool: hongbao's is the "runs in" of `simulate` (the Monte Carlo and its aggregation;
    loading, choosing the seeds and writing the report are outside it, as loading, top_k_seeds and
-   set_seeds are outside CyNetDiff's). hongbao runs three times per configuration (identical
-   results) and the median time is shown. CyNetDiff's time is the faster of
+   set_seeds are outside CyNetDiff's). hongbao runs five times per configuration (--reps;
+   identical results; five because its runs are short, so a moment's noise on this shared machine
+   weighs most on them) and the median time is shown; with --live its runs alternate with
+   CyNetDiff's, so both tools are timed over the same stretch. CyNetDiff's time is the faster of
    its own Python loop over runs and its C-level batch (compute_marginal_gains), the median of three
    live runs (--peer-reps) or of the recorded reps; EoN's is one live run or the recorded median.
 2. Time-resolved (`--delay exp:1`) against EoN's fast_nonMarkov_SIR with a transmission time that
@@ -75,14 +77,18 @@ def venv(peers: Path, path: Path) -> Path:
     return py
 
 
-REPS = 3
+REPS = 5
 
 
 def hongbao(binary, graph, p, k, runs, delay="fixed:1", curve=("--curve-hours", "1", "--step-hours", "1")):
     """Runs hongbao REPS times (the results are identical: same seed); returns the figures of the
     run with the median simulation time."""
-    reps = sorted((hongbao_once(binary, graph, p, k, runs, delay, curve) for _ in range(REPS)),
-                  key=lambda h: h["sim_s"])
+    return median_rep([hongbao_once(binary, graph, p, k, runs, delay, curve) for _ in range(REPS)])
+
+
+def median_rep(reps):
+    """The rep with the median simulation time."""
+    reps = sorted(reps, key=lambda h: h["sim_s"])
     return reps[len(reps) // 2]
 
 
@@ -145,7 +151,7 @@ def main():
                     help="GRAPH:P:K:HONGBAO_RUNS:EON_RUNS for the exponential-delay comparison")
     ap.add_argument("--skip-time-resolved", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
-    ap.add_argument("--reps", type=int, default=3, help="hongbao runs per configuration (median time)")
+    ap.add_argument("--reps", type=int, default=5, help="hongbao runs per configuration (median time)")
     ap.add_argument("--peer-reps", type=int, default=3,
                     help="with --live, CyNetDiff runs per configuration (median time)")
     args = ap.parse_args()
@@ -175,26 +181,35 @@ def main():
         g, p, k, runs = c.split(":")
         p, k, runs = float(p), int(k), int(runs)
         graph = args.graphs / f"{g}.txt"
-        h = hongbao(args.hongbao, graph, p, k, runs)
+        def peer_run(script, r, extra):
+            out = subprocess.run([str(py), script, str(graph), "--p", str(p), "--k", str(k), "--runs", str(r),
+                                  "--seed", "1", *extra], cwd=args.peers, capture_output=True, text=True,
+                                 check=True).stdout
+            return json.loads(out.strip().splitlines()[-1])
+
+        # hongbao's runs and, live, CyNetDiff's alternate (h c h c h c h h), so that both are
+        # timed over the same stretch of this shared machine's moods rather than one after the
+        # other. CyNetDiff: its own loop over runs and its C-level batch (compute_marginal_gains),
+        # the faster of the two, median over --peer-reps runs; hongbao: median over --reps.
+        h_reps, c_reps = [], []
+        for i in range(max(REPS, args.peer_reps if args.live else 0)):
+            if i < REPS:
+                h_reps.append(hongbao_once(args.hongbao, graph, p, k, runs, "fixed:1",
+                                           ("--curve-hours", "1", "--step-hours", "1")))
+            if args.live and i < args.peer_reps:
+                c_reps.append(peer_run("bench_cynetdiff.py", runs, ["--batch", "--rep", str(i)]))
+        h = median_rep(h_reps)
         peer = {}
-        for lib, script, r in [("cynetdiff", "bench_cynetdiff.py", runs), ("eon", "bench_eon.py", EON_RUNS.get(g, 0))]:
-            if r == 0:
-                continue
-            if args.live:
-                # CyNetDiff: its own loop over runs and its C-level batch (compute_marginal_gains),
-                # the faster of the two, median over --peer-reps runs (the same treatment as
-                # hongbao's median of --reps). EoN: one run (it is two to three orders slower).
-                reps = []
-                for rep in range(args.peer_reps if lib == "cynetdiff" else 1):
-                    extra = ["--batch", "--rep", str(rep)] if lib == "cynetdiff" else []
-                    out = subprocess.run([str(py), script, str(graph), "--p", str(p), "--k", str(k), "--runs", str(r),
-                                          "--seed", "1", *extra], cwd=args.peers, capture_output=True, text=True,
-                                         check=True).stdout
-                    reps.append(json.loads(out.strip().splitlines()[-1]))
-                reps.sort(key=peer_seconds)
-                peer[lib] = reps[len(reps) // 2]
-            else:
-                peer[lib] = best_recorded(rows, lib, g, p, k, r) or best_recorded(rows, lib, g, p, k)
+        if args.live:
+            c_reps.sort(key=peer_seconds)
+            peer["cynetdiff"] = c_reps[len(c_reps) // 2]
+            # EoN: one run (it is two to three orders slower).
+            if EON_RUNS.get(g, 0):
+                peer["eon"] = peer_run("bench_eon.py", EON_RUNS[g], [])
+        else:
+            for lib, r in [("cynetdiff", runs), ("eon", EON_RUNS.get(g, 0))]:
+                if r:
+                    peer[lib] = best_recorded(rows, lib, g, p, k, r) or best_recorded(rows, lib, g, p, k)
 
         def agree(lib):
             x = peer.get(lib)
