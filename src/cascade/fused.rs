@@ -36,8 +36,8 @@ pub struct FusedScratch {
     rounds: Vec<[u32; 65]>,
     /// Arcs examined per lane, besides `attempts[ALL]`, those examined in every lane.
     attempts: [u64; 65],
-    /// (round, node) adoptions of the batch (frontier entries) and the lanes they stand for.
-    sharing: (u64, u64),
+    /// (round, node) adoptions of the batch: the frontier entries of all its rounds.
+    entries: u64,
     /// The rounds of one lane, rebuilt by [`FusedScratch::lane_rounds`].
     lane_rounds: Vec<(f64, u64)>,
     /// Gaps of the skipping walks, drawn ahead.
@@ -54,7 +54,7 @@ impl FusedScratch {
             next: Stack::default(),
             rounds: Vec::new(),
             attempts: [0; 65],
-            sharing: (0, 0),
+            entries: 0,
             lane_rounds: Vec::new(),
             gaps: Drawn::default(),
         }
@@ -74,10 +74,17 @@ impl FusedScratch {
         &self.lane_rounds
     }
 
-    /// How many lanes a (round, node) adoption of the last batch stood for on average: the
-    /// lanes whose node records were read once for all of them.
-    pub(crate) fn sharing(&self) -> f64 {
-        self.sharing.1 as f64 / self.sharing.0.max(1) as f64
+    /// How many lanes a (round, node) adoption of the last batch (run in `lanes`) stood for on
+    /// average: the lanes whose node records were read once for all of them. Derived from the
+    /// per-round counts, so the batch itself only counts its frontier entries.
+    pub(crate) fn sharing(&self, lanes: u64) -> f64 {
+        let all = u64::from(lanes.count_ones());
+        let adoptions: u64 = self
+            .rounds
+            .iter()
+            .map(|r| r[..ALL].iter().map(|&c| u64::from(c)).sum::<u64>() + all * u64::from(r[ALL]))
+            .sum();
+        adoptions as f64 / self.entries.max(1) as f64
     }
 
     /// Arcs examined by `lane` in the last batch.
@@ -195,7 +202,7 @@ pub(crate) fn run_batch(
     s.rounds.clear();
     s.gaps.reset();
     s.attempts = [0; 65];
-    s.sharing = (0, 0);
+    s.entries = 0;
     s.frontier.clear();
     s.next.clear();
     let horizon = model.horizon;
@@ -254,12 +261,7 @@ pub(crate) fn run_batch(
             }
         }
         s.rounds.push(row);
-        s.sharing.0 += s.frontier.len() as u64;
-        s.sharing.1 += s
-            .frontier
-            .iter()
-            .map(|f| u64::from(f.0.count_ones()))
-            .sum::<u64>();
+        s.entries += s.frontier.len() as u64;
         let land = start + (round + 1) as f64 * delay;
         if land > horizon {
             // Whatever the coins say, nothing lands before the horizon.

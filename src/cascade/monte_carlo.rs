@@ -430,7 +430,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             // Lanes 1..pilot of batch 0 (lane 0 is run 0, made above).
             let lanes = (u64::MAX >> (64 - pilot)) & !1;
             self.batch(0, lanes, start, delay, &mut scratch, &mut acc);
-            let shared = scratch.sharing();
+            let shared = scratch.sharing(lanes);
             self.fused_pool.give(scratch);
             return (self.merge(first, acc), shared, Engine::Fused);
         }
