@@ -92,7 +92,7 @@ def median_rep(reps):
     return reps[len(reps) // 2]
 
 
-def hongbao_once(binary, graph, p, k, runs, delay, curve):
+def hongbao_once(binary, graph, p, k, runs, delay="fixed:1", curve=("--curve-hours", "1", "--step-hours", "1")):
     """Runs hongbao under /usr/bin/time (peak RSS); returns its figures."""
     with tempfile.TemporaryDirectory() as d:
         cmd = ["/usr/bin/time", "-f", "%M", str(binary), "simulate", str(graph), "--p", str(p),
@@ -194,8 +194,7 @@ def main():
         h_reps, c_reps = [], []
         for i in range(max(REPS, args.peer_reps if args.live else 0)):
             if i < REPS:
-                h_reps.append(hongbao_once(args.hongbao, graph, p, k, runs, "fixed:1",
-                                           ("--curve-hours", "1", "--step-hours", "1")))
+                h_reps.append(hongbao_once(args.hongbao, graph, p, k, runs))
             if args.live and i < args.peer_reps:
                 c_reps.append(peer_run("bench_cynetdiff.py", runs, ["--batch", "--rep", str(i)]))
         h = median_rep(h_reps)

@@ -409,17 +409,6 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                 |a, _| a,
             )
             .expect("one run");
-        // Keep a node when the top `shift` bits of its hash are zero.
-        let expected = keys.len().max(1) * pilot;
-        let shift = (expected
-            .div_ceil(SHARING_SAMPLE)
-            .next_power_of_two()
-            .trailing_zeros())
-        .min(31);
-        let keep = move |key: &u64| {
-            let u = u64::from(*key as u32);
-            shift == 0 || (u.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
-        };
         // Small runs go on this thread: waking the pool would cost more than they do.
         let small = attempts as usize * pilot < SEQUENTIAL_PILOT;
         if small && pilot > 1 {
@@ -434,6 +423,17 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             self.fused_pool.give(scratch);
             return (self.merge(first, acc), shared, Engine::Fused);
         }
+        // Keep a node when the top `shift` bits of its hash are zero.
+        let expected = keys.len().max(1) * pilot;
+        let shift = (expected
+            .div_ceil(SHARING_SAMPLE)
+            .next_power_of_two()
+            .trailing_zeros())
+        .min(31);
+        let keep = move |key: &u64| {
+            let u = u64::from(*key as u32);
+            shift == 0 || (u.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - shift)) == 0
+        };
         keys.retain(keep);
         let k = if small { 1 } else { Self::pieces(pilot - 1) };
         let rest = self.scalar_runs(
