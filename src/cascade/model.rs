@@ -447,6 +447,13 @@ impl Skipper {
         }
     }
 
+    /// Whether [`Skipper::keep`] can turn a candidate down (two tie classes with different
+    /// probabilities); without it every candidate is a success.
+    #[inline(always)]
+    pub(crate) fn thins(&self) -> bool {
+        self.classes.is_some()
+    }
+
     /// Whether a candidate success on arc `i` (from [`Skipper::candidates`] or a block's walk) is
     /// kept: always with one probability, with probability `p_arc / p_max` (one draw) with two
     /// tie classes.

@@ -129,11 +129,12 @@ pub(crate) fn run(
 /// Breadth-first cascade when every delay is `d` hours and every seed starts at the same hour:
 /// nodes adopt in rounds, round `k` at `start + k·d`.
 ///
-/// A round goes in three passes so that every random read is asked for ahead of time: the
-/// frontier's arc ranges (offsets read a few nodes ahead); the coins of all of the round's arcs,
-/// one geometric walk through them (random numbers only, no memory), giving the arcs that
-/// succeed; then their targets (ids read a few arcs ahead), each tested and marked in a bitmap
-/// of adopters (one bit per node, small enough to stay in cache).
+/// A round goes in two passes so that every random read is asked for ahead of time: the coins
+/// of all of the round's arcs, one geometric walk through them (random numbers only, no memory),
+/// giving the arcs that succeed; then their targets, each tested and marked in a bitmap of
+/// adopters (one bit per node, small enough to stay in cache). A new adopter's arc range joins
+/// the next round's sequence of coins at once: the target pass reads the target ids far ahead
+/// and, with them, the offsets of the nodes they name, so both are in cache when needed.
 fn run_bfs(
     graph: &Graph,
     model: &Prepared,
@@ -147,19 +148,25 @@ fn run_bfs(
     if s.adopted.len() != n.div_ceil(64) {
         s.adopted = crate::mem::zeroed(n.div_ceil(64));
     }
-    let start = seeds.first().map_or(0.0, |&(_, t)| t);
-    s.order.clear();
-    if start <= horizon {
-        for &(u, _) in seeds {
-            if mark(&mut s.adopted, u) {
-                s.order.push(u);
-            }
-        }
-    }
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
     let skipper = model.skipper();
+    let start = seeds.first().map_or(0.0, |&(_, t)| t);
+    s.order.clear();
+    // Each frontier node's arcs as a piece of the round's sequence of coins: (end of the piece
+    // in the sequence, arc index minus sequence position, wrapping); `len` is the sequence's
+    // length so far.
+    s.spans.clear();
+    let mut len = 0usize;
+    if start <= horizon {
+        for &(u, _) in seeds {
+            if mark(&mut s.adopted, u) {
+                s.order.push(u);
+                len = push_span(&mut s.spans, len, offsets, u);
+            }
+        }
+    }
     let mut lo = 0;
     let mut round = 0usize;
     while lo < s.order.len() {
@@ -167,19 +174,6 @@ fn run_bfs(
         let t = start + round as f64 * d;
         s.times.extend(std::iter::repeat_n(t, hi - lo));
         s.rounds.push((t, (hi - lo) as u64));
-        // Each node's arcs as a piece of the round's sequence of coins: (end of the piece in
-        // the sequence, arc index minus sequence position, wrapping).
-        s.spans.clear();
-        let mut len = 0usize;
-        for j in lo..hi {
-            if let Some(&u2) = s.order.get(j + PREFETCH) {
-                crate::mem::prefetch(offsets, u2 as usize);
-            }
-            let u = s.order[j] as usize;
-            let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
-            s.spans.push((len + (b - a), a.wrapping_sub(len)));
-            len += b - a;
-        }
         s.attempts += len as u64;
         lo = hi;
         round += 1;
@@ -188,22 +182,20 @@ fn run_bfs(
         }
         s.hits.clear();
         if let Some(sk) = &skipper {
-            // The candidates' positions, then their arcs (positions and pieces both increase).
+            // The candidates' positions, then their arcs, then (two tie classes) the thinning.
             sk.candidates(rng, len, &mut s.hits);
-            let mut k = 0;
-            let mut kept = 0;
-            for h in 0..s.hits.len() {
-                let x = s.hits[h];
-                while s.spans[k].0 <= x {
-                    k += 1;
+            to_arcs(&mut s.spans, &mut s.hits);
+            if sk.thins() {
+                let mut kept = 0;
+                for h in 0..s.hits.len() {
+                    let i = s.hits[h];
+                    if sk.keep(rng, ties, i) {
+                        s.hits[kept] = i;
+                        kept += 1;
+                    }
                 }
-                let i = x.wrapping_add(s.spans[k].1);
-                if sk.keep(rng, ties, i) {
-                    s.hits[kept] = i;
-                    kept += 1;
-                }
+                s.hits.truncate(kept);
             }
-            s.hits.truncate(kept);
         } else {
             let mut start_x = 0usize;
             for &(end, off) in &s.spans {
@@ -216,13 +208,20 @@ fn run_bfs(
                 start_x = end;
             }
         }
-        for h in 0..s.hits.len() {
-            if let Some(&i2) = s.hits.get(h + PREFETCH) {
+        s.spans.clear();
+        len = 0;
+        let hits = &s.hits;
+        for h in 0..hits.len() {
+            if let Some(&i2) = hits.get(h + PREFETCH_FAR) {
                 crate::mem::prefetch(targets, i2);
             }
-            let v = targets[s.hits[h]];
+            if let Some(&i1) = hits.get(h + PREFETCH) {
+                crate::mem::prefetch(offsets, targets[i1] as usize);
+            }
+            let v = targets[hits[h]];
             if mark(&mut s.adopted, v) {
                 s.order.push(v);
+                len = push_span(&mut s.spans, len, offsets, v);
             }
         }
     }
@@ -236,8 +235,52 @@ fn run_bfs(
     }
 }
 
-/// How many entries ahead the breadth-first rounds ask for the offsets and the target ids.
+/// Turns positions in a round's sequence of coins (increasing, each below the last piece's end)
+/// into arc indices, in place. `pieces[k] = (end, shift)`: the piece covers positions up to `end`
+/// (ends never decrease; an empty piece repeats the previous end), position `x` in it standing
+/// for arc `x + shift` (wrapping).
+///
+/// A position's piece is the number of piece ends at or before it, counted from the previous
+/// position's piece four ends at a time without a branch: a position rarely passes more than three
+/// pieces, and a branch per piece, taken or not at random, costs more than the extra comparisons.
+fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
+    let n = pieces.len();
+    // Past the last piece, ends that no position reaches, so that four ends can always be read.
+    pieces.extend([(usize::MAX, 0); 3]);
+    let mut k = 0;
+    for p in positions.iter_mut() {
+        let x = *p;
+        loop {
+            let e = &pieces[k..k + 4];
+            let c = usize::from(e[0].0 <= x)
+                + usize::from(e[1].0 <= x)
+                + usize::from(e[2].0 <= x)
+                + usize::from(e[3].0 <= x);
+            k += c;
+            if c < 4 {
+                break;
+            }
+        }
+        *p = x.wrapping_add(pieces[k].1);
+    }
+    pieces.truncate(n);
+}
+
+/// Appends node `u`'s arcs to a round's sequence of coins of length `len`; returns the new length.
+#[inline(always)]
+fn push_span(spans: &mut Vec<(usize, usize)>, len: usize, offsets: &[u64], u: u32) -> usize {
+    let (a, b) = (
+        offsets[u as usize] as usize,
+        offsets[u as usize + 1] as usize,
+    );
+    spans.push((len + (b - a), a.wrapping_sub(len)));
+    len + (b - a)
+}
+
+/// How many successful arcs ahead the target pass reads a target id (to ask for its node's
+/// offsets), and further ahead asks for the id itself.
 const PREFETCH: usize = 16;
+const PREFETCH_FAR: usize = 32;
 
 /// Sets node `u`'s bit; true if it was not set.
 #[inline(always)]
@@ -323,6 +366,45 @@ fn run_dijkstra(
                 st.best = land;
                 s.heap.push(Reverse((land.to_bits(), v as u32)));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_arcs;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The branch-free search agrees with a plain scan over the pieces, with empty pieces,
+        /// long stretches of pieces without a position, and several positions in one piece.
+        #[test]
+        fn to_arcs_matches_a_scan(
+            lens in proptest::collection::vec(0usize..12, 1..60),
+            starts in proptest::collection::vec(0usize..1000, 60),
+            picks in proptest::collection::vec(any::<bool>(), 0..700),
+        ) {
+            let mut pieces = Vec::new();
+            let mut len = 0;
+            for (k, &d) in lens.iter().enumerate() {
+                let a = starts[k];
+                pieces.push((len + d, a.wrapping_sub(len)));
+                len += d;
+            }
+            let positions: Vec<usize> =
+                (0..len).filter(|&x| picks.get(x).copied().unwrap_or(x % 7 == 0)).collect();
+            let expected: Vec<usize> = positions
+                .iter()
+                .map(|&x| {
+                    let k = pieces.iter().position(|p| x < p.0).unwrap();
+                    x.wrapping_add(pieces[k].1)
+                })
+                .collect();
+            let mut got = positions.clone();
+            let before = pieces.clone();
+            to_arcs(&mut pieces, &mut got);
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(pieces, before);
         }
     }
 }
