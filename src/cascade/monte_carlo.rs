@@ -236,10 +236,12 @@ const PILOT: usize = 64;
 /// in at least this many runs on average (see `Job::pilot`): a fused batch then reads the node's
 /// arcs once for all of them. Below, the scalar engine's per-run work is cheaper (a bitmap of
 /// adopters that stays in cache instead of a 16-byte record per node). Measured (2 threads,
-/// sharing → fused time / scalar time): ba_1m p = 0.05: 1.25 → 1.55; ba_100k p = 0.05: 1.5 →
-/// 1.19; ba_100k p = 0.01: 1.6 → 1.15; ba_1m p = 0.1: 2.7 → 1.0; ws_100k p = 0.05: 3.4 → 0.8;
-/// ws_100k p = 0.3: 4.4 → 0.72; ba_100k p = 0.2: 8.0 → 0.56.
-const FUSE_FROM: f64 = 2.0;
+/// sharing → fused time / scalar time, medians of 3 alternated): ba_1m p = 0.05: 1.26 → 1.82;
+/// ba_1m p = 0.1: 2.66 → 1.62; ba_100k p = 0.01: 1.59 → 1.31; ba_100k p = 0.05: 1.50 → 1.32;
+/// ba_100k p = 0.1: 2.82 → 1.15; ba_100k p = 0.2: 8.0 → 0.61; ws_100k p = 0.05: 3.35 → 0.82;
+/// ws_100k p = 0.1: 2.02 → 1.01; ws_100k p = 0.15: 1.27 → 1.24; ws_100k p = 0.2: 1.59 → 1.13;
+/// ws_100k p = 0.3: 4.35 → 0.78.
+const FUSE_FROM: f64 = 3.0;
 
 /// Pilot runs that examine fewer arcs than this in all (judging by run 0) run on the calling
 /// thread, as the lanes of one fused batch.
