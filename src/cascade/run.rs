@@ -163,7 +163,7 @@ fn run_bfs(
         for &(u, _) in seeds {
             if mark(&mut s.adopted, u) {
                 s.order.push(u);
-                len = push_span(&mut s.spans, len, offsets, u);
+                len = push_span(&mut s.spans, len, graph.arc_range(u));
             }
         }
     }
@@ -221,7 +221,7 @@ fn run_bfs(
             let v = targets[hits[h]];
             if mark(&mut s.adopted, v) {
                 s.order.push(v);
-                len = push_span(&mut s.spans, len, offsets, v);
+                len = push_span(&mut s.spans, len, graph.arc_range(v));
             }
         }
     }
@@ -266,13 +266,10 @@ fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
     pieces.truncate(n);
 }
 
-/// Appends node `u`'s arcs to a round's sequence of coins of length `len`; returns the new length.
+/// Appends a node's arcs `a..b` to a round's sequence of coins of length `len` as its next piece;
+/// returns the new length.
 #[inline(always)]
-fn push_span(spans: &mut Vec<(usize, usize)>, len: usize, offsets: &[u64], u: u32) -> usize {
-    let (a, b) = (
-        offsets[u as usize] as usize,
-        offsets[u as usize + 1] as usize,
-    );
+fn push_span(spans: &mut Vec<(usize, usize)>, len: usize, (a, b): (usize, usize)) -> usize {
     spans.push((len + (b - a), a.wrapping_sub(len)));
     len + (b - a)
 }
@@ -372,7 +369,7 @@ fn run_dijkstra(
 
 #[cfg(test)]
 mod tests {
-    use super::to_arcs;
+    use super::{push_span, to_arcs};
     use proptest::prelude::*;
 
     proptest! {
@@ -387,9 +384,7 @@ mod tests {
             let mut pieces = Vec::new();
             let mut len = 0;
             for (k, &d) in lens.iter().enumerate() {
-                let a = starts[k];
-                pieces.push((len + d, a.wrapping_sub(len)));
-                len += d;
+                len = push_span(&mut pieces, len, (starts[k], starts[k] + d));
             }
             let positions: Vec<usize> =
                 (0..len).filter(|&x| picks.get(x).copied().unwrap_or(x % 7 == 0)).collect();
