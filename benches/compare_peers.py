@@ -86,9 +86,9 @@ def hongbao(binary, graph, p, k, runs, delay="fixed:1", curve=("--curve-hours", 
     return median_rep([hongbao_once(binary, graph, p, k, runs, delay, curve) for _ in range(REPS)])
 
 
-def median_rep(reps):
-    """The rep with the median simulation time."""
-    reps = sorted(reps, key=lambda h: h["sim_s"])
+def median_rep(reps, key=lambda h: h["sim_s"]):
+    """The rep with the median time (hongbao's simulation time unless `key` says otherwise)."""
+    reps = sorted(reps, key=key)
     return reps[len(reps) // 2]
 
 
@@ -200,8 +200,7 @@ def main():
         h = median_rep(h_reps)
         peer = {}
         if args.live:
-            c_reps.sort(key=peer_seconds)
-            peer["cynetdiff"] = c_reps[len(c_reps) // 2]
+            peer["cynetdiff"] = median_rep(c_reps, key=peer_seconds)
             # EoN: one run (it is two to three orders slower).
             if EON_RUNS.get(g, 0):
                 peer["eon"] = peer_run("bench_eon.py", EON_RUNS[g], [])
