@@ -7,9 +7,8 @@ use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hongbao::cascade::{
-    Delay, Engine, Model, MonteCarlo, RunStats, simulate, simulate_with, single_run,
-};
+use hongbao::cascade::{Delay, Engine, Model, MonteCarlo, simulate, simulate_with, single_run};
+use hongbao::curves::RunStats;
 use hongbao::graph::generate::Generator;
 use hongbao::graph::load::{LoadOptions, load};
 use hongbao::ties::{TieSpec, classify};

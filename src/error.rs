@@ -24,8 +24,11 @@ pub enum Error {
     /// A file-level problem (empty file, missing column, unknown extension, corrupt archive).
     #[error("{}: {msg}", path.display())]
     File { path: PathBuf, msg: String },
+    /// An error in one part of a larger job (a platform of a scenario).
+    #[error("{place}: {source}")]
+    Within { place: String, source: Box<Error> },
     /// A command-line option, spec or scenario value is out of range or malformed.
-    #[error("invalid {option} {value:?}: {msg}")]
+    #[error("invalid {option}{}: {msg}", if value.is_empty() { String::new() } else { format!(" {value:?}") })]
     Invalid {
         option: String,
         value: String,
@@ -63,3 +66,43 @@ impl Error {
 
 /// Shorthand used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How an error names a model parameter: as the command-line flag (`--p-strong`) or as the key
+/// of a scenario file (`p_strong`). Parameters are known by their key (`p_strong`); only the
+/// command line's own flags (`--width`, `--force`) are named directly.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Naming {
+    #[default]
+    Flag,
+    Key,
+}
+
+impl Naming {
+    /// The name of the parameter whose key is `key` (`p_strong` → `--p-strong` or `p_strong`).
+    pub fn name(self, key: &str) -> String {
+        match self {
+            Naming::Flag => format!("--{}", key.replace('_', "-")),
+            Naming::Key => key.to_string(),
+        }
+    }
+
+    /// An invalid-value error for the parameter `key`.
+    pub fn invalid(self, key: &str, value: impl ToString, msg: impl Into<String>) -> Error {
+        Error::invalid(self.name(key), value.to_string(), msg)
+    }
+}
+
+/// Errors wrapped with where they happened (`platform "WeChat-like"`).
+pub trait Within<T> {
+    /// The error, if any, prefixed with `place`.
+    fn within(self, place: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Within<T> for Result<T> {
+    fn within(self, place: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| Error::Within {
+            place: place(),
+            source: Box::new(e),
+        })
+    }
+}

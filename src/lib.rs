@@ -36,14 +36,15 @@ macro_rules! serde_as_spec {
 
 pub mod cascade;
 pub mod curves;
-pub mod error;
+mod error;
 pub mod fit;
 pub mod graph;
-pub mod mem;
+mod input;
+mod mem;
 pub mod observed;
 pub mod report;
 pub mod rng;
-pub mod scenario;
+pub mod study;
 pub mod ties;
 
-pub use error::{Error, Result};
+pub use error::{Error, Naming, Result, Within};

@@ -13,12 +13,13 @@
 
 use rand::Rng as _;
 
-use super::model::{Drawn, Prepared};
+use super::prepared::Prepared;
+use super::skip::GapsAhead;
 use crate::graph::Graph;
 use crate::rng::Rng;
 
 /// Per-thread buffers for fused batches.
-pub struct FusedScratch {
+pub(crate) struct FusedScratch {
     /// Per node: `[lanes it has adopted in, lanes it adopted in this round]`. The second word is
     /// non-zero exactly while the node waits in `next`, so a node reached twice in a round is one
     /// entry, and its lanes are read back when the next frontier is built.
@@ -41,11 +42,11 @@ pub struct FusedScratch {
     /// The rounds of one lane, rebuilt by [`FusedScratch::lane_rounds`].
     lane_rounds: Vec<(f64, u64)>,
     /// Gaps of the skipping walks, drawn ahead.
-    gaps: Drawn,
+    gaps: GapsAhead,
 }
 
 impl FusedScratch {
-    pub fn new(n: usize) -> FusedScratch {
+    pub(crate) fn new(n: usize) -> FusedScratch {
         FusedScratch {
             state: crate::mem::zeroed(n),
             touched: Stack::default(),
@@ -56,7 +57,7 @@ impl FusedScratch {
             attempts: [0; 65],
             entries: 0,
             lane_rounds: Vec::new(),
-            gaps: Drawn::default(),
+            gaps: GapsAhead::default(),
         }
     }
 
@@ -460,7 +461,7 @@ mod tests {
     fn coin_mask_is_bernoulli_per_lane_and_independent() {
         let mut rng = crate::rng::stream(3, 0);
         for p in [0.0, 1e-3, 0.05, 0.3, 0.5, 0.77, 1.0] {
-            let thr = super::super::model::threshold(p);
+            let thr = crate::cascade::skip::threshold(p);
             let n = 40_000u64;
             let mut per_lane = [0u64; 64];
             let mut pairs = 0u64; // lanes 0 and 1 together

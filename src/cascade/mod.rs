@@ -7,17 +7,27 @@
 //! 1 h this is the discrete-round IC of Kempe, Kleinberg & Tardos (2003); whatever the delays, the
 //! final adopter set (no horizon) has the distribution of classic IC.
 //!
+//! The files, from what the user states to what the machine runs: `model` and `delay` (the spec,
+//! validated in one place), `seeds`, `prepared` (a model bound to a graph), `skip` (the sampling
+//! kernel), `scalar` and `fused` (the engines), `engine` (their names), `monte_carlo` (runs in
+//! parallel, the same bytes on any thread count).
+//!
 //! This module knows nothing of files.
 
+mod delay;
+mod engine;
 mod fused;
-pub mod model;
-pub mod monte_carlo;
-pub mod run;
-pub mod seeds;
+mod model;
+mod monte_carlo;
+mod prepared;
+mod scalar;
+mod seeds;
+mod skip;
 
-pub use model::{Activation, Delay, Model};
+pub use delay::Delay;
+pub use engine::Engine;
+pub use model::{Activation, Model, ModelSpec};
 pub use monte_carlo::{
-    Accumulate, Engine, Grid, MonteCarlo, RunStats, simulate, simulate_chosen, simulate_with,
-    single_run,
+    Accumulate, MonteCarlo, simulate, simulate_chosen, simulate_with, single_run,
 };
 pub use seeds::SeedSpec;

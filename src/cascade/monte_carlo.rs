@@ -7,9 +7,12 @@
 
 use rayon::prelude::*;
 
+use super::engine::Engine;
 use super::fused::{FusedScratch, run_batch};
 use super::model::Model;
-use super::run::{Scratch, run};
+use super::prepared::Prepared;
+use super::scalar::{Scratch, run};
+use crate::Naming;
 use crate::graph::Graph;
 use crate::rng;
 use crate::{Error, Result};
@@ -43,43 +46,16 @@ pub struct MonteCarlo {
     pub seed: u64,
 }
 
-/// Which implementation runs the cascades. Both give the same distribution of results.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// When fused applies (every delay the same fixed time, every seed at the same hour): the
-    /// first 64 runs scalar, then fused if they often reached the same nodes in the same round,
-    /// scalar if not (see [`simulate_chosen`]). Scalar otherwise.
-    #[default]
-    Auto,
-    /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays; failed coins
-    /// skipped geometrically when probabilities are set per tie class.
-    Scalar,
-    /// The reference path: one run at a time and one coin per arc, nothing skipped (for checking
-    /// the faster paths, which give the same distribution).
-    Plain,
-    /// 64 runs per pass over the graph (breadth-first cases only).
-    Fused,
-}
-
-impl Engine {
-    /// The engine's name as `--engine` takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Auto => "auto",
-            Engine::Scalar => "scalar",
-            Engine::Plain => "plain",
-            Engine::Fused => "fused",
+impl MonteCarlo {
+    /// `runs` runs from the user seed `seed`.
+    ///
+    /// # Errors
+    /// Zero runs, named by `naming` (`--runs` or `runs`).
+    pub fn new(runs: u64, seed: u64, naming: Naming) -> Result<MonteCarlo> {
+        if runs == 0 {
+            return Err(naming.invalid("runs", 0, "need at least one run"));
         }
-    }
-
-    /// Parses an engine's [`Engine::name`] (`auto`, `scalar`, `fused` or `plain`, any case).
-    pub fn parse(s: &str) -> Result<Engine> {
-        let lower = s.to_ascii_lowercase();
-        [Engine::Auto, Engine::Scalar, Engine::Plain, Engine::Fused]
-            .into_iter()
-            .find(|e| e.name() == lower)
-            .ok_or_else(|| Error::invalid("--engine", s, "expected auto, scalar, fused or plain"))
+        Ok(MonteCarlo { runs, seed })
     }
 }
 
@@ -153,9 +129,7 @@ pub fn simulate_chosen<A: Accumulate>(
     new_acc: impl Fn() -> A + Sync,
     progress: &(dyn Fn() + Sync),
 ) -> Result<(A, Engine)> {
-    if mc.runs == 0 {
-        return Err(Error::invalid("--runs", "0", "need at least one run"));
-    }
+    MonteCarlo::new(mc.runs, mc.seed, Naming::Flag)?;
     let n = graph.node_count();
     if seeds.is_empty() {
         return Err(Error::invalid("--seeds", "", "no seed nodes"));
@@ -167,7 +141,7 @@ pub fn simulate_chosen<A: Accumulate>(
             "not a node of the graph",
         ));
     }
-    let mut prepared = model.prepare(graph)?;
+    let mut prepared = Prepared::new(model, graph)?;
     prepared.skip = engine != Engine::Plain;
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
@@ -257,7 +231,7 @@ const SEQUENTIAL_SORT: usize = 1 << 16;
 /// One call's runs: what every piece of work needs.
 struct Job<'a, A, F: Fn() -> A + Sync> {
     graph: &'a Graph,
-    prepared: &'a super::model::Prepared,
+    prepared: &'a Prepared,
     seeds: &'a [(u32, f64)],
     seed: u64,
     runs: usize,
@@ -476,101 +450,9 @@ pub fn single_run(
     seed: u64,
     run_index: u64,
 ) -> Result<Vec<f64>> {
-    let prepared = model.prepare(graph)?;
+    let prepared = Prepared::new(model, graph)?;
     let mut scratch = Scratch::new(graph.node_count());
     let mut stream = rng::stream(seed, run_index);
     run(graph, &prepared, seeds, &mut stream, &mut scratch);
     Ok(scratch.times.clone())
-}
-
-/// An accumulator that keeps only final reach counts: sum, sum of squares, runs, attempts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RunStats {
-    pub runs: u64,
-    pub reach_sum: u64,
-    pub reach_sq_sum: u128,
-    pub attempts: u64,
-}
-
-impl RunStats {
-    /// Mean final reach.
-    pub fn mean(&self) -> f64 {
-        self.reach_sum as f64 / self.runs as f64
-    }
-    /// Standard error of the mean final reach.
-    pub fn sem(&self) -> f64 {
-        let r = self.runs as f64;
-        let var = (self.reach_sq_sum as f64 - (self.reach_sum as f64).powi(2) / r) / (r - 1.0);
-        (var.max(0.0) / r).sqrt()
-    }
-}
-
-impl Accumulate for RunStats {
-    fn add_run(&mut self, t: &[f64], attempts: u64) {
-        self.runs += 1;
-        self.reach_sum += t.len() as u64;
-        self.reach_sq_sum += (t.len() as u128).pow(2);
-        self.attempts += attempts;
-    }
-    fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
-        let total: u64 = rounds.iter().map(|r| r.1).sum();
-        self.runs += 1;
-        self.reach_sum += total;
-        self.reach_sq_sum += (total as u128).pow(2);
-        self.attempts += attempts;
-    }
-    fn merge(&mut self, o: Self) {
-        self.runs += o.runs;
-        self.reach_sum += o.reach_sum;
-        self.reach_sq_sum += o.reach_sq_sum;
-        self.attempts += o.attempts;
-    }
-}
-
-/// The time grid on which curves are sampled: `0, step, 2·step, …, end`.
-#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Grid {
-    pub step_hours: f64,
-    pub end_hours: f64,
-}
-
-impl Grid {
-    /// Checks the step and the end.
-    pub fn new(step_hours: f64, end_hours: f64) -> Result<Grid> {
-        if !(step_hours.is_finite() && step_hours > 0.0) {
-            return Err(Error::invalid(
-                "--step-hours",
-                step_hours.to_string(),
-                "must be a positive number",
-            ));
-        }
-        if !(end_hours.is_finite() && end_hours > 0.0) {
-            return Err(Error::invalid(
-                "--hours",
-                end_hours.to_string(),
-                "must be a positive number",
-            ));
-        }
-        let points = (end_hours / step_hours + 1e-9).floor() + 1.0;
-        if points > 1_000_000.0 {
-            return Err(Error::invalid(
-                "--step-hours",
-                step_hours.to_string(),
-                "gives more than a million grid points; use a larger step",
-            ));
-        }
-        Ok(Grid {
-            step_hours,
-            end_hours,
-        })
-    }
-
-    /// The grid's hours: `i × step`, rounded to 1e-9 h so that files show `0.3`, not
-    /// `0.30000000000000004`.
-    pub fn hours(&self) -> Vec<f64> {
-        let k = (self.end_hours / self.step_hours + 1e-9).floor() as usize;
-        (0..=k)
-            .map(|i| (i as f64 * self.step_hours * 1e9).round() / 1e9)
-            .collect()
-    }
 }

@@ -123,13 +123,14 @@ pub struct ModelArgs {
     /// Weighted cascade: p(u,v) = 1/in-degree(v).
     #[arg(long)]
     pub weighted_cascade: bool,
-    /// Delay on strong ties: exp:MEAN_HOURS | lognormal:MEDIAN_HOURS,SIGMA | weibull:SHAPE,SCALE_HOURS | fixed:HOURS.
-    #[arg(long, default_value = "exp:1", value_name = "DIST")]
-    pub delay_strong: String,
-    /// Delay on weak ties (same syntax).
-    #[arg(long, default_value = "exp:1", value_name = "DIST")]
-    pub delay_weak: String,
-    /// Delay on every tie (sets both --delay-strong and --delay-weak).
+    /// Delay on strong ties: exp:MEAN_HOURS | lognormal:MEDIAN_HOURS,SIGMA | weibull:SHAPE,SCALE_HOURS | fixed:HOURS
+    /// [default: exp:1].
+    #[arg(long, value_name = "DIST")]
+    pub delay_strong: Option<String>,
+    /// Delay on weak ties (same syntax) [default: exp:1].
+    #[arg(long, value_name = "DIST")]
+    pub delay_weak: Option<String>,
+    /// Delay on every tie (instead of --delay-strong and --delay-weak).
     #[arg(long, value_name = "DIST")]
     pub delay: Option<String>,
     /// Horizon in hours: adoptions later than this do not happen. Default: unbounded.

@@ -132,6 +132,39 @@ impl Generator {
         })
     }
 
+    /// The generator named `name` with parameters given as `KEY=VALUE` text (`m=3`, `beta=0.1`),
+    /// each value read as an integer, a number or a word, as a scenario file would hold it.
+    ///
+    /// # Errors
+    /// An unknown generator, a parameter without `=`, or one the generator does not take or
+    /// cannot use; named as `--param` with the value.
+    pub fn with_params(name: &str, params: &[String]) -> Result<Generator> {
+        Generator::by_name(name)?;
+        let mut table = toml::Table::new();
+        table.insert(
+            "model".into(),
+            toml::Value::String(name.to_ascii_lowercase()),
+        );
+        for kv in params {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| Error::invalid("--param", kv.as_str(), "expected KEY=VALUE"))?;
+            let value = if let Ok(i) = v.parse::<i64>() {
+                toml::Value::Integer(i)
+            } else if let Ok(f) = v.parse::<f64>() {
+                toml::Value::Float(f)
+            } else {
+                toml::Value::String(v.to_string())
+            };
+            table.insert(k.trim().to_string(), value);
+        }
+        toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                Error::invalid("--param", params.join(" "), e.message().to_string())
+            })
+    }
+
     /// The generator's short name.
     pub fn name(&self) -> &'static str {
         match self {

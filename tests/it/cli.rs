@@ -585,7 +585,8 @@ p_weak = 0.3
             "--out",
             d.path().join("b").to_str().unwrap(),
         ],
-        &["--p", "3"],
+        // A scenario file's error names the file, the platform and the key as written there.
+        &["bad.toml: platform 1: p = 3", "[0, 1]"],
     );
 }
 
@@ -596,7 +597,7 @@ fn shipped_scenarios_parse() {
     for e in std::fs::read_dir(&root).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "toml") {
-            hongbao::scenario::Scenario::from_file(&p)
+            hongbao::study::Scenario::from_file(&p)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             n += 1;
         }
@@ -731,7 +732,7 @@ fn observed_cascades_report() {
     assert_eq!(v["cascades"], 2);
     assert_eq!(v["adopters"], 5);
     assert_eq!(v["delays_hours"]["count"], 3);
-    let curves = hongbao::report::tables::read_curves(&out.join("curves.csv")).unwrap();
+    let curves = hongbao::report::read_curves(&out.join("curves.csv")).unwrap();
     // Mean over the two cascades at 0, 1, 2, 3, 4 h: (1+1)/2, (2+2)/2, (3+2)/2, ...
     assert_eq!(curves[0].0.mean, vec![1.0, 2.0, 2.5, 2.5, 2.5]);
     assert!(out.join("adoption.png").exists() && out.join("delays.csv").exists());
@@ -827,7 +828,7 @@ fn fit_recovers_a_known_time_model_end_to_end() {
     ] {
         assert!(out.join(file).exists(), "{file}");
     }
-    let curves = hongbao::report::tables::read_curves(&out.join("curves.csv")).unwrap();
+    let curves = hongbao::report::read_curves(&out.join("curves.csv")).unwrap();
     assert_eq!(curves.len(), 2);
     // The same seed gives the same bytes.
     let again = d.path().join("again");

@@ -1,10 +1,8 @@
 //! The cascade engine against closed forms, exact enumeration and an independent discrete-round
 //! simulator. Tolerances are multiples of the standard error, never guesses.
 
-use hongbao::cascade::{
-    Activation, Delay, Grid, Model, MonteCarlo, RunStats, simulate, single_run,
-};
-use hongbao::curves::{Accumulator, Outcome};
+use hongbao::cascade::{Activation, Delay, Model, MonteCarlo, simulate, single_run};
+use hongbao::curves::{Accumulator, Grid, Outcome, RunStats};
 use hongbao::graph::generate::Generator;
 use hongbao::graph::{Graph, TieClass};
 use rand::{RngExt as _, SeedableRng};

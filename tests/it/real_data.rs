@@ -70,7 +70,8 @@ fn karate_reach_agrees_with_the_peer_reference() {
     let Some(p) = super::shared("karate-club/karate_weighted.txt") else {
         return;
     };
-    use hongbao::cascade::{Activation, Delay, Model, MonteCarlo, RunStats, SeedSpec, simulate};
+    use hongbao::cascade::{Activation, Delay, Model, MonteCarlo, SeedSpec, simulate};
+    use hongbao::curves::RunStats;
     let g = load(&p, &LoadOptions::default()).unwrap();
     let seeds = SeedSpec::TopDegree(3).resolve(&g, 1).unwrap();
     let seed_ids: Vec<String> = seeds.iter().map(|s| g.ids().label(s.0)).collect();

@@ -1,18 +1,19 @@
-//! One time-resolved IC run on reusable buffers.
+//! The scalar engine: one time-resolved IC run at a time on reusable buffers: Dijkstra over the
+//! sampled live arcs, or breadth-first rounds when every delay is the same fixed time.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rand::Rng as _;
 
-use super::model::Prepared;
+use super::prepared::Prepared;
 use crate::graph::Graph;
 use crate::rng::Rng;
 
 /// Per-thread buffers, reused across runs. Nothing here is cleared in O(n) between runs: a node's
 /// Dijkstra entries count only when its stamp equals the current run's epoch, and the
 /// breadth-first bitmap is cleared through the run's adopters.
-pub struct Scratch {
+pub(crate) struct Scratch {
     /// Per-node state, one 16-byte record so that a visit costs one cache miss, not three
     /// (made on the first run that needs it: breadth-first runs use `adopted`).
     nodes: Vec<NodeState>,
@@ -48,7 +49,7 @@ struct NodeState {
 
 impl Scratch {
     /// Buffers for a graph of `n` nodes.
-    pub fn new(n: usize) -> Scratch {
+    pub(crate) fn new(n: usize) -> Scratch {
         Scratch {
             nodes: Vec::new(),
             adopted: Vec::new(),
@@ -94,11 +95,6 @@ impl Scratch {
         } else {
             acc.add_rounds(&self.rounds, self.attempts);
         }
-    }
-
-    /// Adoption times of the last run, sorted increasingly.
-    pub fn adoption_times(&self) -> &[f64] {
-        &self.times
     }
 }
 

@@ -1,0 +1,227 @@
+//! One function per command: options from the flags, the library's study, its report, a line or
+//! two on the terminal. Each refuses bad input and an existing report before the long work.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::args::{
+    CompareArgs, FitArgs, GenerateArgs, ObservedArgs, PercolationArgs, PlotArgs, SimulateArgs,
+    StatsArgs,
+};
+use super::options;
+use super::output::print_stdout;
+use super::progress::{Style, Terminal, say};
+use hongbao::graph::generate::Generator;
+use hongbao::graph::load::Format;
+use hongbao::graph::stats::stats as graph_stats;
+use hongbao::report::{self, ChartOptions, ReportDir};
+use hongbao::study;
+
+pub fn generate(a: GenerateArgs) -> Result<()> {
+    let generator = Generator::with_params(&a.model, &a.params)?;
+    Format::from_path(&a.output)?;
+    let t = Instant::now();
+    let g = generator.generate(a.nodes, a.seed)?;
+    let gen_s = t.elapsed().as_secs_f64();
+    report::write_graph(&g, &a.output, a.force)?;
+    let (strong, weak) = g.tie_split();
+    say(
+        a.quiet,
+        format!(
+            "wrote {}: {} nodes, {} edges ({strong} strong, {weak} weak); generated in {gen_s:.2} s",
+            a.output.display(),
+            g.node_count(),
+            g.edge_count(),
+        ),
+    );
+    Ok(())
+}
+
+pub fn stats(a: StatsArgs) -> Result<()> {
+    let (g, _) = options::graph(&a.graph)?.load()?;
+    let s = graph_stats(&g);
+    if a.json {
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&s)?))
+    } else {
+        print_stdout(&report::stats_table(
+            &a.graph.graph.display().to_string(),
+            &s,
+        ))
+    }
+}
+
+pub fn simulate(a: SimulateArgs) -> Result<()> {
+    let opts = options::simulate(&a)?;
+    let chart = options::report_chart(&a.output)?;
+    opts.check()?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let path = a.graph.graph.display().to_string();
+    let progress = Terminal::new(a.output.quiet, Style::Simulate { path });
+    let rep = study::simulate(&opts, &progress)?;
+    progress.finish();
+    report::write_simulate(&dir, &opts.title(), &rep, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&format!("{}\n", report::summary_json(&rep)))?;
+    }
+    let (o, runs, s) = (&rep.outcome, a.runs as f64, rep.sim_seconds);
+    say(
+        a.output.quiet,
+        format!(
+            "{} runs in {s:.4} s ({} engine; {:.0} runs/s, {:.1} M arcs examined/s): final reach {:.1} ± {:.1} of {} ({:.2} %)\nwrote {}",
+            a.runs,
+            rep.parameters.engine,
+            runs / s,
+            o.attempts_per_run * runs / s / 1e6,
+            o.final_reach.mean,
+            o.final_reach.sem,
+            o.nodes,
+            100.0 * o.final_reach.fraction,
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+pub fn compare(a: CompareArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let sc = options::scenario(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let q = a.output.quiet;
+    let n = sc.platforms.len();
+    say(
+        q,
+        format!(
+            "{}: {n} platforms, {} runs each, {} h",
+            sc.title, sc.runs, sc.hours
+        ),
+    );
+    let started = Instant::now();
+    let progress = Terminal::new(q, Style::Compare);
+    let summary = study::compare(&sc, &progress)?;
+    progress.finish();
+    report::write_compare(&dir, &summary, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&format!("{}\n", report::compare_json(&summary)))?;
+    }
+    if !q {
+        let md = report::platforms_markdown(&summary.title, &summary.platforms);
+        eprintln!();
+        eprint!("{}", md.split("\n## ").next().unwrap_or(""));
+        eprintln!(
+            "\nwrote {} in {:.1} s (adoption.png, new_per_hour.png, curves.csv, curves.parquet, summary.json, summary.md)",
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+pub fn plot(a: PlotArgs) -> Result<()> {
+    let opts = ChartOptions {
+        title: a.title.clone(),
+        log_y: a.log,
+        ..options::chart(a.width, a.height)?
+    };
+    let curves = study::read_curve_files(&a.curves)?;
+    report::write_chart(&a.output, a.force, &curves, &opts, a.new_per_hour)?;
+    eprintln!("wrote {}", a.output.display());
+    Ok(())
+}
+
+pub fn percolation(a: PercolationArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let opts = options::percolation(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let s = study::percolation(&opts)?;
+    report::write_percolation(&dir, &s, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&hongbao_json(&s)?)?;
+    }
+    say(
+        a.output.quiet,
+        format!(
+            "{}: ranked by {}; the largest component falls below half the nodes after removing {} of the ties weakest first, {} strongest first\nwrote {}",
+            s.name,
+            s.strength,
+            report::share_or_never(s.weakest_first.largest_below_half_at),
+            report::share_or_never(s.strongest_first.largest_below_half_at),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+pub fn observed(a: ObservedArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let opts = options::observed(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let s = study::observed(&opts)?;
+    report::write_observed(&dir, &s, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&hongbao_json(&s)?)?;
+    }
+    let within = |k: &str| 100.0 * s.share_of_adoptions_within_hours[k];
+    say(
+        a.output.quiet,
+        format!(
+            "{} cascades, {} adopters; median parent-child delay {}; {:.0} % of adoptions within 1 h, {:.0} % within 24 h\nwrote {}",
+            s.cascades,
+            s.adopters,
+            s.delays_hours
+                .median
+                .map_or("unknown".to_string(), |d| format!("{d:.2} h")),
+            within("1"),
+            within("24"),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+pub fn fit(a: FitArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let opts = options::fit(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let s = study::fit(&opts)?;
+    report::write_fit(&dir, &s, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&hongbao_json(&s)?)?;
+    }
+    let (r, g) = (&s.reproduction, &s.goodness_of_fit);
+    say(
+        a.output.quiet,
+        format!(
+            "{} cascades; delays fit best by {} (of {} delays, {} below the {:.1} s resolution); {:.2} children per adopter ({:.2} per root, {:.3} per non-root)\nsimulated {} cascades: KS distance to the observed adoption times {:.3}{}; median adoption at {:.2} h observed, {:.2} h simulated\nwrote {}",
+            s.cascades,
+            s.chosen.delay,
+            s.delays.count,
+            s.delays.below_resolution,
+            opts.resolution_seconds(),
+            r.mean_children_per_adopter,
+            r.mean_children_per_root,
+            r.mean_children_per_non_root,
+            s.simulation.simulated_cascades,
+            s.ks_distance,
+            s.by_generation.as_ref().map_or(String::new(), |b| format!(
+                " (with delays fitted per generation: {:.3})",
+                b.ks_distance
+            )),
+            g.median_adoption_hour.observed.unwrap_or(f64::NAN),
+            g.median_adoption_hour.simulated.unwrap_or(f64::NAN),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+/// A summary as `--json` prints it: as its `summary.json`.
+fn hongbao_json(s: &impl serde::Serialize) -> Result<String> {
+    let v = serde_json::to_value(s)?;
+    Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
+}

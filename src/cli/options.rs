@@ -1,0 +1,146 @@
+//! Flags to typed options: the one place where the command line becomes the library's input.
+//! Specs (`--ties`, `--delay-*`, `--seeds`) are parsed by the library, so a bad one gets the
+//! library's message, naming the flag.
+
+use anyhow::Result;
+
+use super::args::{
+    CompareArgs, FitArgs, GraphArgs, ModelArgs, ObservedArgs, OutputArgs, PercolationArgs,
+    SimulateArgs,
+};
+use hongbao::Naming;
+use hongbao::cascade::{Engine, Model, ModelSpec, SeedSpec};
+use hongbao::fit::Family;
+use hongbao::graph::load::{Format, LoadOptions};
+use hongbao::observed::CascadeFormat;
+use hongbao::report::ChartOptions;
+use hongbao::study::{
+    FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, Scenario,
+    SimulateOptions,
+};
+
+/// How to read the graph, and its tie rule.
+pub fn graph(g: &GraphArgs) -> Result<GraphInput> {
+    Ok(GraphInput {
+        path: g.graph.clone(),
+        load: LoadOptions {
+            directed: g.directed,
+            format: g.format.as_deref().map(Format::parse).transpose()?,
+            src: g.src.clone(),
+            dst: g.dst.clone(),
+            weight: g.weight.clone(),
+            tie: g.tie.clone(),
+            layers: g.layers.clone(),
+        },
+        ties: g.ties.as_deref().map(str::parse).transpose()?,
+    })
+}
+
+/// The model, built and checked by the library's one builder.
+pub fn model(m: &ModelArgs) -> Result<Model> {
+    Ok(ModelSpec {
+        p: m.p,
+        p_strong: m.p_strong,
+        p_weak: m.p_weak,
+        p_from_weight: m.p_from_weight,
+        weighted_cascade: m.weighted_cascade,
+        delay: m.delay.clone(),
+        delay_strong: m.delay_strong.clone(),
+        delay_weak: m.delay_weak.clone(),
+        hours: m.hours,
+    }
+    .build(Naming::Flag)?)
+}
+
+/// Chart size, checked.
+pub fn chart(width: u32, height: u32) -> Result<ChartOptions> {
+    if !(200..=10_000).contains(&width) || !(150..=10_000).contains(&height) {
+        return Err(hongbao::Error::invalid(
+            "--width/--height",
+            format!("{width}x{height}"),
+            "must be 200-10000 by 150-10000 pixels",
+        )
+        .into());
+    }
+    Ok(ChartOptions {
+        width,
+        height,
+        ..Default::default()
+    })
+}
+
+/// The chart size of a report.
+pub fn report_chart(o: &OutputArgs) -> Result<ChartOptions> {
+    chart(o.width, o.height)
+}
+
+pub fn simulate(a: &SimulateArgs) -> Result<SimulateOptions> {
+    Ok(SimulateOptions {
+        graph: graph(&a.graph)?,
+        model: model(&a.model)?,
+        seeds: SeedSpec::parse(&a.seeds)?,
+        runs: a.runs,
+        seed: a.seed,
+        step_hours: a.step_hours,
+        curve_hours: a.curve_hours,
+        label: a.label.clone(),
+        engine: Engine::parse(&a.engine)?,
+    })
+}
+
+/// The scenario (a file, or the built-in red packet) with the flags' values in place.
+pub fn scenario(a: &CompareArgs) -> Result<Scenario> {
+    let sc = match &a.scenario {
+        Some(p) => Scenario::from_file(p)?,
+        None => Scenario::red_packet(),
+    };
+    Ok(sc.with_overrides(&Overrides {
+        nodes: a.nodes,
+        runs: a.runs,
+        hours: a.hours,
+        seed: a.seed,
+        step_hours: a.step_hours,
+    })?)
+}
+
+pub fn percolation(a: &PercolationArgs) -> Result<PercolationOptions> {
+    let opts = PercolationOptions {
+        graph: graph(&a.graph)?,
+        points: a.points,
+        seed: a.seed,
+    };
+    opts.check()?;
+    Ok(opts)
+}
+
+pub fn observed(a: &ObservedArgs) -> Result<ObservedOptions> {
+    let opts = ObservedOptions {
+        cascades: a.cascades.clone(),
+        format: CascadeFormat::parse(&a.format)?,
+        hours: a.hours,
+        step_hours: a.step_hours,
+        label: a.label.clone(),
+    };
+    hongbao::curves::Grid::new(opts.step_hours, opts.hours)?;
+    Ok(opts)
+}
+
+pub fn fit(a: &FitArgs) -> Result<FitOptions> {
+    let opts = FitOptions {
+        cascades: a.cascades.clone(),
+        format: CascadeFormat::parse(&a.format)?,
+        family: match a.family.to_ascii_lowercase().as_str() {
+            "auto" => None,
+            f => Some(Family::parse(f)?),
+        },
+        resolution_seconds: a.resolution_seconds,
+        runs: a.runs,
+        seed: a.seed,
+        hours: a.hours,
+        step_hours: a.step_hours,
+        max_size: a.max_size,
+        label: a.label.clone(),
+    };
+    opts.check()?;
+    Ok(opts)
+}

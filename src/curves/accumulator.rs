@@ -1,0 +1,498 @@
+//! [`Accumulator`]: runs streamed into integer counters and per-grid-point histograms, then
+//! finished into an [`Outcome`].
+
+use super::sketch::Sketch;
+use super::{Curve, FRACTIONS, Grid, Outcome, PROBE_HOURS, Reach, ReachAt, TimeTo, crossing};
+use crate::cascade::Accumulate;
+
+/// Streams runs into counters. See the module docs.
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    nodes: usize,
+    grid: Vec<f64>,
+    probes: Vec<f64>,
+    targets: Vec<usize>,
+    runs: u64,
+    attempts: u64,
+    /// Per grid point, the change (from the previous grid point) of the summed adopters and of the
+    /// histogram of adopters over runs, by bucket: a run costs one entry per grid point where its
+    /// count changes, not one per grid point. `finish` adds them up.
+    grid_dsum: Vec<i64>,
+    grid_dhist: Vec<Vec<i64>>,
+    final_sum: u64,
+    final_sq: u128,
+    final_hist: Sketch,
+    probe_sum: Vec<u64>,
+    reached: Vec<u64>,
+    /// Hitting times summed in nanohours (integers, so that merging is exact).
+    reached_nanohours: Vec<u128>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for a graph of `nodes` nodes, sampling curves on `grid`; `horizon` is the
+    /// model's horizon (reported as the last probe).
+    pub fn new(nodes: usize, grid: Grid, horizon: f64) -> Accumulator {
+        let grid = grid.hours();
+        let mut probes: Vec<f64> = PROBE_HOURS
+            .iter()
+            .copied()
+            .filter(|&h| h <= horizon)
+            .collect();
+        probes.push(horizon);
+        let targets = FRACTIONS
+            .iter()
+            .map(|f| ((f * nodes as f64).ceil() as usize).max(1))
+            .collect();
+        Accumulator {
+            nodes,
+            grid_dsum: vec![0; grid.len()],
+            grid_dhist: vec![Vec::new(); grid.len()],
+            grid,
+            probe_sum: vec![0; probes.len()],
+            probes,
+            targets,
+            runs: 0,
+            attempts: 0,
+            final_sum: 0,
+            final_sq: 0,
+            final_hist: Sketch::new(nodes),
+            reached: vec![0; FRACTIONS.len()],
+            reached_nanohours: vec![0; FRACTIONS.len()],
+        }
+    }
+}
+
+impl Accumulator {
+    /// The first grid point at or after hour `t` (the grid's length if none): computed from the
+    /// grid `step`, then corrected against the stored grid values.
+    #[inline]
+    fn grid_point_from(&self, t: f64, step: f64) -> usize {
+        let g = self.grid.len();
+        let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
+        while b > 0 && self.grid[b - 1] >= t {
+            b -= 1;
+        }
+        while b < g && self.grid[b] < t {
+            b += 1;
+        }
+        b
+    }
+
+    /// Records that a run's count becomes `v` at grid point `b` (it was `prev` before).
+    #[inline]
+    fn change(&mut self, prev: &mut Option<u64>, b: usize, v: u64) {
+        let old = prev.unwrap_or(0);
+        self.grid_dsum[b] += v as i64 - old as i64;
+        let row = &mut self.grid_dhist[b];
+        let nb = Sketch::bucket_of(v);
+        let ob = prev.map(Sketch::bucket_of);
+        if ob != Some(nb) {
+            let need = nb.max(ob.unwrap_or(0)) + 1;
+            if row.len() < need {
+                row.resize(need, 0);
+            }
+            row[nb] += 1;
+            if let Some(ob) = ob {
+                row[ob] -= 1;
+            }
+        }
+        *prev = Some(v);
+    }
+}
+
+impl Accumulate for Accumulator {
+    fn add_run(&mut self, times: &[f64], attempts: u64) {
+        self.runs += 1;
+        self.attempts += attempts;
+        let total = times.len();
+        self.final_sum += total as u64;
+        self.final_sq += (total as u128).pow(2);
+        self.final_hist.add(total as u64);
+        // The grid points where this run's count changes, with the new count: the first grid
+        // point always (the count there may be 0), then each later point whose count differs.
+        let g = self.grid.len();
+        let mut prev: Option<u64> = None;
+        if total < g {
+            // Few adopters: find each one's first grid point at or after it.
+            let mut i = 0;
+            let first = times.partition_point(|&t| t <= self.grid[0]);
+            self.change(&mut prev, 0, first as u64);
+            i = i.max(first);
+            let step = if g > 1 {
+                self.grid[1] - self.grid[0]
+            } else {
+                1.0
+            };
+            while i < total {
+                let t = times[i];
+                let b = self.grid_point_from(t, step);
+                if b >= g {
+                    break;
+                }
+                // Every adopter up to grid[b] counts from b on.
+                let mut upto = i + 1;
+                while upto < total && times[upto] <= self.grid[b] {
+                    upto += 1;
+                }
+                self.change(&mut prev, b, upto as u64);
+                i = upto;
+            }
+        } else {
+            let mut j = 0;
+            for b in 0..g {
+                let h = self.grid[b];
+                while j < total && times[j] <= h {
+                    j += 1;
+                }
+                if b == 0 || prev != Some(j as u64) {
+                    self.change(&mut prev, b, j as u64);
+                }
+                if j == total {
+                    break;
+                }
+            }
+        }
+        for (k, &h) in self.probes.iter().enumerate() {
+            self.probe_sum[k] += times.partition_point(|&t| t <= h) as u64;
+        }
+        for (k, &target) in self.targets.iter().enumerate() {
+            if total >= target {
+                self.reached[k] += 1;
+                self.reached_nanohours[k] += (times[target - 1] * 1e9).round() as u128;
+            }
+        }
+    }
+
+    fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
+        // As `add_run` on the expanded times, a round at a time instead of an adopter at a time.
+        self.runs += 1;
+        self.attempts += attempts;
+        let total: u64 = rounds.iter().map(|r| r.1).sum();
+        self.final_sum += total;
+        self.final_sq += (total as u128).pow(2);
+        self.final_hist.add(total);
+        let g = self.grid.len();
+        let mut prev: Option<u64> = None;
+        // The rounds up to the first grid point, then `count`: adopters so far.
+        let mut k = rounds.partition_point(|r| r.0 <= self.grid[0]);
+        let mut count: u64 = rounds[..k].iter().map(|r| r.1).sum();
+        self.change(&mut prev, 0, count);
+        let step = if g > 1 {
+            self.grid[1] - self.grid[0]
+        } else {
+            1.0
+        };
+        while k < rounds.len() {
+            let b = self.grid_point_from(rounds[k].0, step);
+            if b >= g {
+                break;
+            }
+            while k < rounds.len() && rounds[k].0 <= self.grid[b] {
+                count += rounds[k].1;
+                k += 1;
+            }
+            if prev != Some(count) {
+                self.change(&mut prev, b, count);
+            }
+        }
+        for (j, &h) in self.probes.iter().enumerate() {
+            self.probe_sum[j] += rounds
+                .iter()
+                .take_while(|r| r.0 <= h)
+                .map(|r| r.1)
+                .sum::<u64>();
+        }
+        for (j, &target) in self.targets.iter().enumerate() {
+            if total >= target as u64 {
+                let mut cum = 0;
+                let t = rounds
+                    .iter()
+                    .find(|r| {
+                        cum += r.1;
+                        cum >= target as u64
+                    })
+                    .map_or(0.0, |r| r.0);
+                self.reached[j] += 1;
+                self.reached_nanohours[j] += (t * 1e9).round() as u128;
+            }
+        }
+    }
+
+    fn merge(&mut self, o: Self) {
+        self.runs += o.runs;
+        self.attempts += o.attempts;
+        self.final_sum += o.final_sum;
+        self.final_sq += o.final_sq;
+        self.final_hist.merge(&o.final_hist);
+        for (a, b) in self.grid_dsum.iter_mut().zip(&o.grid_dsum) {
+            *a += b;
+        }
+        for (a, b) in self.grid_dhist.iter_mut().zip(&o.grid_dhist) {
+            if b.len() > a.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.probe_sum.iter_mut().zip(&o.probe_sum) {
+            *a += b;
+        }
+        for k in 0..self.reached.len() {
+            self.reached[k] += o.reached[k];
+            self.reached_nanohours[k] += o.reached_nanohours[k];
+        }
+    }
+}
+
+impl Accumulator {
+    /// The curve and summary figures of the runs so far, labelled `label`.
+    pub fn finish(&self, label: &str) -> Outcome {
+        let r = self.runs.max(1) as f64;
+        let n = self.nodes as f64;
+        // Add up the changes: the sum and the histogram of adopters at each grid point.
+        let mut sum = 0i64;
+        let mean: Vec<f64> = self
+            .grid_dsum
+            .iter()
+            .map(|&d| {
+                sum += d;
+                sum as f64 / r
+            })
+            .collect();
+        let mut cum: Vec<i64> = Vec::new();
+        let hists: Vec<Sketch> = self
+            .grid_dhist
+            .iter()
+            .map(|row| {
+                if row.len() > cum.len() {
+                    cum.resize(row.len(), 0);
+                }
+                for (c, d) in cum.iter_mut().zip(row) {
+                    *c += d;
+                }
+                Sketch::from_counts(cum.iter().map(|&c| c.max(0) as u64))
+            })
+            .collect();
+        let step = if self.grid.len() > 1 {
+            self.grid[1] - self.grid[0]
+        } else {
+            1.0
+        };
+        let new_per_hour = (0..mean.len())
+            .map(|b| {
+                if b == 0 {
+                    0.0
+                } else {
+                    round6((mean[b] - mean[b - 1]) / step)
+                }
+            })
+            .collect();
+        let q = |p: f64| -> Vec<f64> { hists.iter().map(|h| h.quantile(p)).collect() };
+        let curve = Curve {
+            label: label.to_string(),
+            hour: self.grid.clone(),
+            p05: q(0.05),
+            p50: q(0.5),
+            p95: q(0.95),
+            mean,
+            new_per_hour,
+        };
+        let fm = self.final_sum as f64 / r;
+        let var = if self.runs > 1 {
+            ((self.final_sq as f64 - (self.final_sum as f64).powi(2) / r) / (r - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        let final_reach = Reach {
+            mean: fm,
+            std: var.sqrt(),
+            sem: (var / r).sqrt(),
+            p05: self.final_hist.quantile(0.05),
+            p50: self.final_hist.quantile(0.5),
+            p95: self.final_hist.quantile(0.95),
+            min: self.final_hist.min(),
+            max: self.final_hist.max(),
+            fraction: fm / n,
+        };
+        let mut reach_at_hours = std::collections::BTreeMap::new();
+        for (k, &h) in self.probes.iter().enumerate() {
+            let key = if k + 1 == self.probes.len() {
+                "horizon".to_string()
+            } else {
+                format!("{h}")
+            };
+            let m = self.probe_sum[k] as f64 / r;
+            reach_at_hours.insert(
+                key,
+                ReachAt {
+                    hours: h,
+                    mean: m,
+                    fraction: m / n,
+                },
+            );
+        }
+        let mut time_to_fraction = std::collections::BTreeMap::new();
+        for (k, &f) in FRACTIONS.iter().enumerate() {
+            let target = self.targets[k] as f64;
+            time_to_fraction.insert(
+                format!("{f}"),
+                TimeTo {
+                    fraction: f,
+                    adopters: self.targets[k],
+                    hours: crossing(&curve.hour, &curve.mean, target),
+                    share_of_runs: self.reached[k] as f64 / r,
+                    mean_hours_in_runs_reaching: (self.reached[k] > 0)
+                        .then(|| self.reached_nanohours[k] as f64 / 1e9 / self.reached[k] as f64),
+                },
+            );
+        }
+        Outcome {
+            nodes: self.nodes,
+            runs: self.runs,
+            final_reach,
+            reach_at_hours,
+            time_to_fraction,
+            attempts_per_run: self.attempts as f64 / r,
+            curve,
+        }
+    }
+}
+
+/// Rounds to 6 decimals, so that files show `43.3`, not `43.29999999999998`.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// A run given by rounds counts exactly as the same run given by adoption times.
+        #[test]
+        fn rounds_count_as_their_adoption_times(
+            runs in proptest::collection::vec(
+                proptest::collection::vec((0u32..40, 0u64..30), 0..12), 1..8),
+            // Hours on the grid (the usual case: fixed delays of whole hours, a 0.1 h grid) as
+            // well as anywhere.
+            step in proptest::prop_oneof![
+                proptest::sample::select(vec![0.05, 0.1, 0.25, 0.3, 0.5, 1.0, 2.0]),
+                0.05f64..2.0
+            ],
+            start in proptest::prop_oneof![
+                proptest::sample::select(vec![0.0, 0.5, 1.0, 2.0]),
+                0.0f64..3.0
+            ],
+            delay in proptest::prop_oneof![
+                proptest::sample::select(vec![0.1, 0.25, 0.5, 1.0, 2.0]),
+                0.1f64..2.5
+            ],
+            nodes in 1usize..300,
+        ) {
+            let grid = Grid::new(step, 10.0).unwrap();
+            let mut by_times = Accumulator::new(nodes, grid, 20.0);
+            let mut by_rounds = by_times.clone();
+            for r in &runs {
+                // Increasing distinct rounds, some with no adopters.
+                let mut rounds: Vec<(u32, u64)> = r.clone();
+                rounds.sort_by_key(|x| x.0);
+                rounds.dedup_by_key(|x| x.0);
+                let rounds: Vec<(f64, u64)> =
+                    rounds.iter().map(|&(k, c)| (start + k as f64 * delay, c)).collect();
+                let times: Vec<f64> = rounds
+                    .iter()
+                    .flat_map(|&(t, c)| std::iter::repeat_n(t, c as usize))
+                    .collect();
+                by_times.add_run(&times, 7);
+                by_rounds.add_rounds(&rounds, 7);
+            }
+            proptest::prop_assert_eq!(format!("{by_times:?}"), format!("{by_rounds:?}"));
+        }
+
+        /// The difference-coded curves equal a direct count at every grid point.
+        #[test]
+        fn curves_equal_a_direct_count(
+            runs in proptest::collection::vec(proptest::collection::vec(0.0f64..12.0, 0..400), 1..12),
+            step in 0.05f64..2.0,
+        ) {
+            let grid = Grid::new(step, 10.0).unwrap();
+            let hours = grid.hours();
+            let mut acc = Accumulator::new(500, grid, f64::INFINITY);
+            let mut direct: Vec<Vec<u64>> = vec![Vec::new(); hours.len()];
+            for r in &runs {
+                let mut t = r.clone();
+                t.sort_by(f64::total_cmp);
+                acc.add_run(&t, 0);
+                for (b, &h) in hours.iter().enumerate() {
+                    direct[b].push(t.iter().filter(|&&x| x <= h).count() as u64);
+                }
+            }
+            let out = acc.finish("x");
+            for b in 0..hours.len() {
+                let mean = direct[b].iter().sum::<u64>() as f64 / runs.len() as f64;
+                proptest::prop_assert!((out.curve.mean[b] - mean).abs() < 1e-9);
+                let mut sk = Sketch::new(500);
+                for &v in &direct[b] {
+                    sk.add(v);
+                }
+                proptest::prop_assert_eq!(out.curve.p05[b], sk.quantile(0.05));
+                proptest::prop_assert_eq!(out.curve.p50[b], sk.quantile(0.5));
+                proptest::prop_assert_eq!(out.curve.p95[b], sk.quantile(0.95));
+            }
+        }
+    }
+
+    #[test]
+    fn accumulator_counts_by_hand() {
+        let grid = Grid::new(1.0, 3.0).unwrap();
+        let mut a = Accumulator::new(10, grid, f64::INFINITY);
+        a.add_run(&[0.0, 0.5, 2.0], 7);
+        a.add_run(&[0.0, 1.0, 1.5, 2.5, 9.0], 3);
+        let o = a.finish("x");
+        assert_eq!(o.curve.hour, vec![0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(o.curve.mean, vec![1.0, 2.0, 3.0, 3.5]);
+        assert_eq!(o.curve.new_per_hour, vec![0.0, 1.0, 1.0, 0.5]);
+        assert_eq!(o.final_reach.mean, 4.0);
+        assert!((o.final_reach.std - 2f64.sqrt()).abs() < 1e-12);
+        assert_eq!(o.final_reach.min, 3.0);
+        assert_eq!(o.final_reach.max, 5.0);
+        assert_eq!(o.reach_at_hours["1"].mean, 2.0);
+        assert_eq!(o.reach_at_hours["horizon"].mean, 4.0);
+        // 10 % of 10 nodes = 1 adopter: at hour 0 in both runs; 50 % = 5: only run 2, at 9 h.
+        assert_eq!(
+            o.time_to_fraction["0.1"].mean_hours_in_runs_reaching,
+            Some(0.0)
+        );
+        assert_eq!(o.time_to_fraction["0.5"].share_of_runs, 0.5);
+        assert_eq!(
+            o.time_to_fraction["0.5"].mean_hours_in_runs_reaching,
+            Some(9.0)
+        );
+        assert_eq!(o.time_to_fraction["0.5"].hours, None);
+        assert_eq!(o.attempts_per_run, 5.0);
+    }
+
+    #[test]
+    fn merge_equals_sequential() {
+        let grid = Grid::new(0.5, 2.0).unwrap();
+        let runs: Vec<Vec<f64>> = vec![
+            vec![0.0, 0.2],
+            vec![0.0],
+            vec![0.0, 1.0, 1.9],
+            vec![0.0, 0.1, 0.2, 3.0],
+        ];
+        let mut seq = Accumulator::new(5, grid, 10.0);
+        for r in &runs {
+            seq.add_run(r, 1);
+        }
+        let mut a = Accumulator::new(5, grid, 10.0);
+        let mut b = Accumulator::new(5, grid, 10.0);
+        a.add_run(&runs[2], 1);
+        b.add_run(&runs[0], 1);
+        b.add_run(&runs[3], 1);
+        a.add_run(&runs[1], 1);
+        a.merge(b);
+        assert_eq!(seq.finish("s"), a.finish("s"));
+    }
+}

@@ -1,0 +1,201 @@
+//! Reading graphs from user files: SNAP text (`.gz` too, parsed in parallel chunks), CSV and
+//! Parquet through polars, interaction layers added as tie weights, and seed lists. One file per
+//! job: `text`, `table`, `layers`, `seeds`; this file picks the reader and builds the graph.
+
+mod layers;
+mod seeds;
+mod table;
+mod text;
+
+use std::path::Path;
+
+use super::build::intern_numeric;
+use super::{Graph, NodeIds};
+use crate::{Error, Result};
+
+pub use layers::{LayerCounts, add_layers};
+pub use seeds::load_seed_file;
+
+/// Edge-list file formats.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Whitespace-separated `src dst [weight|tie]`, `#` or `%` comments; `.gz` read transparently.
+    Text,
+    /// Comma-separated with a header row, read through polars.
+    Csv,
+    /// Apache Parquet, read through polars.
+    Parquet,
+}
+
+impl Format {
+    /// The format a file name implies: `.txt`, `.tsv`, `.edges`, `.el`, `.dat` (each optionally
+    /// `.gz`) are text, `.csv` is CSV, `.parquet`/`.pq` is Parquet.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let name = path
+            .file_name()
+            .map(|s| s.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let stem = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match ext {
+            "txt" | "tsv" | "edges" | "el" | "dat" | "edgelist" => Ok(Format::Text),
+            "csv" => Ok(Format::Csv),
+            "parquet" | "pq" if !name.ends_with(".gz") => Ok(Format::Parquet),
+            _ => Err(Error::file(
+                path,
+                format!(
+                    "unknown file extension {:?}: expected .txt, .txt.gz, .tsv, .edges, .csv or .parquet \
+                     (or give --format text|csv|parquet)",
+                    name.rsplit_once('.').map(|(_, e)| e).unwrap_or(&name)
+                ),
+            )),
+        }
+    }
+
+    /// Parses `text`, `csv` or `parquet`.
+    pub fn parse(s: &str) -> Result<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" | "snap" => Ok(Format::Text),
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(Error::invalid(
+                "--format",
+                s,
+                "expected text, csv or parquet",
+            )),
+        }
+    }
+}
+
+/// How to read an edge list.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadOptions {
+    /// Keep arcs one-way (follower graphs). Default: undirected.
+    pub directed: bool,
+    /// Override the format implied by the extension.
+    pub format: Option<Format>,
+    /// Source column (CSV/Parquet name; text: 1-based column number). Default: `src`, `source`,
+    /// `from`, else the first column.
+    pub src: Option<String>,
+    /// Target column. Default: `dst`, `target`, `to`, else the second column.
+    pub dst: Option<String>,
+    /// Weight column. Default: `weight` if present (text: column 3 if it holds numbers). `none`
+    /// ignores any weight column; `rows` makes a tie's weight the number of rows between its two
+    /// ends, in either direction when undirected (message logs such as CollegeMsg, where each row
+    /// is one message).
+    pub weight: Option<String>,
+    /// Tie-class column (`strong`/`weak`). Default: `tie` if present (text: column 3 if it holds
+    /// tie words).
+    pub tie: Option<String>,
+    /// Interaction layers over the same people (`PATH[:SRC,DST]`): every row of a layer between two
+    /// people who are tied in the graph adds 1 to that tie's weight, in either direction. Rows
+    /// between people without a tie are ignored (and counted). Then `--ties weight:1` makes a tie
+    /// strong when the two also interact (e.g. Facebook friends who call or text).
+    pub layers: Vec<String>,
+}
+
+/// Loads a graph from `path`.
+///
+/// # Errors
+/// A missing, empty or corrupt file, an unknown extension, a malformed line (named by file, line
+/// number and value), or a missing column.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::from_path(path)?,
+    };
+    let count = opts
+        .weight
+        .as_deref()
+        .is_some_and(|w| w.eq_ignore_ascii_case("rows"));
+    let read_opts = if count {
+        &LoadOptions {
+            weight: Some("none".into()),
+            ..opts.clone()
+        }
+    } else {
+        opts
+    };
+    let edges = match format {
+        Format::Text => text::read(path, read_opts)?,
+        Format::Csv | Format::Parquet => table::read(path, format, read_opts)?,
+    };
+    if edges.src.is_empty() {
+        return Err(Error::file(path, "no edges in the file"));
+    }
+    let rows = count.then(|| (edges.src.clone(), edges.dst.clone()));
+    let mut graph = Graph::from_edges(edges, opts.directed);
+    if let Some((src, dst)) = rows {
+        graph = layers::count_rows(graph, &src, &dst, opts.directed);
+    }
+    if !opts.layers.is_empty() {
+        return add_layers(graph, &opts.layers).map(|(g, _)| g);
+    }
+    Ok(graph)
+}
+
+/// Numbers numeric ids densely for an edge list given as two columns of original ids.
+pub(super) fn intern_pairs_numeric(
+    src: &[u64],
+    dst: &[u64],
+) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
+    let mut raw = Vec::with_capacity(src.len() * 2);
+    raw.extend_from_slice(src);
+    raw.extend_from_slice(dst);
+    let (dense, ids) = intern_numeric(&raw);
+    let m = src.len();
+    (ids.len(), ids, dense[..m].to_vec(), dense[m..].to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_come_from_the_extension_or_the_flag() {
+        for (name, f) in [
+            ("a.txt", Format::Text),
+            ("a.TXT.gz", Format::Text),
+            ("a.edgelist", Format::Text),
+            ("a.csv", Format::Csv),
+            ("a.csv.gz", Format::Csv),
+            ("a.parquet", Format::Parquet),
+        ] {
+            assert_eq!(Format::from_path(Path::new(name)).unwrap(), f, "{name}");
+        }
+        for bad in ["a.parquet.gz", "a.xlsx", "noext"] {
+            let e = Format::from_path(Path::new(bad)).unwrap_err().to_string();
+            assert!(e.contains(bad) && e.contains("--format"), "{e}");
+        }
+        assert_eq!(Format::parse("SNAP").unwrap(), Format::Text);
+        assert!(
+            Format::parse("xml")
+                .unwrap_err()
+                .to_string()
+                .contains("--format")
+        );
+    }
+
+    #[test]
+    fn rows_become_weights_and_empty_files_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("msgs.txt");
+        std::fs::write(&p, "1 2\n2 1\n1 2\n3 3\n2 3\n").unwrap();
+        let opts = LoadOptions {
+            weight: Some("rows".into()),
+            ..Default::default()
+        };
+        let g = load(&p, &opts).unwrap();
+        let w = g.weights().unwrap();
+        // Three messages between 1 and 2 (either way), one between 2 and 3; the self-loop is none.
+        let (a, b) = (g.ids().find("1").unwrap(), g.ids().find("2").unwrap());
+        assert_eq!(w[g.find_arc(a, b).unwrap()], 3.0);
+        assert_eq!(w[g.find_arc(b, a).unwrap()], 3.0);
+        assert_eq!(g.edge_count(), 2);
+        std::fs::write(&p, "# only a comment\n").unwrap();
+        let e = load(&p, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("msgs.txt") && e.contains("no edges"), "{e}");
+    }
+}

@@ -1,0 +1,466 @@
+//! SNAP-style text edge lists: `src dst [weight|tie]` per line, blanks or commas between columns,
+//! `#` and `%` comments. The file is mapped (or gunzipped) whole and parsed in parallel chunks cut
+//! at line boundaries; ids are interned without concatenating the chunks first.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::super::build::{dense_numbering, node_ids};
+use super::super::{EdgeList, NodeIds, TieClass};
+use super::{LoadOptions, intern_pairs_numeric};
+use crate::input::map_or_read;
+use crate::{Error, Result};
+
+/// What the third (or a chosen) column of a text edge list holds.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Extra {
+    None,
+    Weight(usize),
+    Tie(usize),
+}
+
+/// One parsed chunk of a text file.
+#[derive(Debug, Default)]
+struct Chunk {
+    /// Ids below `u32::MAX` are stored as they are; `u32::MAX` means "the next one in `big`".
+    src: Vec<u32>,
+    dst: Vec<u32>,
+    big_src: Vec<u64>,
+    big_dst: Vec<u64>,
+    weights: Vec<f32>,
+    ties: Vec<TieClass>,
+    lines: u64,
+}
+
+impl Chunk {
+    /// Adds one edge (ids of 32 bits or less take 4 bytes each, not 8).
+    #[inline]
+    fn push(&mut self, u: u64, v: u64) {
+        let narrow = |x: u64, big: &mut Vec<u64>| {
+            if x < u32::MAX as u64 {
+                x as u32
+            } else {
+                big.push(x);
+                u32::MAX
+            }
+        };
+        let a = narrow(u, &mut self.big_src);
+        let b = narrow(v, &mut self.big_dst);
+        self.src.push(a);
+        self.dst.push(b);
+    }
+
+    /// The ids of one side, full width.
+    fn wide<'a>(narrow: &'a [u32], big: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+        let mut big = big.iter();
+        narrow.iter().map(move |&x| {
+            if x == u32::MAX {
+                *big.next().expect("one big id per marker")
+            } else {
+                x as u64
+            }
+        })
+    }
+}
+
+/// A parse failure inside a chunk: (line within the chunk, offending value, message).
+type ChunkError = (u64, String, String);
+
+pub(super) fn column_number(option: &str, value: &str) -> Result<usize> {
+    match value.parse::<usize>() {
+        Ok(c) if (1..=8).contains(&c) => Ok(c - 1),
+        _ => Err(Error::invalid(
+            option,
+            value,
+            "for a text edge list, columns are numbered 1 to 8",
+        )),
+    }
+}
+
+fn is_comment(line: &[u8]) -> bool {
+    matches!(line.first(), None | Some(b'#') | Some(b'%'))
+}
+
+pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
+    let bytes = map_or_read(path)?;
+    let src_col = opts
+        .src
+        .as_deref()
+        .map(|s| column_number("--src", s))
+        .transpose()?
+        .unwrap_or(0);
+    let dst_col = opts
+        .dst
+        .as_deref()
+        .map(|s| column_number("--dst", s))
+        .transpose()?
+        .unwrap_or(1);
+    // The kind of the extra column: given, or sniffed from the first data line.
+    let extra = match (&opts.weight, &opts.tie) {
+        (Some(w), None) if w.eq_ignore_ascii_case("none") => Extra::None,
+        (Some(w), Some(t)) if w.eq_ignore_ascii_case("none") => {
+            Extra::Tie(column_number("--tie", t)?)
+        }
+        (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
+        (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
+        (None, None) => {
+            let first = bytes
+                .split(|&b| b == b'\n')
+                .map(|l| l.trim_ascii())
+                .find(|l| !is_comment(l));
+            let third = first.and_then(|l| {
+                l.split(|b| b.is_ascii_whitespace() || *b == b',')
+                    .filter(|t| !t.is_empty())
+                    .nth(2)
+            });
+            match third {
+                None => Extra::None,
+                Some(t) => {
+                    let t = String::from_utf8_lossy(t);
+                    if t.parse::<f64>().is_ok() {
+                        Extra::Weight(2)
+                    } else {
+                        Extra::Tie(2)
+                    }
+                }
+            }
+        }
+    };
+
+    // Split into chunks at line boundaries and parse them in parallel.
+    let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 20);
+    let mut bounds = vec![0usize];
+    while *bounds.last().unwrap() < bytes.len() {
+        let start = *bounds.last().unwrap();
+        let mut end = (start + target).min(bytes.len());
+        while end < bytes.len() && bytes[end - 1] != b'\n' {
+            end += 1;
+        }
+        bounds.push(end);
+    }
+    let chunks: Vec<std::result::Result<Chunk, ChunkError>> = bounds
+        .par_windows(2)
+        .map(|w| parse_chunk(&bytes[w[0]..w[1]], src_col, dst_col, extra))
+        .collect();
+
+    let mut parsed = Vec::with_capacity(chunks.len());
+    let mut lines = 0u64;
+    for c in chunks {
+        match c {
+            Ok(c) => {
+                lines += c.lines;
+                parsed.push(c);
+            }
+            Err((line, value, msg)) => {
+                return Err(Error::Parse {
+                    path: path.to_path_buf(),
+                    line: lines + line,
+                    value,
+                    msg,
+                });
+            }
+        }
+    }
+    // The text (a memory map or a decompressed buffer) is no longer needed: free it first.
+    drop(bytes);
+    let (n, ids, src, dst) = intern_chunks(&parsed);
+    Ok(EdgeList {
+        n,
+        src,
+        dst,
+        ties: matches!(extra, Extra::Tie(_))
+            .then(|| parsed.iter().flat_map(|c| c.ties.iter().copied()).collect()),
+        weights: matches!(extra, Extra::Weight(_)).then(|| {
+            parsed
+                .iter()
+                .flat_map(|c| c.weights.iter().copied())
+                .collect()
+        }),
+        ids,
+    })
+}
+
+/// Interns the ids of parsed chunks without first concatenating them.
+fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
+    let m: usize = chunks.iter().map(|c| c.src.len()).sum();
+    let wide = chunks
+        .iter()
+        .any(|c| !c.big_src.is_empty() || !c.big_dst.is_empty());
+    let max = if wide {
+        u64::MAX
+    } else {
+        chunks
+            .par_iter()
+            .map(|c| c.src.iter().chain(&c.dst).copied().max().unwrap_or(0) as u64)
+            .max()
+            .unwrap_or(0)
+    };
+    if max > 4 * 2 * m as u64 + 1024 {
+        // Sparse ids: the general path.
+        let src: Vec<u64> = chunks
+            .iter()
+            .flat_map(|c| Chunk::wide(&c.src, &c.big_src))
+            .collect();
+        let dst: Vec<u64> = chunks
+            .iter()
+            .flat_map(|c| Chunk::wide(&c.dst, &c.big_dst))
+            .collect();
+        return intern_pairs_numeric(&src, &dst);
+    }
+    // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
+    let (table, uniq) = dense_numbering(
+        max,
+        chunks
+            .par_iter()
+            .flat_map(|c| c.src.par_iter().chain(c.dst.par_iter()))
+            .map(|&x| x as u64),
+    );
+    let mut src = vec![0u32; m];
+    let mut dst = vec![0u32; m];
+    let mut parts = Vec::with_capacity(chunks.len());
+    let (mut s_rest, mut d_rest): (&mut [u32], &mut [u32]) = (&mut src, &mut dst);
+    for c in chunks {
+        let (s, sr) = s_rest.split_at_mut(c.src.len());
+        let (d, dr) = d_rest.split_at_mut(c.dst.len());
+        parts.push((c, s, d));
+        s_rest = sr;
+        d_rest = dr;
+    }
+    parts.into_par_iter().for_each(|(c, s, d)| {
+        for (o, &x) in s.iter_mut().zip(&c.src) {
+            *o = table[x as usize];
+        }
+        for (o, &x) in d.iter_mut().zip(&c.dst) {
+            *o = table[x as usize];
+        }
+    });
+    (uniq.len(), node_ids(uniq, max), src, dst)
+}
+
+#[inline]
+fn parse_id(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || tok.len() > 19 {
+        // Longer than any 19-digit number: let the standard parser decide (it rejects overflow).
+        return std::str::from_utf8(tok).ok()?.parse::<u64>().ok();
+    }
+    let mut x = 0u64;
+    for &b in tok {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        x = x * 10 + d as u64;
+    }
+    Some(x)
+}
+
+/// Parses a line that is exactly two decimal ids separated by blanks or a comma (and optionally
+/// followed by more columns); `None` for anything else.
+#[inline]
+fn two_ids(line: &[u8]) -> Option<(u64, u64)> {
+    let mut i = 0;
+    let n = line.len();
+    let number = |i: &mut usize| -> Option<u64> {
+        let start = *i;
+        let mut x = 0u64;
+        while *i < n && line[*i].is_ascii_digit() {
+            x = x.checked_mul(10)?.checked_add((line[*i] - b'0') as u64)?;
+            *i += 1;
+        }
+        (*i > start).then_some(x)
+    };
+    while i < n && (line[i] == b' ' || line[i] == b'\t') {
+        i += 1;
+    }
+    let u = number(&mut i)?;
+    let sep = i;
+    while i < n && matches!(line[i], b' ' | b'\t' | b',') {
+        i += 1;
+    }
+    if i == sep {
+        return None;
+    }
+    let v = number(&mut i)?;
+    // The id must end at a separator or the end of the line.
+    if i < n && !matches!(line[i], b' ' | b'\t' | b',' | b'\r' | b'\n') {
+        return None;
+    }
+    Some((u, v))
+}
+
+fn parse_chunk(
+    text: &[u8],
+    src_col: usize,
+    dst_col: usize,
+    extra: Extra,
+) -> std::result::Result<Chunk, ChunkError> {
+    let mut out = Chunk::default();
+    let need = src_col.max(dst_col) + 1;
+    let mut toks: [&[u8]; 8] = [&[]; 8];
+    let plain = src_col == 0 && dst_col == 1 && extra == Extra::None;
+    for raw_line in text.split_inclusive(|&b| b == b'\n') {
+        out.lines += 1;
+        // Fast path for the common `src dst` line; anything unusual takes the general path below,
+        // which also produces the error messages.
+        if plain && let Some((u, v)) = two_ids(raw_line) {
+            out.push(u, v);
+            continue;
+        }
+        let line = raw_line.trim_ascii();
+        if is_comment(line) {
+            continue;
+        }
+        let mut count = 0;
+        for t in line
+            .split(|b| b.is_ascii_whitespace() || *b == b',')
+            .filter(|t| !t.is_empty())
+        {
+            if count < toks.len() {
+                toks[count] = t;
+            }
+            count += 1;
+        }
+        let lossy = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+        if count < need {
+            return Err((
+                out.lines,
+                lossy(line),
+                format!("expected at least {need} columns (source target)"),
+            ));
+        }
+        let u = parse_id(toks[src_col]).ok_or_else(|| {
+            (
+                out.lines,
+                lossy(toks[src_col]),
+                "node id is not a non-negative integer".to_string(),
+            )
+        })?;
+        let v = parse_id(toks[dst_col]).ok_or_else(|| {
+            (
+                out.lines,
+                lossy(toks[dst_col]),
+                "node id is not a non-negative integer".to_string(),
+            )
+        })?;
+        out.push(u, v);
+        match extra {
+            Extra::None => {}
+            Extra::Weight(c) => {
+                let w = if c < count {
+                    let s = std::str::from_utf8(toks[c]).unwrap_or("");
+                    match s.parse::<f64>() {
+                        Ok(w) if w.is_finite() => w as f32,
+                        _ => {
+                            return Err((
+                                out.lines,
+                                lossy(toks[c]),
+                                "weight is not a finite number".into(),
+                            ));
+                        }
+                    }
+                } else {
+                    1.0
+                };
+                out.weights.push(w);
+            }
+            Extra::Tie(c) => {
+                let t = if c < count {
+                    let s = std::str::from_utf8(toks[c]).unwrap_or("");
+                    TieClass::parse(s).ok_or_else(|| {
+                        (
+                            out.lines,
+                            lossy(toks[c]),
+                            "tie class must be strong or weak".to_string(),
+                        )
+                    })?
+                } else {
+                    TieClass::Weak
+                };
+                out.ties.push(t);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, extra: Extra) -> std::result::Result<Chunk, ChunkError> {
+        parse_chunk(text.as_bytes(), 0, 1, extra)
+    }
+
+    #[test]
+    fn fast_path_ids() {
+        assert_eq!(two_ids(b"12 34\n"), Some((12, 34)));
+        assert_eq!(two_ids(b"\t1,2\r\n"), Some((1, 2)));
+        assert_eq!(two_ids(b"1 2 strong\n"), Some((1, 2)));
+        assert_eq!(two_ids(b"1x 2\n"), None);
+        assert_eq!(two_ids(b"1 2x\n"), None);
+        assert_eq!(two_ids(b"12\n"), None);
+        assert_eq!(two_ids(b"# 1 2\n"), None);
+        // 2^64 overflows: the slow path reports it.
+        assert_eq!(two_ids(b"18446744073709551616 1\n"), None);
+        assert_eq!(parse_id(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_id(b"18446744073709551616"), None);
+        assert_eq!(parse_id(b"-1"), None);
+        assert_eq!(parse_id(b""), None);
+    }
+
+    #[test]
+    fn chunks_parse_weights_ties_and_comments() {
+        let c = parse("# c\n% c\n\n1 2 0.5\n3,4,2\n5 6\n", Extra::Weight(2)).unwrap();
+        assert_eq!(
+            (c.src.clone(), c.dst.clone()),
+            (vec![1, 3, 5], vec![2, 4, 6])
+        );
+        assert_eq!(c.weights, vec![0.5, 2.0, 1.0]);
+        assert_eq!(c.lines, 6);
+        let c = parse("1 2 strong\n2 3 W\n", Extra::Tie(2)).unwrap();
+        assert_eq!(c.ties, vec![TieClass::Strong, TieClass::Weak]);
+        // Ids past u32 are kept whole.
+        let c = parse("4294967296 1\n", Extra::None).unwrap();
+        let wide: Vec<u64> = Chunk::wide(&c.src, &c.big_src).collect();
+        assert_eq!(wide, vec![1u64 << 32]);
+    }
+
+    #[test]
+    fn bad_lines_name_their_line_and_value() {
+        let e = parse("1 2\n3\n", Extra::None).unwrap_err();
+        assert_eq!((e.0, e.1.as_str()), (2, "3"));
+        let e = parse("1 2\nx 2\n", Extra::None).unwrap_err();
+        assert_eq!((e.0, e.1.as_str()), (2, "x"));
+        let e = parse("1 2 inf\n", Extra::Weight(2)).unwrap_err();
+        assert_eq!((e.0, e.1.as_str()), (1, "inf"));
+        let e = parse("1 2 medium\n", Extra::Tie(2)).unwrap_err();
+        assert!(e.2.contains("strong or weak"), "{e:?}");
+        assert!(column_number("--src", "9").is_err() && column_number("--src", "0").is_err());
+    }
+
+    #[test]
+    fn whole_files_report_the_line_across_chunks_and_sniff_the_third_column() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("g.txt");
+        let mut text = String::from("# header\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("{i} {}\n", i + 1));
+        }
+        text.push_str("7 oops\n");
+        std::fs::write(&p, &text).unwrap();
+        let e = read(&p, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("g.txt:200002") && e.contains("oops"), "{e}");
+        std::fs::write(&p, "1 2 3.5\n2 3 1\n").unwrap();
+        let el = read(&p, &LoadOptions::default()).unwrap();
+        assert_eq!(el.weights, Some(vec![3.5, 1.0]));
+        std::fs::write(&p, "1 2 strong\n2 3 weak\n").unwrap();
+        let el = read(&p, &LoadOptions::default()).unwrap();
+        assert_eq!(el.ties, Some(vec![TieClass::Strong, TieClass::Weak]));
+        // Sparse ids take the general numbering path.
+        std::fs::write(&p, "1 9000000000\n9000000000 5\n").unwrap();
+        let el = read(&p, &LoadOptions::default()).unwrap();
+        assert_eq!(el.n, 3);
+        assert_eq!(el.ids.label(el.src[0]), "1");
+    }
+}

@@ -1,0 +1,98 @@
+//! The bytes of user files: a whole file read (gunzipped when its name ends in `.gz`) or, for a
+//! plain file, memory-mapped. Every loader (graphs, layers, seed lists, real cascades) reads
+//! through here, so a missing file, a corrupt gzip stream or a non-UTF-8 text is reported the same
+//! way everywhere: with the path.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// Whether `path` names a gzip file (by its extension).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut buf = Vec::with_capacity(size + 1);
+    if is_gzip(path) {
+        flate2::read::MultiGzDecoder::new(file)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::file(path, format!("corrupt or truncated gzip data: {e}")))?;
+    } else {
+        file.read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(buf)
+}
+
+/// A whole file as UTF-8 text (gunzipped for `.gz`).
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    String::from_utf8(read_bytes(path)?).map_err(|_| Error::file(path, "not UTF-8 text"))
+}
+
+/// A whole file's bytes: memory-mapped for a plain file (no copy), decompressed for `.gz`.
+pub(crate) enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+pub(crate) fn map_or_read(path: &Path) -> Result<Bytes> {
+    if !is_gzip(path) {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > 0 {
+            // SAFETY: the map is read-only and lives only while we parse; if another process
+            // truncates the file meanwhile, reads past the new end fault (SIGBUS). hongbao accepts
+            // that risk for files it only reads, as ripgrep does.
+            if let Ok(m) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Bytes::Mapped(m));
+            }
+        }
+    }
+    read_bytes(path).map(Bytes::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn plain_gzip_and_missing_files() {
+        let d = tempfile::tempdir().unwrap();
+        let plain = d.path().join("a.txt");
+        std::fs::write(&plain, b"0 1\n").unwrap();
+        assert_eq!(&*map_or_read(&plain).unwrap(), b"0 1\n");
+        let gz = d.path().join("a.txt.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"2 3\n").unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        assert_eq!(read_text(&gz).unwrap(), "2 3\n");
+        assert_eq!(&*map_or_read(&gz).unwrap(), b"2 3\n");
+        // A truncated stream and a file that is not gzip at all are named, not a panic.
+        let bytes = std::fs::read(&gz).unwrap();
+        std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
+        let e = read_bytes(&gz).unwrap_err().to_string();
+        assert!(e.contains("a.txt.gz") && e.contains("gzip"), "{e}");
+        let e = read_text(&d.path().join("missing.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.txt"), "{e}");
+        std::fs::write(&plain, [0xff, 0xfe]).unwrap();
+        assert!(read_text(&plain).unwrap_err().to_string().contains("UTF-8"));
+    }
+}

@@ -1,0 +1,98 @@
+//! `simulate`: the time-resolved cascade on one graph file.
+
+use super::platform::{PlatformReport, RunSettings, run_platform};
+use super::scenario::{GraphSource, Platform};
+use super::{GraphInput, Progress, Warning};
+use crate::cascade::{Activation, Engine, Model, MonteCarlo, SeedSpec};
+use crate::curves::Grid;
+use crate::ties::TieSpec;
+use crate::{Naming, Result};
+
+/// Everything `simulate` needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulateOptions {
+    pub graph: GraphInput,
+    /// The model, horizon included (built by [`crate::cascade::ModelSpec`]).
+    pub model: Model,
+    pub seeds: SeedSpec,
+    pub runs: u64,
+    pub seed: u64,
+    /// Grid step of the curves, in hours.
+    pub step_hours: f64,
+    /// End of the curves; default: the horizon, or 72 h when it is unbounded.
+    pub curve_hours: Option<f64>,
+    /// The name of the run in curves and charts; default: the file's name.
+    pub label: Option<String>,
+    pub engine: Engine,
+}
+
+impl SimulateOptions {
+    /// The hours the curves cover.
+    pub fn curve_hours(&self) -> f64 {
+        self.curve_hours
+            .unwrap_or(self.model.horizon_hours.unwrap_or(72.0))
+    }
+
+    /// The run's label.
+    pub fn label(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.graph.file_name())
+    }
+
+    /// The report's title.
+    pub fn title(&self) -> String {
+        format!("Adoption on {}", self.label())
+    }
+
+    /// Checks everything that needs no file, so that a mistake is reported before the long work.
+    ///
+    /// # Errors
+    /// An invalid model, grid or number of runs.
+    pub fn check(&self) -> Result<()> {
+        self.model.check(Naming::Flag)?;
+        Grid::new(self.step_hours, self.curve_hours())?;
+        MonteCarlo::new(self.runs, self.seed, Naming::Flag)?;
+        Ok(())
+    }
+}
+
+/// Loads the graph, simulates, and summarises.
+///
+/// # Errors
+/// As [`SimulateOptions::check`], loading the graph, and resolving the seeds.
+pub fn simulate(opts: &SimulateOptions, progress: &dyn Progress) -> Result<PlatformReport> {
+    opts.check()?;
+    let label = opts.label();
+    let t = std::time::Instant::now();
+    let (graph, ties_desc) = opts.graph.load()?;
+    progress.graph_ready(&label, &graph, t.elapsed().as_secs_f64());
+    if matches!(opts.model.activation, Activation::ByTie { .. }) && graph.tie_split().0 == 0 {
+        progress.warn(Warning::NoStrongTies);
+    }
+    let platform = Platform {
+        label,
+        graph: GraphSource::File {
+            path: opts.graph.path.clone(),
+            load: opts.graph.load.clone(),
+        },
+        ties: opts.graph.ties.clone().unwrap_or(TieSpec::Labels),
+        activation: opts.model.activation.clone(),
+        delay_strong: opts.model.delay_strong,
+        delay_weak: opts.model.delay_weak,
+        seeds: opts.seeds.clone(),
+        rationale: Default::default(),
+    };
+    let settings = RunSettings {
+        nodes: 0,
+        runs: opts.runs,
+        seed: opts.seed,
+        horizon_hours: opts.model.horizon_hours,
+        curve_hours: opts.curve_hours(),
+        step_hours: opts.step_hours,
+        engine: opts.engine,
+    };
+    progress.started(opts.runs);
+    let mut rep = run_platform(&platform, &graph, &settings, progress)?;
+    rep.parameters.ties = ties_desc;
+    progress.platform_done(&rep);
+    Ok(rep)
+}
