@@ -37,6 +37,19 @@ pub struct Curve {
 }
 
 impl Curve {
+    /// The columns of a curve file, in order: the contract `label, hour, mean, p05, p50, p95,
+    /// new_per_hour`, then `nodes` (so that a saved curve can be drawn as a share of users).
+    pub const COLUMNS: [&'static str; 8] = [
+        "label",
+        "hour",
+        "mean",
+        "p05",
+        "p50",
+        "p95",
+        "new_per_hour",
+        "nodes",
+    ];
+
     /// The curve up to `hours` (for charts that show the early part of a long curve).
     pub fn until(&self, hours: f64) -> Curve {
         let n = self.hour.partition_point(|&h| h <= hours + 1e-12).max(1);

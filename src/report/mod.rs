@@ -1,7 +1,6 @@
 //! Writing results: tables (CSV, Parquet), summaries (JSON, Markdown) and charts (PNG), one file
 //! per study's report (`platforms` for `compare` and `simulate`, `percolation`, `observed`, `fit`).
-//! The only module that knows polars' writers and plotters, and the only one that writes files;
-//! it also reads back the curve files it wrote, for `plot`.
+//! The only module that knows polars' writers and plotters, and the only one that writes files.
 //!
 //! Nothing the user had is overwritten silently: a report directory is built under a temporary
 //! name beside its destination and swapped in only when every file is written, so a failure halfway
@@ -26,7 +25,7 @@ pub use platforms::{
     compare_json, markdown as platforms_markdown, summary_json, write_compare, write_simulate,
 };
 pub use stats::stats_table;
-pub use tables::{CURVE_COLUMNS, read_curves, write_graph};
+pub use tables::write_graph;
 pub use text::thousands;
 
 /// A summary as pretty JSON with its keys in alphabetical order (the order `percolation`,

@@ -12,19 +12,6 @@ use crate::graph::Graph;
 use crate::graph::load::Format;
 use crate::{Error, Result};
 
-/// The curve columns, in order: the contract `label, hour, mean, p05, p50, p95, new_per_hour`,
-/// then `nodes` (so a saved curve can be drawn as a share of users).
-pub const CURVE_COLUMNS: [&str; 8] = [
-    "label",
-    "hour",
-    "mean",
-    "p05",
-    "p50",
-    "p95",
-    "new_per_hour",
-    "nodes",
-];
-
 fn polars_err(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::file(path, e.to_string())
 }
@@ -116,119 +103,6 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
         .finish(df)
         .map_err(polars_err(path))?;
     Ok(())
-}
-
-/// Reads curves saved by hongbao (CSV or Parquet), one [`Curve`] per label, with each label's
-/// number of nodes (0 when the file has no `nodes` column).
-pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
-    let format = Format::from_path(path)?;
-    if !path.exists() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
-    }
-    let err = polars_err(path);
-    let df = match format {
-        Format::Csv => CsvReadOptions::default()
-            .with_has_header(true)
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .map_err(&err)?
-            .finish()
-            .map_err(&err)?,
-        Format::Parquet => ParquetReader::new(File::open(path).map_err(|e| Error::io(path, e))?)
-            .finish()
-            .map_err(&err)?,
-        Format::Text => {
-            return Err(Error::file(
-                path,
-                "curves are read from .csv or .parquet files",
-            ));
-        }
-    };
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for c in &CURVE_COLUMNS[..7] {
-        if !names.iter().any(|n| n == c) {
-            return Err(Error::file(
-                path,
-                format!(
-                    "no column {c:?}; a curves file has {:?}",
-                    &CURVE_COLUMNS[..7]
-                ),
-            ));
-        }
-    }
-    let f64s = |name: &str| -> Result<Vec<f64>> {
-        let s = df
-            .column(name)
-            .map_err(&err)?
-            .as_materialized_series()
-            .cast(&DataType::Float64)
-            .map_err(&err)?;
-        Ok(s.f64()
-            .map_err(&err)?
-            .iter()
-            .map(|x| x.unwrap_or(f64::NAN))
-            .collect())
-    };
-    let labels: Vec<String> = {
-        let s = df
-            .column("label")
-            .map_err(&err)?
-            .as_materialized_series()
-            .cast(&DataType::String)
-            .map_err(&err)?;
-        s.str()
-            .map_err(&err)?
-            .iter()
-            .map(|x| x.unwrap_or("").to_string())
-            .collect()
-    };
-    let (hour, mean, p05, p50, p95, new) = (
-        f64s("hour")?,
-        f64s("mean")?,
-        f64s("p05")?,
-        f64s("p50")?,
-        f64s("p95")?,
-        f64s("new_per_hour")?,
-    );
-    let nodes = if names.iter().any(|n| n == "nodes") {
-        f64s("nodes")?
-    } else {
-        vec![0.0; labels.len()]
-    };
-    let mut out: Vec<(Curve, usize)> = Vec::new();
-    for i in 0..labels.len() {
-        if out.last().is_none_or(|(c, _)| c.label != labels[i]) {
-            out.push((
-                Curve {
-                    label: labels[i].clone(),
-                    hour: vec![],
-                    mean: vec![],
-                    p05: vec![],
-                    p50: vec![],
-                    p95: vec![],
-                    new_per_hour: vec![],
-                },
-                nodes[i] as usize,
-            ));
-        }
-        let c = &mut out.last_mut().unwrap().0;
-        c.hour.push(hour[i]);
-        c.mean.push(mean[i]);
-        c.p05.push(p05[i]);
-        c.p50.push(p50[i]);
-        c.p95.push(p95[i]);
-        c.new_per_hour.push(new[i]);
-    }
-    if out.is_empty() {
-        return Err(Error::file(path, "no rows"));
-    }
-    Ok(out)
 }
 
 /// Writes a graph's edges (each undirected edge once) to `path`, in the format its extension names:

@@ -32,7 +32,7 @@ pub use percolation::{PercolationOptions, PercolationSummary, Removal, percolati
 pub use platform::{
     Parameters, PlatformReport, RunSettings, build_graph, resolve_seeds, run_platform,
 };
-pub use plot::read_curve_files;
+pub use plot::{read_curve_files, read_curves};
 pub use scenario::{GraphSource, Overrides, Platform, RED_PACKET_TOML, Scenario};
 pub use simulate::{SimulateOptions, simulate};
 

@@ -732,7 +732,7 @@ fn observed_cascades_report() {
     assert_eq!(v["cascades"], 2);
     assert_eq!(v["adopters"], 5);
     assert_eq!(v["delays_hours"]["count"], 3);
-    let curves = hongbao::report::read_curves(&out.join("curves.csv")).unwrap();
+    let curves = hongbao::study::read_curves(&out.join("curves.csv")).unwrap();
     // Mean over the two cascades at 0, 1, 2, 3, 4 h: (1+1)/2, (2+2)/2, (3+2)/2, ...
     assert_eq!(curves[0].0.mean, vec![1.0, 2.0, 2.5, 2.5, 2.5]);
     assert!(out.join("adoption.png").exists() && out.join("delays.csv").exists());
@@ -828,7 +828,7 @@ fn fit_recovers_a_known_time_model_end_to_end() {
     ] {
         assert!(out.join(file).exists(), "{file}");
     }
-    let curves = hongbao::report::read_curves(&out.join("curves.csv")).unwrap();
+    let curves = hongbao::study::read_curves(&out.join("curves.csv")).unwrap();
     assert_eq!(curves.len(), 2);
     // The same seed gives the same bytes.
     let again = d.path().join("again");
@@ -873,4 +873,45 @@ fn fit_recovers_a_known_time_model_end_to_end() {
         &["bad.txt:1", "1/2:soon"],
     );
     assert!(!x.exists());
+}
+
+/// A reader that stops early (`hongbao stats g | head -1`) closes the pipe before hongbao
+/// writes: the command ends quietly with exit 0, no panic message.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let g = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r");
+    let g = g.to_str().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["stats", g],
+        &["stats", g, "--json"],
+        &[
+            "simulate",
+            g,
+            "--runs",
+            "20",
+            "-q",
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ];
+    for args in runs {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("hongbao"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the graph is even loaded: every write then fails.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -1,8 +1,14 @@
 //! One integration-test binary (faster to link than one per file).
 
+/// The binary end to end: every command, bad input (exit 1, file/line/value named), same bytes
+/// on any thread count, closed pipes.
 mod cli;
+/// The cascade engine against closed forms, exact enumeration, an independent simulator, and
+/// its engines against each other.
 mod engine;
+/// The real data sets of `../shared/data` (skipped when absent): counts and peer references.
 mod real_data;
+/// The report files: chart sizes and pixels, the Markdown snapshot, Parquet equal to CSV.
 mod report;
 
 use hongbao::graph::{EdgeList, Graph, TieClass};

@@ -70,8 +70,8 @@ fn curves_parquet_matches_csv() {
         .arg(&out)
         .assert()
         .success();
-    let a = hongbao::report::read_curves(&out.join("curves.csv")).unwrap();
-    let b = hongbao::report::read_curves(&out.join("curves.parquet")).unwrap();
+    let a = hongbao::study::read_curves(&out.join("curves.csv")).unwrap();
+    let b = hongbao::study::read_curves(&out.join("curves.parquet")).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.len(), 2);
     assert_eq!(a[0].1, 1500);
