@@ -7,13 +7,18 @@
 //! 1 h this is the discrete-round IC of Kempe, Kleinberg & Tardos (2003); whatever the delays, the
 //! final adopter set (no horizon) has the distribution of classic IC.
 //!
-//! The files, from what the user states to what the machine runs: `model` and `delay` (the spec,
-//! validated in one place), `seeds`, `prepared` (a model bound to a graph), `skip` (the sampling
+//! Beside the independent cascade, models where adoption needs reinforcement (`adoption`):
+//! threshold, fractional threshold, linear threshold, dose–response, run by `contagion`.
+//!
+//! The files, from what the user states to what the machine runs: `model`, `adoption` and `delay`
+//! (the spec, validated in one place), `seeds`, `prepared` (a model bound to a graph), `skip` (the sampling
 //! kernel), `scalar` and `fused` (the engines), `engine` (their names), `monte_carlo` (runs in
 //! parallel, the same bytes on any thread count).
 //!
 //! This module knows nothing of files.
 
+mod adoption;
+mod contagion;
 mod delay;
 mod engine;
 mod fused;
@@ -24,6 +29,7 @@ mod scalar;
 mod seeds;
 mod skip;
 
+pub use adoption::{Adoption, LtWeights, MODEL_HELP};
 pub use delay::Delay;
 pub use engine::Engine;
 pub use model::{Activation, Model, ModelSpec};

@@ -2,6 +2,7 @@
 //! takes, and the horizon. [`ModelSpec`] is the one place where flags and scenario keys become a
 //! validated [`Model`]; errors name the parameter as the user wrote it ([`Naming`]).
 
+use super::adoption::{Adoption, LtWeights};
 use super::delay::Delay;
 use crate::{Naming, Result};
 
@@ -34,6 +35,11 @@ impl std::fmt::Display for Activation {
 /// The full cascade model.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Model {
+    /// How a node decides to adopt (the independent cascade unless told otherwise).
+    #[serde(default)]
+    pub adoption: Adoption,
+    /// The chance that an attempt succeeds (under the independent cascade), or that an exposure
+    /// reaches the friend (under the other models).
     pub activation: Activation,
     pub delay_strong: Delay,
     pub delay_weak: Delay,
@@ -53,11 +59,17 @@ impl Model {
     /// classic independent cascade (with `Delay::Fixed { hours: 1.0 }`, in rounds).
     pub fn uniform(p: f64, delay: Delay) -> Model {
         Model {
+            adoption: Adoption::Ic,
             activation: Activation::Uniform { p },
             delay_strong: delay,
             delay_weak: delay,
             horizon_hours: None,
         }
+    }
+
+    /// The same model deciding adoption by `adoption`.
+    pub fn with_adoption(self, adoption: Adoption) -> Model {
+        Model { adoption, ..self }
     }
 
     /// Checks every parameter, naming a bad one as the command line does.
@@ -100,6 +112,10 @@ impl Model {
 /// of a scenario's platform. [`ModelSpec::build`] applies the defaults and checks everything.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelSpec {
+    /// The adoption model (`ic`, `threshold:K`, `fractional:F`, `lt`, `dose:C1,C2,...`).
+    pub model: Option<String>,
+    /// The linear threshold's weights: `in-degree` (default) or `graph`.
+    pub lt_weights: Option<String>,
     /// The same chance on every tie.
     pub p: Option<f64>,
     /// The chance on strong ties (weak ties keep the default unless `p_weak` is given).
@@ -119,8 +135,11 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// The chance on every tie when no rule is given.
+    /// The chance on every tie when no rule is given, under the independent cascade.
     pub const DEFAULT_P: f64 = 0.1;
+    /// The chance that an exposure reaches a friend when no rule is given, under the other
+    /// models: every exposure does.
+    pub const DEFAULT_EXPOSURE: f64 = 1.0;
     /// The delay on a tie class when none is given.
     pub const DEFAULT_DELAY: Delay = Delay::Exp { mean: 1.0 };
 
@@ -152,12 +171,24 @@ impl ModelSpec {
                 ),
             ));
         }
+        let mut adoption = match &self.model {
+            Some(s) => Adoption::parse(naming, s)?,
+            None => Adoption::Ic,
+        };
+        if let Some(w) = &self.lt_weights {
+            adoption = adoption.with_lt_weights(naming, LtWeights::parse(naming, w)?)?;
+        }
+        let default_p = if adoption.is_ic() {
+            Self::DEFAULT_P
+        } else {
+            Self::DEFAULT_EXPOSURE
+        };
         let activation = if let Some(p) = self.p {
             Activation::Uniform { p }
         } else if self.p_strong.is_some() || self.p_weak.is_some() {
             Activation::ByTie {
-                strong: self.p_strong.unwrap_or(Self::DEFAULT_P),
-                weak: self.p_weak.unwrap_or(Self::DEFAULT_P),
+                strong: self.p_strong.unwrap_or(default_p),
+                weak: self.p_weak.unwrap_or(default_p),
             }
         } else if let Some(p) = self.p_from_weight {
             Activation::FromWeight { p }
@@ -192,6 +223,7 @@ impl ModelSpec {
             ),
         };
         let model = Model {
+            adoption,
             activation,
             delay_strong,
             delay_weak,
@@ -209,6 +241,7 @@ mod tests {
     #[test]
     fn model_validation_names_the_option() {
         let m = |a| Model {
+            adoption: Adoption::Ic,
             activation: a,
             delay_strong: Delay::Fixed { hours: 1.0 },
             delay_weak: Delay::Fixed { hours: 1.0 },
@@ -298,6 +331,30 @@ mod tests {
             Naming::Key,
         );
         assert!(e.contains("delay_weak") && e.contains("exp:-1"), "{e}");
+        let m = ModelSpec {
+            model: Some("dose:0.15,0.3,0.4".into()),
+            p_weak: Some(0.5),
+            ..Default::default()
+        }
+        .build(Naming::Flag)
+        .unwrap();
+        assert_eq!(
+            m.activation,
+            Activation::ByTie {
+                strong: 1.0,
+                weak: 0.5
+            },
+            "exposures reach by default"
+        );
+        assert_eq!(m.adoption.to_string(), "dose:0.15,0.3,0.4");
+        let e = err(
+            ModelSpec {
+                lt_weights: Some("graph".into()),
+                ..Default::default()
+            },
+            Naming::Key,
+        );
+        assert!(e.contains("lt_weights") && e.contains("model lt"), "{e}");
         let e = err(
             ModelSpec {
                 hours: Some(0.0),

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::engine::Engine;
 use super::fused::{FusedScratch, run_batch};
 use super::model::Model;
-use super::prepared::Prepared;
+use super::prepared::{Prepared, Rule};
 use super::scalar::{Scratch, run};
 use crate::Naming;
 use crate::graph::Graph;
@@ -153,7 +153,8 @@ pub fn simulate_chosen<A: Accumulate>(
     let start = seeds[0].1;
     let fusable = prepared
         .uniform_fixed_delay()
-        .filter(|_| seeds.iter().all(|s| s.1 == start));
+        .filter(|_| seeds.iter().all(|s| s.1 == start))
+        .filter(|_| matches!(prepared.rule, Rule::Ic));
     let delay = match (engine, fusable) {
         (Engine::Scalar | Engine::Plain, _) | (Engine::Auto, None) => None,
         (_, Some(d)) => Some(d),
@@ -161,7 +162,7 @@ pub fn simulate_chosen<A: Accumulate>(
             return Err(Error::invalid(
                 "--engine",
                 "fused",
-                "needs every delay fixed to the same time (e.g. --delay fixed:1) and every seed at one start hour",
+                "runs the independent cascade only, with every delay fixed to the same time (e.g. --delay fixed:1) and every seed at one start hour",
             ));
         }
     };

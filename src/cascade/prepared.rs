@@ -1,6 +1,7 @@
 //! A model bound to one graph: every arc's success threshold (by tie class, or per arc from a
 //! weight or the in-degree) and the delay samplers, ready for the engines.
 
+use super::adoption::{Adoption, LtWeights};
 use super::delay::DelaySampler;
 use super::model::{Activation, Model};
 use super::skip::{GeometricSkip, threshold};
@@ -14,12 +15,53 @@ pub(crate) enum ArcProbs {
     PerArc(Vec<u64>),
 }
 
+/// How many exposures a node needs, under the counting models.
+#[derive(Clone, Debug)]
+pub(crate) enum Need {
+    /// The same for every node (`threshold:K`).
+    Fixed(u32),
+    /// Per node (`fractional:F`: the count that makes the share; `u32::MAX` for a node without
+    /// in-neighbours).
+    PerNode(Vec<u32>),
+    /// Drawn per node and run from the cumulative chances (`dose:C1,C2,...`).
+    Dose(Vec<f64>),
+}
+
+/// How nodes decide, bound to the graph.
+#[derive(Clone, Debug)]
+pub(crate) enum Rule {
+    /// The independent cascade (the scalar and fused engines).
+    Ic,
+    /// Adopt when the count of exposures meets the need.
+    Count(Need),
+    /// Adopt when the exposures' weights sum to the node's threshold; weights per node
+    /// (1 / in-degree), or the graph's per arc when `None`.
+    Linear { per_node: Option<Vec<f32>> },
+}
+
+/// The smallest count `k` with `k / d >= f` (`u32::MAX` when `d` is 0).
+fn share_need(f: f64, d: u32) -> u32 {
+    if d == 0 {
+        return u32::MAX;
+    }
+    let d = d as f64;
+    let mut k = (f * d).ceil().max(1.0);
+    while k > 1.0 && (k - 1.0) / d >= f {
+        k -= 1.0;
+    }
+    while k / d < f {
+        k += 1.0;
+    }
+    k as u32
+}
+
 /// A model bound to one graph.
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
     pub(crate) probs: ArcProbs,
     pub(crate) delays: [DelaySampler; 2],
     pub(crate) horizon: f64,
+    pub(crate) rule: Rule,
     /// Whether runs may skip failed coins geometrically (off for the reference `plain` engine).
     pub(crate) skip: bool,
 }
@@ -73,10 +115,46 @@ impl Prepared {
         };
         // Indexed by `TieClass::index()`: weak = 0, strong = 1.
         let delays = [model.delay_weak.sampler(), model.delay_strong.sampler()];
+        let rule = match &model.adoption {
+            Adoption::Ic => Rule::Ic,
+            Adoption::Threshold { k } => Rule::Count(Need::Fixed(*k)),
+            Adoption::Fractional { f } => Rule::Count(Need::PerNode(
+                graph
+                    .in_degrees()
+                    .iter()
+                    .map(|&d| share_need(*f, d))
+                    .collect(),
+            )),
+            Adoption::Dose { c } => Rule::Count(Need::Dose(c.clone())),
+            Adoption::LinearThreshold {
+                weights: LtWeights::InDegree,
+            } => Rule::Linear {
+                per_node: Some(
+                    graph
+                        .in_degrees()
+                        .iter()
+                        .map(|&d| if d == 0 { 0.0 } else { 1.0 / d as f32 })
+                        .collect(),
+                ),
+            },
+            Adoption::LinearThreshold {
+                weights: LtWeights::Graph,
+            } => {
+                if graph.weights().is_none() {
+                    return Err(Error::invalid(
+                        "--lt-weights",
+                        "graph",
+                        "this graph has no weights (give a weight column)",
+                    ));
+                }
+                Rule::Linear { per_node: None }
+            }
+        };
         Ok(Prepared {
             probs,
             delays,
             horizon: model.horizon(),
+            rule,
             skip: true,
         })
     }
@@ -115,5 +193,29 @@ impl Prepared {
             [DelaySampler::Fixed(a), DelaySampler::Fixed(b)] if a == b && a > 0.0 => Some(a),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_needs_are_the_smallest_counts_that_make_the_share() {
+        for d in 1..=200u32 {
+            for f in [0.01, 0.18, 0.25, 1.0 / 3.0, 0.5, 0.51, 0.999, 1.0] {
+                let k = share_need(f, d);
+                assert!(k as f64 / d as f64 >= f, "{k}/{d} >= {f}");
+                assert!(
+                    k == 1 || (k - 1) as f64 / (d as f64) < f,
+                    "{k}/{d} is the least for {f}"
+                );
+            }
+        }
+        assert_eq!(share_need(0.18, 5), 1);
+        assert_eq!(share_need(0.18, 6), 2);
+        assert_eq!(share_need(0.5, 2), 1);
+        assert_eq!(share_need(0.51, 2), 2);
+        assert_eq!(share_need(0.5, 0), u32::MAX);
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BinaryHeap;
 
 use rand::Rng as _;
 
-use super::prepared::Prepared;
+use super::contagion::{self, ContagionScratch};
+use super::prepared::{Prepared, Rule};
 use crate::graph::Graph;
 use crate::rng::Rng;
 
@@ -35,6 +36,8 @@ pub(crate) struct Scratch {
     rounds: Vec<(f64, u64)>,
     /// Arcs examined (attempts made) in this run.
     pub(crate) attempts: u64,
+    /// The buffers of the reinforcement models' engine.
+    contagion: ContagionScratch,
 }
 
 /// What a run knows about one node. Fields count only when their stamp equals the run's epoch.
@@ -62,6 +65,7 @@ impl Scratch {
             heap: BinaryHeap::new(),
             times: Vec::new(),
             attempts: 0,
+            contagion: ContagionScratch::default(),
         }
     }
 
@@ -114,6 +118,20 @@ pub(crate) fn run(
     s: &mut Scratch,
 ) {
     s.next_epoch();
+    if !matches!(model.rule, Rule::Ic) {
+        let (times, rounds, attempts) = (&mut s.times, &mut s.rounds, &mut s.attempts);
+        contagion::run(
+            graph,
+            model,
+            seeds,
+            rng,
+            &mut s.contagion,
+            times,
+            rounds,
+            attempts,
+        );
+        return;
+    }
     match model.uniform_fixed_delay() {
         Some(d) if seeds.iter().all(|&(_, t)| t == seeds[0].1) => {
             run_bfs(graph, model, seeds, d, rng, s)

@@ -24,7 +24,7 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Describe a graph: size, degrees, clustering, components, strong/weak split.
     Stats(StatsArgs),
-    /// Simulate the time-resolved independent cascade on one graph.
+    /// Simulate adoption on one graph: the independent cascade, or a model needing reinforcement.
     Simulate(SimulateArgs),
     /// Re-plot saved curve files (curves.csv / curves.parquet) into one chart.
     Plot(PlotArgs),
@@ -105,16 +105,26 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
-/// Activation, delay and horizon options.
+/// Adoption model, activation, delay and horizon options.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Uniform activation probability on every tie (default 0.1 when no rule is given).
+    /// Adoption model: ic (independent cascade) | threshold:K (adopt at the K-th exposure) |
+    /// fractional:F (once the exposed share of one's neighbours reaches F) | lt (linear threshold)
+    /// | dose:C1,C2,... (Ck: chance of having adopted after k exposures) [default: ic].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Linear threshold weights: in-degree (1/in-degree, the default) or graph (the graph's weights).
+    #[arg(long, value_name = "WEIGHTS")]
+    pub lt_weights: Option<String>,
+    /// Uniform chance on every tie (default 0.1 when no rule is given). Under the independent
+    /// cascade, the chance that an attempt succeeds; under the other models, the chance that an
+    /// adopted friend's exposure reaches you over the tie (default 1).
     #[arg(long, allow_negative_numbers = true)]
     pub p: Option<f64>,
-    /// Activation probability on strong ties.
+    /// Chance on strong ties (as --p).
     #[arg(long, allow_negative_numbers = true)]
     pub p_strong: Option<f64>,
-    /// Activation probability on weak ties.
+    /// Chance on weak ties (as --p).
     #[arg(long, allow_negative_numbers = true)]
     pub p_weak: Option<f64>,
     /// Probability from the weight w: 1-(1-P)^w (w independent chances of P).

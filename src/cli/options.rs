@@ -39,6 +39,8 @@ pub fn graph(g: &GraphArgs) -> Result<GraphInput> {
 /// The model, built and checked by the library's one builder.
 pub fn model(m: &ModelArgs) -> Result<Model> {
     Ok(ModelSpec {
+        model: m.model.clone(),
+        lt_weights: m.lt_weights.clone(),
         p: m.p,
         p_strong: m.p_strong,
         p_weak: m.p_weak,

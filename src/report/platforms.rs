@@ -155,6 +155,7 @@ pub fn markdown(title: &str, platforms: &[PlatformReport]) -> String {
                 ),
             ),
             ("ties", q.ties.clone()),
+            ("model", q.model.to_string()),
             ("activation", q.activation.to_string()),
             (
                 "delay_strong",
@@ -202,6 +203,7 @@ mod tests {
                 load: Default::default(),
             },
             ties: TieSpec::AllWeak,
+            adoption: crate::cascade::Adoption::Ic,
             activation: Activation::Uniform { p: 1.0 },
             delay_strong: Delay::Fixed { hours: 1.0 },
             delay_weak: Delay::Fixed { hours: 1.0 },

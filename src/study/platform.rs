@@ -8,7 +8,7 @@ use std::path::Path;
 use super::Progress;
 use super::scenario::{GraphSource, Platform};
 use crate::Result;
-use crate::cascade::{Activation, Delay, Engine, MonteCarlo, SeedSpec, simulate_chosen};
+use crate::cascade::{Activation, Adoption, Delay, Engine, MonteCarlo, SeedSpec, simulate_chosen};
 use crate::curves::{Accumulator, Grid, Outcome};
 use crate::graph::Graph;
 use crate::ties::TieSpec;
@@ -55,6 +55,8 @@ pub struct Parameters {
     pub strong_ties: usize,
     pub weak_ties: usize,
     pub ties: String,
+    /// How a node decides to adopt (`ic`, `threshold:K`, ...).
+    pub model: Adoption,
     pub activation: Activation,
     pub delay_strong: Delay,
     pub delay_weak: Delay,
@@ -147,6 +149,7 @@ pub fn run_platform(
             strong_ties: strong,
             weak_ties: weak,
             ties: p.ties.to_string(),
+            model: model.adoption,
             activation: model.activation,
             delay_strong: model.delay_strong,
             delay_weak: model.delay_weak,

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::cascade::{Activation, Delay, ModelSpec, MonteCarlo, SeedSpec};
+use crate::cascade::{Activation, Adoption, Delay, ModelSpec, MonteCarlo, SeedSpec};
 use crate::curves::Grid;
 use crate::graph::generate::Generator;
 use crate::graph::load::{Format, LoadOptions};
@@ -63,6 +63,8 @@ pub struct Platform {
     pub label: String,
     pub graph: GraphSource,
     pub ties: TieSpec,
+    /// How a node decides to adopt.
+    pub adoption: Adoption,
     pub activation: Activation,
     pub delay_strong: Delay,
     pub delay_weak: Delay,
@@ -117,6 +119,8 @@ struct PlatformFile {
     label: Option<String>,
     graph: Option<toml::Table>,
     ties: Option<String>,
+    model: Option<String>,
+    lt_weights: Option<String>,
     p: Option<f64>,
     p_strong: Option<f64>,
     p_weak: Option<f64>,
@@ -262,6 +266,7 @@ impl Platform {
     /// The platform's model with the given horizon.
     pub fn model(&self, horizon_hours: Option<f64>) -> crate::cascade::Model {
         crate::cascade::Model {
+            adoption: self.adoption.clone(),
             activation: self.activation.clone(),
             delay_strong: self.delay_strong,
             delay_weak: self.delay_weak,
@@ -288,6 +293,8 @@ fn platform(t: PlatformFile, i: usize, base: &Path, hours: f64) -> Result<Platfo
         None => TieSpec::Labels,
     };
     let model = ModelSpec {
+        model: t.model,
+        lt_weights: t.lt_weights,
         p: t.p,
         p_strong: t.p_strong,
         p_weak: t.p_weak,
@@ -309,6 +316,7 @@ fn platform(t: PlatformFile, i: usize, base: &Path, hours: f64) -> Result<Platfo
         label: t.label.unwrap_or_else(|| format!("platform {}", i + 1)),
         graph,
         ties,
+        adoption: model.adoption,
         activation: model.activation,
         delay_strong: model.delay_strong,
         delay_weak: model.delay_weak,

@@ -75,6 +75,7 @@ pub fn simulate(opts: &SimulateOptions, progress: &dyn Progress) -> Result<Platf
             load: opts.graph.load.clone(),
         },
         ties: opts.graph.ties.clone().unwrap_or(TieSpec::Labels),
+        adoption: opts.model.adoption.clone(),
         activation: opts.model.activation.clone(),
         delay_strong: opts.model.delay_strong,
         delay_weak: opts.model.delay_weak,

@@ -416,6 +416,7 @@ fn tie_classes_get_their_own_probability_and_delay() {
         .collect();
     let g = tied_graph(101, &edges);
     let m = Model {
+        adoption: hongbao::cascade::Adoption::Ic,
         activation: Activation::ByTie {
             strong: 0.9,
             weak: 0.1,
@@ -464,6 +465,7 @@ fn weighted_rules() {
         false,
     );
     let m = Model {
+        adoption: hongbao::cascade::Adoption::Ic,
         activation: Activation::FromWeight { p: 0.2 },
         ..model(0.0, FIXED1)
     };
@@ -480,6 +482,7 @@ fn weighted_rules() {
     // Weighted cascade on a directed in-star: each of 4 sources points at node 0 (in-degree 4).
     let g = graph(5, &[(1, 0), (2, 0), (3, 0), (4, 0)], true);
     let m = Model {
+        adoption: hongbao::cascade::Adoption::Ic,
         activation: Activation::WeightedCascade,
         ..model(0.0, FIXED1)
     };
@@ -488,6 +491,7 @@ fn weighted_rules() {
     assert!((s.mean() - 1.25).abs() < 4.0 * se);
     // Weight rule on a graph without weights is refused.
     let m = Model {
+        adoption: hongbao::cascade::Adoption::Ic,
         activation: Activation::FromWeight { p: 0.2 },
         ..model(0.0, FIXED1)
     };

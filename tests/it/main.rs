@@ -1,5 +1,8 @@
 //! One integration-test binary (faster to link than one per file).
 
+/// The reinforcement models (threshold, fractional, linear threshold, dose) against closed forms,
+/// exact enumeration and the independent cascade they contain.
+mod adoption;
 /// The binary end to end: every command, bad input (exit 1, file/line/value named), same bytes
 /// on any thread count, closed pipes.
 mod cli;

@@ -77,6 +77,7 @@ fn karate_reach_agrees_with_the_peer_reference() {
     let seed_ids: Vec<String> = seeds.iter().map(|s| g.ids().label(s.0)).collect();
     assert_eq!(seed_ids, vec!["33", "0", "32"], "degrees 17, 16, 12");
     let m = Model {
+        adoption: hongbao::cascade::Adoption::Ic,
         activation: Activation::Uniform { p: 0.1 },
         delay_strong: Delay::Exp { mean: 1.0 },
         delay_weak: Delay::Exp { mean: 1.0 },
