@@ -33,6 +33,8 @@ pub mod purpose {
     pub const GENERATOR: u64 = u64::MAX - 2;
     /// Random tie-breaks in percolation orders.
     pub const PERCOLATION: u64 = u64::MAX - 3;
+    /// Degree-preserving rewiring of generated graphs.
+    pub const REWIRE: u64 = u64::MAX - 4;
     /// Fused batches of 64 runs use streams `FUSED_BATCH + b`.
     pub const FUSED_BATCH: u64 = 1 << 62;
 }

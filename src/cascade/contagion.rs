@@ -10,8 +10,8 @@
 //!
 //! A node's need (K, the count for its share F, the dose for its uniform U, or its linear
 //! threshold θ) is fixed at its first exposure in a run, drawn from the run's stream when it is
-//! random, so nodes never exposed cost nothing. Per node and run the engine keeps one 16-byte
-//! record (epoch stamps, exposures so far, need); nothing is cleared in O(n) between runs.
+//! random, so nodes never exposed cost nothing. Per node and run the engine keeps one 12-byte
+//! record (an epoch stamp, exposures so far, need); nothing is cleared in O(n) between runs.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -19,23 +19,35 @@ use std::collections::BinaryHeap;
 use rand::Rng as _;
 
 use super::prepared::{Need, Prepared, Rule};
+use super::skip::GeometricSkip;
 use crate::graph::Graph;
 use crate::rng::{self, Rng};
 
 /// A heap tag that adopts whatever the need: a seed.
 const SEED: u32 = u32::MAX;
 
-/// What a run knows about one node. Fields count only when their stamp equals the run's epoch.
+/// What a run knows about one node. Fields count only when `seen` equals the run's epoch.
+///
+/// An adopter's need is set to one no exposure can meet ([`Decide::ADOPTED`]), so an exposure
+/// of an adopter falls through the same arithmetic as any other: no branch on "adopted yet?",
+/// which is as random as the cascade.
 #[derive(Copy, Clone, Default)]
 struct Exposed {
-    /// `seen == epoch` once the node has been exposed (its need is then set).
+    /// `seen == epoch` once the node has been exposed or seeded (its need is then set).
     seen: u32,
-    /// `done == epoch` once the node has adopted.
-    done: u32,
     /// Exposures so far, or (linear threshold) the f32 bits of the weight so far.
     acc: u32,
-    /// Exposures needed (`u32::MAX`: never), or the f32 bits of the threshold θ.
+    /// Exposures needed (`u32::MAX`: never), or the f32 bits of the threshold θ; after adoption,
+    /// [`Decide::ADOPTED`].
     need: u32,
+}
+
+impl Exposed {
+    /// Whether the node has adopted in the run of `epoch`.
+    #[inline(always)]
+    fn adopted<D: Decide>(&self, epoch: u32) -> bool {
+        self.seen == epoch && self.need == D::ADOPTED
+    }
 }
 
 /// Per-thread buffers of the engine, reused across runs.
@@ -48,6 +60,10 @@ pub(crate) struct ContagionScratch {
     heap: BinaryHeap<Reverse<(u64, u32, u32)>>,
     frontier: Vec<u32>,
     next: Vec<u32>,
+    /// Rounds: the targets of the round's exposures that got through, and (weighted rules) their
+    /// weights.
+    hits: Vec<u32>,
+    weights: Vec<u32>,
 }
 
 impl ContagionScratch {
@@ -69,6 +85,10 @@ impl ContagionScratch {
 /// How a model turns exposures into a decision; one implementation per kind of need, so the
 /// inner loops are compiled for each.
 trait Decide {
+    /// Whether exposures carry weights of their own (otherwise each counts 1).
+    const WEIGHTED: bool;
+    /// The need of an adopter: no sum of exposures meets it.
+    const ADOPTED: u32;
     /// The weight an exposure over arc `i` into `v` carries (its bits).
     fn weight(&self, i: usize, v: u32) -> u32;
     /// The need of `v`, fixed at its first exposure (drawn from `rng` when random).
@@ -81,6 +101,10 @@ trait Decide {
 struct Count<'a>(&'a Need);
 
 impl Decide for Count<'_> {
+    const WEIGHTED: bool = false;
+    // A count reaches it only after 2^32 - 1 exposures, more than any node has arcs.
+    const ADOPTED: u32 = u32::MAX;
+
     #[inline(always)]
     fn weight(&self, _: usize, _: u32) -> u32 {
         1
@@ -97,6 +121,12 @@ impl Decide for Count<'_> {
                 let k = c.partition_point(|&x| x <= u);
                 if k == c.len() { u32::MAX } else { k as u32 + 1 }
             }
+            Need::InDegreeShare(d) => {
+                // θ in (0, 1]: the smallest k with k / d ≥ θ, ⌈θ·d⌉ (without a call to ceil).
+                let x = (1.0 - rng::unit(rng)) * d[v as usize] as f64;
+                let k = x as u32;
+                (k + u32::from((k as f64) < x)).max(1)
+            }
         }
     }
 
@@ -107,19 +137,20 @@ impl Decide for Count<'_> {
     }
 }
 
-/// The linear threshold: weights per node (1 / in-degree) or per arc (the graph's), θ ~ U(0, 1].
+/// The linear threshold with the graph's weights (per arc), θ ~ U(0, 1]. (With weights
+/// 1 / in-degree it is a counting rule, `Need::InDegreeShare`.)
 struct Linear<'a> {
-    per_node: Option<&'a [f32]>,
     per_arc: &'a [f32],
 }
 
 impl Decide for Linear<'_> {
+    const WEIGHTED: bool = true;
+    // Weights are finite, so their sum never reaches infinity.
+    const ADOPTED: u32 = 0x7f80_0000;
+
     #[inline(always)]
-    fn weight(&self, i: usize, v: u32) -> u32 {
-        match self.per_node {
-            Some(w) => w[v as usize].to_bits(),
-            None => self.per_arc[i].to_bits(),
-        }
+    fn weight(&self, i: usize, _: u32) -> u32 {
+        self.per_arc[i].to_bits()
     }
 
     #[inline(always)]
@@ -161,9 +192,8 @@ pub(crate) fn run(
     match &model.rule {
         Rule::Ic => unreachable!("the independent cascade runs in scalar.rs"),
         Rule::Count(need) => go(graph, model, &Count(need), seeds, fixed, rng, c, &mut out),
-        Rule::Linear { per_node } => {
+        Rule::Linear => {
             let d = Linear {
-                per_node: per_node.as_deref(),
                 per_arc: graph.weights().unwrap_or(&[]),
             };
             go(graph, model, &d, seeds, fixed, rng, c, &mut out)
@@ -195,21 +225,42 @@ fn go<D: Decide>(
     }
 }
 
-/// Calls `hit(arc, rng)` for every arc of `u` whose exposure gets through, in arc order.
+/// Which exposures get through: every one, skipping by the tie's chance, or (the reference
+/// engine) one coin per arc. Fixed once per run.
+#[derive(Copy, Clone)]
+enum Through {
+    All,
+    Skip(GeometricSkip),
+    Coins,
+}
+
+impl Through {
+    fn of(model: &Prepared) -> Through {
+        match model.skipper() {
+            Some(sk) if sk.q_max() >= 1.0 && !sk.thins() => Through::All,
+            Some(sk) => Through::Skip(sk),
+            None => Through::Coins,
+        }
+    }
+}
+
+/// Calls `hit(arc, rng)` for every arc of `u` whose exposure gets through, in arc order;
+/// returns the arcs examined.
 #[inline(always)]
 fn exposures(
     graph: &Graph,
     model: &Prepared,
+    through: Through,
     u: u32,
     rng: &mut Rng,
     mut hit: impl FnMut(usize, &mut Rng),
 ) -> u64 {
     let (a, b) = graph.arc_range(u);
     let ties = graph.ties();
-    match model.skipper() {
-        Some(sk) if sk.q_max() >= 1.0 && !sk.thins() => (a..b).for_each(|i| hit(i, rng)),
-        Some(sk) => sk.for_each_success(rng, ties, a, b, hit),
-        None => {
+    match through {
+        Through::All => (a..b).for_each(|i| hit(i, rng)),
+        Through::Skip(sk) => sk.for_each_success(rng, ties, a, b, hit),
+        Through::Coins => {
             for i in a..b {
                 if rng.next_u64() >> 11 < model.threshold(ties, i) {
                     hit(i, rng);
@@ -239,9 +290,10 @@ fn events<D: Decide>(
     }
     let targets = graph.targets();
     let ties = graph.ties();
+    let through = Through::of(model);
     while let Some(Reverse((bits, v, w))) = c.heap.pop() {
         let st = &mut c.nodes[v as usize];
-        if st.done == epoch {
+        if st.adopted::<D>(epoch) {
             continue;
         }
         if w != SEED {
@@ -254,13 +306,14 @@ fn events<D: Decide>(
                 continue;
             }
         }
-        st.done = epoch;
+        st.seen = epoch;
+        st.need = D::ADOPTED;
         let t = f64::from_bits(bits);
         out.times.push(t);
         let (nodes, heap) = (&c.nodes, &mut c.heap);
-        *out.attempts += exposures(graph, model, v, rng, |i, rng| {
+        *out.attempts += exposures(graph, model, through, v, rng, |i, rng| {
             let x = targets[i];
-            if nodes[x as usize].done == epoch {
+            if nodes[x as usize].adopted::<D>(epoch) {
                 return;
             }
             let land = t + model.delays[ties[i].index()].sample(rng);
@@ -271,7 +324,14 @@ fn events<D: Decide>(
     }
 }
 
+/// How many exposures ahead the round's second pass asks for a target's record.
+const PREFETCH: usize = 16;
+
 /// Exposures in rounds: every delay is `delay` hours and every seed starts together.
+///
+/// A round goes in two passes so that the random reads are asked for ahead of time: first the
+/// targets of the exposures that get through (a copy of the frontier's target ids when every
+/// exposure does), then each target's record, prefetched a fixed distance ahead.
 #[allow(clippy::too_many_arguments)]
 fn rounds<D: Decide>(
     graph: &Graph,
@@ -289,46 +349,72 @@ fn rounds<D: Decide>(
     if start <= model.horizon {
         for &(u, _) in seeds {
             let st = &mut c.nodes[u as usize];
-            if st.done != epoch {
-                st.done = epoch;
+            if !st.adopted::<D>(epoch) {
+                st.seen = epoch;
+                st.need = D::ADOPTED;
                 c.frontier.push(u);
             }
         }
     }
     let targets = graph.targets();
+    let ties = graph.ties();
+    let through = Through::of(model);
     let mut t = start;
     while !c.frontier.is_empty() {
         out.times.extend(std::iter::repeat_n(t, c.frontier.len()));
         out.rounds.push((t, c.frontier.len() as u64));
+        *out.attempts += c
+            .frontier
+            .iter()
+            .map(|&u| graph.degree(u) as u64)
+            .sum::<u64>();
         if t + delay > model.horizon {
-            // No exposure of this round can land in time; its arcs count as examined, as in
-            // the other engines (arcs examined = the adopters' out-degrees).
-            *out.attempts += c
-                .frontier
-                .iter()
-                .map(|&u| graph.degree(u) as u64)
-                .sum::<u64>();
+            // No exposure of this round can land in time.
             break;
         }
-        c.next.clear();
-        let (nodes, next) = (&mut c.nodes, &mut c.next);
+        c.hits.clear();
+        c.weights.clear();
         for &u in &c.frontier {
-            *out.attempts += exposures(graph, model, u, rng, |i, rng| {
-                let x = targets[i];
-                let st = &mut nodes[x as usize];
-                if st.done == epoch {
-                    return;
+            let (a, b) = graph.arc_range(u);
+            let (hits, weights) = (&mut c.hits, &mut c.weights);
+            let mut hit = |i: usize| {
+                hits.push(targets[i]);
+                if D::WEIGHTED {
+                    weights.push(d.weight(i, targets[i]));
                 }
-                if st.seen != epoch {
-                    st.seen = epoch;
-                    st.acc = 0;
-                    st.need = d.need(x, rng);
+            };
+            match through {
+                Through::All if !D::WEIGHTED => hits.extend_from_slice(&targets[a..b]),
+                Through::All => (a..b).for_each(hit),
+                Through::Skip(sk) => sk.for_each_success(rng, ties, a, b, |i, _| hit(i)),
+                Through::Coins => {
+                    for i in a..b {
+                        if rng.next_u64() >> 11 < model.threshold(ties, i) {
+                            hit(i);
+                        }
+                    }
                 }
-                if d.add(st, d.weight(i, x)) {
-                    st.done = epoch;
-                    next.push(x);
-                }
-            });
+            }
+        }
+        c.next.clear();
+        let nodes = &mut c.nodes;
+        for h in 0..c.hits.len() {
+            if let Some(&ahead) = c.hits.get(h + PREFETCH) {
+                crate::mem::prefetch(nodes, ahead as usize);
+            }
+            let x = c.hits[h];
+            let st = &mut nodes[x as usize];
+            if st.seen != epoch {
+                st.seen = epoch;
+                st.acc = 0;
+                st.need = d.need(x, rng);
+            }
+            // An adopter's need is out of reach: its exposures change nothing.
+            let w = if D::WEIGHTED { c.weights[h] } else { 1 };
+            if d.add(st, w) {
+                st.need = D::ADOPTED;
+                c.next.push(x);
+            }
         }
         std::mem::swap(&mut c.frontier, &mut c.next);
         t += delay;

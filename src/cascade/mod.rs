@@ -34,6 +34,7 @@ pub use delay::Delay;
 pub use engine::Engine;
 pub use model::{Activation, Model, ModelSpec};
 pub use monte_carlo::{
-    Accumulate, MonteCarlo, simulate, simulate_chosen, simulate_with, single_run,
+    Accumulate, MonteCarlo, SeedPlan, simulate, simulate_chosen, simulate_plan, simulate_with,
+    single_run,
 };
 pub use seeds::SeedSpec;

@@ -195,7 +195,7 @@ impl ModelSpec {
         } else if self.weighted_cascade {
             Activation::WeightedCascade
         } else {
-            Activation::Uniform { p: Self::DEFAULT_P }
+            Activation::Uniform { p: default_p }
         };
         let delay = |key: &str, given: &Option<String>| -> Result<Delay> {
             match given {
@@ -347,6 +347,19 @@ mod tests {
             "exposures reach by default"
         );
         assert_eq!(m.adoption.to_string(), "dose:0.15,0.3,0.4");
+        for model in ["lt", "threshold:2", "fractional:0.2"] {
+            let m = ModelSpec {
+                model: Some(model.into()),
+                ..Default::default()
+            }
+            .build(Naming::Flag)
+            .unwrap();
+            assert_eq!(
+                m.activation,
+                Activation::Uniform { p: 1.0 },
+                "{model}: every exposure reaches"
+            );
+        }
         let e = err(
             ModelSpec {
                 lt_weights: Some("graph".into()),

@@ -129,8 +129,59 @@ pub fn simulate_chosen<A: Accumulate>(
     new_acc: impl Fn() -> A + Sync,
     progress: &(dyn Fn() + Sync),
 ) -> Result<(A, Engine)> {
+    let plan = SeedPlan::Fixed(seeds.to_vec());
+    simulate_plan(graph, model, &plan, mc, engine, new_acc, progress)
+}
+
+/// Who starts each run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SeedPlan {
+    /// The same nodes, with their start hours, in every run.
+    Fixed(Vec<(u32, f64)>),
+    /// `k` distinct nodes drawn uniformly afresh in every run, at hour 0: run `r` draws them from
+    /// its own stream before its cascade.
+    PerRun(usize),
+}
+
+/// Draws `k` distinct nodes of `0..n` (Floyd's algorithm: `k` draws, whatever `n`), sorted.
+fn draw_seeds(rng: &mut rng::Rng, n: usize, k: usize, out: &mut Vec<(u32, f64)>) {
+    out.clear();
+    let mut set = std::collections::HashSet::new();
+    for j in n - k..n {
+        let t = rng::below(rng, j as u64 + 1) as u32;
+        let pick = if set.contains(&t) { j as u32 } else { t };
+        set.insert(pick);
+        out.push((pick, 0.0));
+    }
+    out.sort_unstable_by_key(|s| s.0);
+}
+
+/// [`simulate_chosen`] with seeds that may change from run to run.
+///
+/// # Errors
+/// As [`simulate_with`]; also no seeds, seeds outside the graph, or more per-run seeds than nodes.
+pub fn simulate_plan<A: Accumulate>(
+    graph: &Graph,
+    model: &Model,
+    plan: &SeedPlan,
+    mc: MonteCarlo,
+    engine: Engine,
+    new_acc: impl Fn() -> A + Sync,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(A, Engine)> {
     MonteCarlo::new(mc.runs, mc.seed, Naming::Flag)?;
     let n = graph.node_count();
+    let seeds: &[(u32, f64)] = match plan {
+        SeedPlan::Fixed(v) => v,
+        SeedPlan::PerRun(k) if *k == 0 || *k > n => {
+            return Err(Error::invalid(
+                "--seeds",
+                format!("random-per-run:{k}"),
+                format!("K must be 1 to the {n} nodes of the graph"),
+            ));
+        }
+        SeedPlan::PerRun(_) => &[(0, 0.0)],
+    };
     if seeds.is_empty() {
         return Err(Error::invalid("--seeds", "", "no seed nodes"));
     }
@@ -154,7 +205,7 @@ pub fn simulate_chosen<A: Accumulate>(
     let fusable = prepared
         .uniform_fixed_delay()
         .filter(|_| seeds.iter().all(|s| s.1 == start))
-        .filter(|_| matches!(prepared.rule, Rule::Ic));
+        .filter(|_| matches!(prepared.rule, Rule::Ic) && matches!(plan, SeedPlan::Fixed(_)));
     let delay = match (engine, fusable) {
         (Engine::Scalar | Engine::Plain, _) | (Engine::Auto, None) => None,
         (_, Some(d)) => Some(d),
@@ -162,7 +213,7 @@ pub fn simulate_chosen<A: Accumulate>(
             return Err(Error::invalid(
                 "--engine",
                 "fused",
-                "runs the independent cascade only, with every delay fixed to the same time (e.g. --delay fixed:1) and every seed at one start hour",
+                "runs the independent cascade only, with every delay fixed to the same time (e.g. --delay fixed:1) and the same seeds in every run, all at one start hour",
             ));
         }
     };
@@ -170,6 +221,10 @@ pub fn simulate_chosen<A: Accumulate>(
         graph,
         prepared: &prepared,
         seeds,
+        per_run: match plan {
+            SeedPlan::PerRun(k) => Some(*k),
+            SeedPlan::Fixed(_) => None,
+        },
         seed: mc.seed,
         runs,
         new_acc: &new_acc,
@@ -234,6 +289,8 @@ struct Job<'a, A, F: Fn() -> A + Sync> {
     graph: &'a Graph,
     prepared: &'a Prepared,
     seeds: &'a [(u32, f64)],
+    /// Seeds drawn afresh in every run, this many (scalar runs only).
+    per_run: Option<usize>,
     seed: u64,
     runs: usize,
     new_acc: &'a F,
@@ -285,15 +342,17 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                 let mut scratch = self.pool.take(|| Scratch::new(self.graph.node_count()));
                 let mut acc = (self.new_acc)();
                 let mut noted = init();
+                let mut drawn = Vec::new();
                 for r in from + units * piece / k..from + units * (piece + 1) / k {
                     let mut stream = rng::stream(self.seed, r as u64);
-                    run(
-                        self.graph,
-                        self.prepared,
-                        self.seeds,
-                        &mut stream,
-                        &mut scratch,
-                    );
+                    let seeds = match self.per_run {
+                        Some(k) => {
+                            draw_seeds(&mut stream, self.graph.node_count(), k, &mut drawn);
+                            &drawn
+                        }
+                        None => self.seeds,
+                    };
+                    run(self.graph, self.prepared, seeds, &mut stream, &mut scratch);
                     scratch.record(&mut acc);
                     (self.progress)();
                     each(&scratch, &mut noted);
@@ -456,4 +515,39 @@ pub fn single_run(
     let mut stream = rng::stream(seed, run_index);
     run(graph, &prepared, seeds, &mut stream, &mut scratch);
     Ok(scratch.times.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_run_seeds_are_distinct_and_uniform() {
+        let (n, k, draws) = (10usize, 3usize, 60_000);
+        let mut counts = vec![0u64; n];
+        let mut out = Vec::new();
+        for r in 0..draws {
+            draw_seeds(&mut rng::stream(4, r as u64), n, k, &mut out);
+            assert_eq!(out.len(), k);
+            assert!(
+                out.windows(2).all(|w| w[0].0 < w[1].0),
+                "distinct and sorted: {out:?}"
+            );
+            for &(u, h) in &out {
+                assert_eq!(h, 0.0);
+                counts[u as usize] += 1;
+            }
+        }
+        // Each node is in a draw with chance k / n.
+        let (p, m) = (k as f64 / n as f64, draws as f64);
+        let sd = (m * p * (1.0 - p)).sqrt();
+        for (u, &c) in counts.iter().enumerate() {
+            assert!((c as f64 - m * p).abs() < 5.0 * sd, "node {u}: {c}");
+        }
+        draw_seeds(&mut rng::stream(4, 0), 5, 5, &mut out);
+        assert_eq!(
+            out.iter().map(|s| s.0).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4]
+        );
+    }
 }

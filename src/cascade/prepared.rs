@@ -25,6 +25,10 @@ pub(crate) enum Need {
     PerNode(Vec<u32>),
     /// Drawn per node and run from the cumulative chances (`dose:C1,C2,...`).
     Dose(Vec<f64>),
+    /// The linear threshold with weights 1 / in-degree: with θ ~ U(0, 1] drawn per node and run,
+    /// k exposures weigh k / d ≥ θ exactly when k ≥ ⌈θ·d⌉, so it counts like the others. Holds
+    /// each node's in-degree `d`.
+    InDegreeShare(Vec<u32>),
 }
 
 /// How nodes decide, bound to the graph.
@@ -34,9 +38,8 @@ pub(crate) enum Rule {
     Ic,
     /// Adopt when the count of exposures meets the need.
     Count(Need),
-    /// Adopt when the exposures' weights sum to the node's threshold; weights per node
-    /// (1 / in-degree), or the graph's per arc when `None`.
-    Linear { per_node: Option<Vec<f32>> },
+    /// Adopt when the exposures' weights (the graph's, per arc) sum to the node's threshold.
+    Linear,
 }
 
 /// The smallest count `k` with `k / d >= f` (`u32::MAX` when `d` is 0).
@@ -128,15 +131,7 @@ impl Prepared {
             Adoption::Dose { c } => Rule::Count(Need::Dose(c.clone())),
             Adoption::LinearThreshold {
                 weights: LtWeights::InDegree,
-            } => Rule::Linear {
-                per_node: Some(
-                    graph
-                        .in_degrees()
-                        .iter()
-                        .map(|&d| if d == 0 { 0.0 } else { 1.0 / d as f32 })
-                        .collect(),
-                ),
-            },
+            } => Rule::Count(Need::InDegreeShare(graph.in_degrees())),
             Adoption::LinearThreshold {
                 weights: LtWeights::Graph,
             } => {
@@ -147,7 +142,7 @@ impl Prepared {
                         "this graph has no weights (give a weight column)",
                     ));
                 }
-                Rule::Linear { per_node: None }
+                Rule::Linear
             }
         };
         Ok(Prepared {

@@ -1,5 +1,6 @@
 //! Who adopts first: the seed nodes and their start hours.
 
+use super::monte_carlo::SeedPlan;
 use crate::graph::Graph;
 use crate::rng;
 use crate::{Error, Result};
@@ -11,6 +12,8 @@ pub enum SeedSpec {
     TopDegree(usize),
     /// `k` distinct nodes drawn uniformly, once, from the user seed (the same set in every run).
     Random(usize),
+    /// `k` distinct nodes drawn uniformly afresh in every run.
+    RandomPerRun(usize),
     /// Explicit `(node, start hour)` pairs (dense ids; see `graph::load::load_seed_file`).
     Nodes(Vec<(u32, f64)>),
     /// A seed file, resolved by the caller that reads files.
@@ -46,8 +49,7 @@ fn top_degree(graph: &Graph, k: usize) -> Vec<u32> {
 
 impl SeedSpec {
     /// Help text for `--seeds`.
-    pub const HELP: &'static str =
-        "top-degree:K | random:K | file:PATH (original ids, optional start hour per line)";
+    pub const HELP: &'static str = "top-degree:K | random:K | random-per-run:K | file:PATH (original ids, optional start hour per line)";
 
     /// Parses `top-degree:K`, `random:K` or `file:PATH`.
     pub fn parse(s: &str) -> Result<SeedSpec> {
@@ -64,13 +66,38 @@ impl SeedSpec {
         match kind.trim().to_ascii_lowercase().as_str() {
             "top-degree" | "top" | "degree" => Ok(SeedSpec::TopDegree(k()?)),
             "random" => Ok(SeedSpec::Random(k()?)),
+            "random-per-run" => Ok(SeedSpec::RandomPerRun(k()?)),
             "file" => Ok(SeedSpec::File(arg.to_string())),
             _ => Err(bad(&format!("unknown seed rule; expected {}", Self::HELP))),
         }
     }
 
+    /// Who starts each run on `graph`: fixed nodes (see [`SeedSpec::resolve`]) or nodes drawn in
+    /// every run.
+    ///
+    /// # Errors
+    /// As [`SeedSpec::resolve`].
+    pub fn plan(&self, graph: &Graph, seed: u64) -> Result<SeedPlan> {
+        match self {
+            SeedSpec::RandomPerRun(k) if *k > graph.node_count() => Err(Error::invalid(
+                "--seeds",
+                self.to_string(),
+                format!(
+                    "K = {k} is more than the {} nodes of the graph",
+                    graph.node_count()
+                ),
+            )),
+            SeedSpec::RandomPerRun(k) => Ok(SeedPlan::PerRun(*k)),
+            other => other.resolve(graph, seed).map(SeedPlan::Fixed),
+        }
+    }
+
     /// The seed nodes and start hours on `graph`; random choices come from the stream reserved for
     /// seed selection of `seed`.
+    ///
+    /// # Errors
+    /// More seeds than nodes, listed nodes outside the graph, a seed file (the caller reads it), or
+    /// seeds drawn per run (see [`SeedSpec::plan`]).
     pub fn resolve(&self, graph: &Graph, seed: u64) -> Result<Vec<(u32, f64)>> {
         let n = graph.node_count();
         let too_many = |k: usize| {
@@ -127,6 +154,11 @@ impl SeedSpec {
                 }
                 Ok(v.clone())
             }
+            SeedSpec::RandomPerRun(_) => Err(Error::invalid(
+                "--seeds",
+                self.to_string(),
+                "seeds drawn in every run have no fixed list (use SeedSpec::plan)",
+            )),
             SeedSpec::File(p) => Err(Error::invalid(
                 "--seeds",
                 format!("file:{p}"),
@@ -141,6 +173,7 @@ impl std::fmt::Display for SeedSpec {
         match self {
             SeedSpec::TopDegree(k) => write!(f, "top-degree:{k}"),
             SeedSpec::Random(k) => write!(f, "random:{k}"),
+            SeedSpec::RandomPerRun(k) => write!(f, "random-per-run:{k}"),
             SeedSpec::Nodes(v) => write!(f, "{} listed nodes", v.len()),
             SeedSpec::File(p) => write!(f, "file:{p}"),
         }

@@ -34,6 +34,8 @@ pub enum Command {
     Observed(ObservedArgs),
     /// Fit the time model (delay distribution, children per adopter) to real cascades and check it.
     Fit(FitArgs),
+    /// Vary one or two values of a scenario over a range, the same seeds and runs at every point.
+    Sweep(SweepArgs),
 }
 
 /// How to read a graph file.
@@ -225,6 +227,10 @@ pub struct CompareArgs {
     /// Grid step of the curves, in hours.
     #[arg(long)]
     pub step_hours: Option<f64>,
+    /// Take the gap between the first two platforms apart: (a) shape only, (b) + tie strength,
+    /// (c) + reinforcement, (d) the scenario itself; writes decomposition.csv too.
+    #[arg(long)]
+    pub decompose: bool,
     /// Report directory.
     #[arg(long, short = 'o', default_value = "red-packet-report")]
     pub out: PathBuf,
@@ -338,6 +344,29 @@ pub struct FitArgs {
     /// adoption_times.png, delays.png).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// A TOML scenario file, or `red-packet` for the built-in one.
+    pub scenario: String,
+    /// KEY=FROM:TO:STEPS, once or twice: STEPS evenly spaced values. Keys: nodes, hours, p,
+    /// p_strong, p_weak, graph.NAME (a generator parameter), model.I / delay_strong.I / ... (the
+    /// I-th number of a spec); prefix N. for platform N only (2.p_weak).
+    #[arg(long = "vary", required = true, value_name = "KEY=FROM:TO:STEPS")]
+    pub vary: Vec<String>,
+    /// Monte-Carlo runs per point and platform (default: the scenario's).
+    #[arg(long, short = 'r')]
+    pub runs: Option<u64>,
+    /// Random seed, the same at every point (default: the scenario's).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Report directory (sweep.csv, sweep.parquet, sweep.png, summary.md, summary.json).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    /// With --force: also run sweeps of more than 10,000 points.
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::args::{
     CompareArgs, FitArgs, GenerateArgs, ObservedArgs, PercolationArgs, PlotArgs, SimulateArgs,
-    StatsArgs,
+    StatsArgs, SweepArgs,
 };
 use super::options;
 use super::output::print_stdout;
@@ -19,10 +19,10 @@ use hongbao::report::{self, ChartOptions, ReportDir};
 use hongbao::study;
 
 pub fn generate(a: GenerateArgs) -> Result<()> {
-    let generator = Generator::with_params(&a.model, &a.params)?;
+    let (generator, rewire) = Generator::with_params(&a.model, &a.params)?;
     Format::from_path(&a.output)?;
     let t = Instant::now();
-    let g = generator.generate(a.nodes, a.seed)?;
+    let g = generator.generate_rewired(rewire, a.nodes, a.seed)?;
     let gen_s = t.elapsed().as_secs_f64();
     report::write_graph(&g, &a.output, a.force)?;
     let (strong, weak) = g.tie_split();
@@ -99,6 +99,24 @@ pub fn compare(a: CompareArgs) -> Result<()> {
     );
     let started = Instant::now();
     let progress = Terminal::new(q, Style::Compare);
+    if a.decompose {
+        let d = study::decompose(&sc, &progress)?;
+        progress.finish();
+        report::write_decomposition(&dir, &d, &chart)?;
+        let out = dir.commit()?;
+        if a.output.json {
+            print_stdout(&hongbao_json(&d)?)?;
+        }
+        if !q {
+            eprint!("\n{}", report::decomposition_markdown(&d));
+            eprintln!(
+                "wrote {} in {:.1} s",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     let summary = study::compare(&sc, &progress)?;
     progress.finish();
     report::write_compare(&dir, &summary, &chart)?;
@@ -214,6 +232,32 @@ pub fn fit(a: FitArgs) -> Result<()> {
             )),
             g.median_adoption_hour.observed.unwrap_or(f64::NAN),
             g.median_adoption_hour.simulated.unwrap_or(f64::NAN),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+pub fn sweep(a: SweepArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let opts = options::sweep(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let started = Instant::now();
+    let progress = Terminal::new(a.output.quiet, Style::Compare);
+    let s = study::sweep(&opts, &progress)?;
+    progress.finish();
+    report::write_sweep(&dir, &s, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&hongbao_json(&s)?)?;
+    }
+    say(
+        a.output.quiet,
+        format!(
+            "{} points × {} platforms in {:.1} s\nwrote {} (sweep.csv, sweep.parquet, sweep.png, summary.md, summary.json)",
+            s.rows.len() / s.platforms.len().max(1),
+            s.platforms.len(),
+            started.elapsed().as_secs_f64(),
             out.display()
         ),
     );

@@ -34,6 +34,7 @@ pub fn main() -> ExitCode {
         Command::Percolation(a) => commands::percolation(a),
         Command::Observed(a) => commands::observed(a),
         Command::Fit(a) => commands::fit(a),
+        Command::Sweep(a) => commands::sweep(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

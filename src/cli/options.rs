@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::args::{
     CompareArgs, FitArgs, GraphArgs, ModelArgs, ObservedArgs, OutputArgs, PercolationArgs,
-    SimulateArgs,
+    SimulateArgs, SweepArgs,
 };
 use hongbao::Naming;
 use hongbao::cascade::{Engine, Model, ModelSpec, SeedSpec};
@@ -15,8 +15,8 @@ use hongbao::graph::load::{Format, LoadOptions};
 use hongbao::observed::CascadeFormat;
 use hongbao::report::ChartOptions;
 use hongbao::study::{
-    FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, Scenario,
-    SimulateOptions,
+    FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, RED_PACKET_TOML,
+    Scenario, SimulateOptions, SweepOptions, Vary,
 };
 
 /// How to read the graph, and its tie rule.
@@ -144,5 +144,43 @@ pub fn fit(a: &FitArgs) -> Result<FitOptions> {
         label: a.label.clone(),
     };
     opts.check()?;
+    Ok(opts)
+}
+
+/// The sweep: the scenario's text (a file, or the built-in one), the ranges, checked.
+pub fn sweep(a: &SweepArgs) -> Result<SweepOptions> {
+    let path = std::path::Path::new(&a.scenario);
+    let (text, base, name) = if !path.exists() && a.scenario == "red-packet" {
+        (
+            RED_PACKET_TOML.to_string(),
+            ".".into(),
+            "the built-in red-packet scenario".into(),
+        )
+    } else {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| hongbao::Error::file(path, e.to_string()))?;
+        let base = path
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf();
+        (text, base, a.scenario.clone())
+    };
+    let opts = SweepOptions {
+        text,
+        base,
+        name,
+        vary: a
+            .vary
+            .iter()
+            .map(|v| Vary::parse(v))
+            .collect::<hongbao::Result<_>>()?,
+        force: a.output.force,
+        runs: a.runs,
+        seed: a.seed,
+    };
+    if let Some(r) = a.runs {
+        hongbao::cascade::MonteCarlo::new(r, 0, Naming::Flag)?;
+    }
+    hongbao::study::check_sweep(&opts)?;
     Ok(opts)
 }

@@ -23,6 +23,8 @@ pub struct Accumulator {
     final_sq: u128,
     final_hist: Sketch,
     probe_sum: Vec<u64>,
+    /// Sums of squares of the adopters at each probe hour (for standard errors).
+    probe_sq: Vec<u128>,
     reached: Vec<u64>,
     /// Hitting times summed in nanohours (integers, so that merging is exact).
     reached_nanohours: Vec<u128>,
@@ -49,6 +51,7 @@ impl Accumulator {
             grid_dhist: vec![Vec::new(); grid.len()],
             grid,
             probe_sum: vec![0; probes.len()],
+            probe_sq: vec![0; probes.len()],
             probes,
             targets,
             runs: 0,
@@ -153,7 +156,9 @@ impl Accumulate for Accumulator {
             }
         }
         for (k, &h) in self.probes.iter().enumerate() {
-            self.probe_sum[k] += times.partition_point(|&t| t <= h) as u64;
+            let c = times.partition_point(|&t| t <= h) as u64;
+            self.probe_sum[k] += c;
+            self.probe_sq[k] += (c as u128).pow(2);
         }
         for (k, &target) in self.targets.iter().enumerate() {
             if total >= target {
@@ -196,11 +201,13 @@ impl Accumulate for Accumulator {
             }
         }
         for (j, &h) in self.probes.iter().enumerate() {
-            self.probe_sum[j] += rounds
+            let c = rounds
                 .iter()
                 .take_while(|r| r.0 <= h)
                 .map(|r| r.1)
                 .sum::<u64>();
+            self.probe_sum[j] += c;
+            self.probe_sq[j] += (c as u128).pow(2);
         }
         for (j, &target) in self.targets.iter().enumerate() {
             if total >= target as u64 {
@@ -236,6 +243,9 @@ impl Accumulate for Accumulator {
             }
         }
         for (a, b) in self.probe_sum.iter_mut().zip(&o.probe_sum) {
+            *a += b;
+        }
+        for (a, b) in self.probe_sq.iter_mut().zip(&o.probe_sq) {
             *a += b;
         }
         for k in 0..self.reached.len() {
@@ -323,12 +333,19 @@ impl Accumulator {
                 format!("{h}")
             };
             let m = self.probe_sum[k] as f64 / r;
+            let var = if self.runs > 1 {
+                ((self.probe_sq[k] as f64 - (self.probe_sum[k] as f64).powi(2) / r) / (r - 1.0))
+                    .max(0.0)
+            } else {
+                0.0
+            };
             reach_at_hours.insert(
                 key,
                 ReachAt {
                     hours: h,
                     mean: m,
                     fraction: m / n,
+                    sem: (var / r).sqrt(),
                 },
             );
         }

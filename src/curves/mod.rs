@@ -20,7 +20,7 @@ pub use sketch::Sketch;
 /// Hours at which `reach_at_hours` is reported (plus the horizon).
 pub const PROBE_HOURS: [f64; 3] = [1.0, 4.0, 24.0];
 /// Fractions of the nodes for `time_to_fraction`.
-pub const FRACTIONS: [f64; 2] = [0.1, 0.5];
+pub const FRACTIONS: [f64; 3] = [0.1, 0.25, 0.5];
 
 /// One platform's adoption curve on the grid. Column names are the CSV/Parquet columns.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -87,6 +87,8 @@ pub struct ReachAt {
     pub hours: f64,
     pub mean: f64,
     pub fraction: f64,
+    /// Standard error of the mean.
+    pub sem: f64,
 }
 
 /// When a fraction of the nodes has adopted.
@@ -111,7 +113,7 @@ pub struct Outcome {
     pub final_reach: Reach,
     /// Keyed `"1"`, `"4"`, `"24"` and `"horizon"`.
     pub reach_at_hours: std::collections::BTreeMap<String, ReachAt>,
-    /// Keyed `"0.1"` and `"0.5"`.
+    /// Keyed `"0.1"`, `"0.25"` and `"0.5"`.
     pub time_to_fraction: std::collections::BTreeMap<String, TimeTo>,
     /// Mean arcs examined (attempts) per run.
     pub attempts_per_run: f64,

@@ -5,8 +5,12 @@
 //! circle (or a lattice neighbourhood) are [`TieClass::Strong`], edges that bridge circles are
 //! [`TieClass::Weak`].
 
-use super::{EdgeList, Graph, NodeIds, TieClass};
-use crate::rng::{self, Rng};
+use super::rewire::{Rewire, degree_preserving};
+use super::shapes::{
+    Edges, barabasi_albert, centola, chung_lu, erdos_renyi, watts_strogatz, wechat,
+};
+use super::{EdgeList, Graph, NodeIds};
+use crate::rng;
 use crate::{Error, Result};
 
 /// A graph model and its parameters. Serialises as `{ model = "wechat", ... }` in scenario files.
@@ -37,6 +41,44 @@ pub enum Generator {
         #[serde(default = "default_er_degree")]
         mean_degree: f64,
     },
+    /// Centola's (2010) clustered networks: a periodic lattice, hexagonal (every node with 6
+    /// neighbours) or Moore (8), of `w × h = n` nodes. Every tie is strong.
+    Centola {
+        #[serde(default)]
+        lattice: Lattice,
+    },
+}
+
+/// The lattice of [`Generator::Centola`].
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lattice {
+    /// The triangular lattice on a torus: 6 neighbours each, each pair of neighbours sharing two.
+    #[default]
+    Hex,
+    /// The Moore neighbourhood on a torus: 8 neighbours each.
+    Moore,
+}
+
+/// Takes a textual `rewire` (the twin) out of a generator's table, leaving a number (wechat's
+/// in-circle rewiring) in place; `Err(value)` for a word that is not a rewiring.
+pub fn take_rewire(table: &mut toml::Table) -> std::result::Result<Rewire, String> {
+    match table.get("rewire") {
+        Some(toml::Value::String(s)) => {
+            let r = Rewire::parse(s).ok_or_else(|| s.clone())?;
+            table.remove("rewire");
+            Ok(r)
+        }
+        _ => Ok(Rewire::None),
+    }
+}
+
+/// The sides `w ≤ h` of a lattice of `n` nodes, as square as `n` allows, each at least 3.
+pub fn lattice_sides(n: usize) -> Option<(usize, usize)> {
+    (3..=n.isqrt())
+        .rev()
+        .find(|w| n % w == 0 && n / w >= 3)
+        .map(|w| (w, n / w))
 }
 
 fn default_ba_m() -> usize {
@@ -122,23 +164,27 @@ impl Generator {
             "er" => Generator::Er {
                 mean_degree: default_er_degree(),
             },
+            "centola" => Generator::Centola {
+                lattice: Lattice::Hex,
+            },
             _ => {
                 return Err(Error::invalid(
                     "generator",
                     name,
-                    "expected wechat, alipay, ba, ws or er",
+                    "expected wechat, alipay, ba, ws, er or centola",
                 ));
             }
         })
     }
 
     /// The generator named `name` with parameters given as `KEY=VALUE` text (`m=3`, `beta=0.1`),
-    /// each value read as an integer, a number or a word, as a scenario file would hold it.
+    /// each value read as an integer, a number or a word, as a scenario file would hold it;
+    /// `rewire=degree-preserving` asks for the graph's random twin (see [`Rewire`]).
     ///
     /// # Errors
     /// An unknown generator, a parameter without `=`, or one the generator does not take or
     /// cannot use; named as `--param` with the value.
-    pub fn with_params(name: &str, params: &[String]) -> Result<Generator> {
+    pub fn with_params(name: &str, params: &[String]) -> Result<(Generator, Rewire)> {
         Generator::by_name(name)?;
         let mut table = toml::Table::new();
         table.insert(
@@ -158,11 +204,31 @@ impl Generator {
             };
             table.insert(k.trim().to_string(), value);
         }
-        toml::Value::Table(table)
+        let rewire = take_rewire(&mut table).map_err(|v| {
+            Error::invalid(
+                "--param",
+                format!("rewire={v}"),
+                "expected rewire=degree-preserving (or a number for wechat's in-circle rewiring)",
+            )
+        })?;
+        let generator = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| {
                 Error::invalid("--param", params.join(" "), e.message().to_string())
-            })
+            })?;
+        Ok((generator, rewire))
+    }
+
+    /// Generates a graph of `n` nodes from seed `seed`, then rewires it as `rewire` says.
+    ///
+    /// # Errors
+    /// As [`Generator::generate`].
+    pub fn generate_rewired(&self, rewire: Rewire, n: usize, seed: u64) -> Result<Graph> {
+        let g = self.generate(n, seed)?;
+        Ok(match rewire {
+            Rewire::None => g,
+            Rewire::DegreePreserving => degree_preserving(&g, seed),
+        })
     }
 
     /// The generator's short name.
@@ -173,6 +239,7 @@ impl Generator {
             Generator::Ba { .. } => "ba",
             Generator::Ws { .. } => "ws",
             Generator::Er { .. } => "er",
+            Generator::Centola { .. } => "centola",
         }
     }
 
@@ -246,6 +313,15 @@ impl Generator {
                 }
                 prob("beta", *beta)?;
             }
+            Generator::Centola { .. } => {
+                if lattice_sides(n).is_none() {
+                    return bad(
+                        "--nodes",
+                        n.to_string(),
+                        "a lattice needs w × h nodes with w, h >= 3 (Centola used 98 = 7×14, 128 = 8×16 and 144 = 12×12)",
+                    );
+                }
+            }
             Generator::Er { mean_degree } => {
                 if !(*mean_degree >= 0.0 && *mean_degree <= (n - 1) as f64) {
                     return bad(
@@ -281,6 +357,7 @@ impl Generator {
             Generator::Er { mean_degree } => {
                 erdos_renyi(*mean_degree / (n - 1) as f64, n, &mut rng, &mut e)
             }
+            Generator::Centola { lattice } => centola(*lattice, n, &mut e),
         }
         Ok(Graph::from_edges(
             EdgeList {
@@ -293,207 +370,6 @@ impl Generator {
             },
             false,
         ))
-    }
-}
-
-#[derive(Default)]
-struct Edges {
-    src: Vec<u32>,
-    dst: Vec<u32>,
-    ties: Vec<TieClass>,
-}
-
-impl Edges {
-    #[inline]
-    fn push(&mut self, u: u32, v: u32, t: TieClass) {
-        self.src.push(u);
-        self.dst.push(v);
-        self.ties.push(t);
-    }
-}
-
-/// A draw from the continuous power law on `[a, b)` with density ∝ x^-alpha, by inversion.
-fn power_law(rng: &mut Rng, a: f64, b: f64, alpha: f64) -> f64 {
-    let u = rng::unit(rng);
-    if (alpha - 1.0).abs() < 1e-9 {
-        a * (b / a).powf(u)
-    } else {
-        let e = 1.0 - alpha;
-        (a.powf(e) + u * (b.powf(e) - a.powf(e))).powf(1.0 / e)
-    }
-}
-
-fn wechat(p: &WechatParams, n: usize, rng: &mut Rng, e: &mut Edges) {
-    // Primary circles: consecutive blocks of nodes, so that a circle is also close in memory.
-    let mut circles: Vec<Vec<u32>> = Vec::new();
-    let mut next = 0usize;
-    while next < n {
-        let s = power_law(
-            rng,
-            p.min_circle as f64,
-            (p.max_circle + 1) as f64,
-            p.circle_exponent,
-        )
-        .floor() as usize;
-        let s = s.clamp(p.min_circle, p.max_circle);
-        let end = (next + s).min(n);
-        if end - next < p.min_circle && !circles.is_empty() {
-            circles.last_mut().unwrap().extend(next as u32..end as u32);
-        } else {
-            circles.push((next as u32..end as u32).collect());
-        }
-        next = end;
-    }
-    // Second circles: a fraction `overlap` of people join another, uniformly chosen circle.
-    let c = circles.len() as u64;
-    if c > 1 {
-        for u in 0..n as u32 {
-            if rng::unit(rng) < p.overlap {
-                let k = rng::below(rng, c) as usize;
-                if !circles[k].contains(&u) {
-                    circles[k].push(u);
-                }
-            }
-        }
-    }
-    // Inside each circle: shuffle, then a rewired ring lattice.
-    for members in &mut circles {
-        let s = members.len();
-        for i in (1..s).rev() {
-            members.swap(i, rng::below(rng, i as u64 + 1) as usize);
-        }
-        if s <= p.circle_degree + 1 {
-            for i in 0..s {
-                for j in i + 1..s {
-                    e.push(members[i], members[j], TieClass::Strong);
-                }
-            }
-            continue;
-        }
-        let half = p.circle_degree / 2;
-        for i in 0..s {
-            for j in 1..=half {
-                let mut w = members[(i + j) % s];
-                if rng::unit(rng) < p.rewire {
-                    let r = members[rng::below(rng, s as u64) as usize];
-                    if r != members[i] {
-                        w = r;
-                    }
-                }
-                e.push(members[i], w, TieClass::Strong);
-            }
-        }
-    }
-    // Bridges: acquaintances across circles.
-    let bridges = (p.bridges_per_node * n as f64).round() as usize;
-    for _ in 0..bridges {
-        let u = rng::below(rng, n as u64) as u32;
-        let v = rng::below(rng, n as u64) as u32;
-        if u != v {
-            e.push(u, v, TieClass::Weak);
-        }
-    }
-}
-
-fn chung_lu(p: &AlipayParams, n: usize, rng: &mut Rng, e: &mut Edges) {
-    // Expected degree of node i ∝ (i + i0)^-beta, beta = 1/(exponent-1); i0 puts the largest
-    // expected degree at the structural cutoff sqrt(n · mean_degree).
-    let beta = 1.0 / (p.exponent - 1.0);
-    let nf = n as f64;
-    let cutoff = (nf * p.mean_degree).sqrt();
-    // Mean of (i+i0)^-beta over i in [0, n) ≈ integral / n; pick i0 so that
-    // mean_degree · i0^-beta / mean((i+i0)^-beta) = cutoff, by bisection on log i0.
-    let mean_w = |i0: f64| ((nf + i0).powf(1.0 - beta) - i0.powf(1.0 - beta)) / ((1.0 - beta) * nf);
-    let (mut lo, mut hi) = (1e-6f64.ln(), nf.ln());
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        let i0 = mid.exp();
-        let top = p.mean_degree * i0.powf(-beta) / mean_w(i0);
-        if top > cutoff {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let i0 = hi.exp();
-    let (a, b) = (i0.powf(1.0 - beta), (nf + i0).powf(1.0 - beta));
-    // Endpoints drawn proportionally to the expected degree, by inverting its integral.
-    let draw = |rng: &mut Rng| -> u32 {
-        let u = rng::unit(rng);
-        let x = (a + u * (b - a)).powf(1.0 / (1.0 - beta)) - i0;
-        (x.max(0.0) as usize).min(n - 1) as u32
-    };
-    let m = (p.mean_degree * nf / 2.0).round() as usize;
-    for _ in 0..m {
-        let u = draw(rng);
-        let v = draw(rng);
-        e.push(u, v, TieClass::Weak);
-    }
-}
-
-fn barabasi_albert(m: usize, n: usize, rng: &mut Rng, e: &mut Edges) {
-    // Batagelj & Brandes (2005): sampling from the list of edge endpoints is sampling
-    // proportionally to degree. The first new node links to the m initial nodes.
-    let mut ends: Vec<u32> = Vec::with_capacity(2 * m * n);
-    let mut chosen: Vec<u32> = (0..m as u32).collect();
-    for v in m..n {
-        for &t in &chosen {
-            e.push(v as u32, t, TieClass::Weak);
-            ends.push(t);
-            ends.push(v as u32);
-        }
-        chosen.clear();
-        while chosen.len() < m {
-            let t = ends[rng::below(rng, ends.len() as u64) as usize];
-            if !chosen.contains(&t) {
-                chosen.push(t);
-            }
-        }
-    }
-}
-
-fn watts_strogatz(k: usize, beta: f64, n: usize, rng: &mut Rng, e: &mut Edges) {
-    for u in 0..n {
-        for j in 1..=k / 2 {
-            let v = (u + j) % n;
-            if rng::unit(rng) < beta {
-                let mut w = rng::below(rng, n as u64) as usize;
-                while w == u {
-                    w = rng::below(rng, n as u64) as usize;
-                }
-                e.push(u as u32, w as u32, TieClass::Weak);
-            } else {
-                e.push(u as u32, v as u32, TieClass::Strong);
-            }
-        }
-    }
-}
-
-fn erdos_renyi(p: f64, n: usize, rng: &mut Rng, e: &mut Edges) {
-    // Batagelj & Brandes (2005), geometric skipping over the pairs v > w: O(n + m).
-    if p <= 0.0 {
-        return;
-    }
-    if p >= 1.0 {
-        for v in 1..n {
-            for w in 0..v {
-                e.push(v as u32, w as u32, TieClass::Weak);
-            }
-        }
-        return;
-    }
-    let lp = (1.0 - p).ln();
-    let (mut v, mut w): (i64, i64) = (1, -1);
-    while (v as usize) < n {
-        let r = 1.0 - rng::unit(rng);
-        w += 1 + (r.ln() / lp).floor() as i64;
-        while w >= v && (v as usize) < n {
-            w -= v;
-            v += 1;
-        }
-        if (v as usize) < n {
-            e.push(v as u32, w as u32, TieClass::Weak);
-        }
     }
 }
 
@@ -578,5 +454,75 @@ mod tests {
         assert!(Generator::Ws { k: 3, beta: 0.1 }.generate(50, 1).is_err());
         assert!(Generator::by_name("nope").is_err());
         assert!(Generator::Er { mean_degree: 1.0 }.generate(1, 1).is_err());
+    }
+
+    #[test]
+    fn centola_lattices_have_the_degree_and_clustering_of_the_experiment() {
+        assert_eq!(lattice_sides(98), Some((7, 14)));
+        assert_eq!(lattice_sides(128), Some((8, 16)));
+        assert_eq!(lattice_sides(144), Some((12, 12)));
+        assert_eq!(lattice_sides(97), None);
+        assert_eq!(lattice_sides(8), None, "2 × 4 is too narrow for a torus");
+        for (lattice, degree, clustering) in
+            [(Lattice::Hex, 6, 0.4), (Lattice::Moore, 8, 3.0 / 7.0)]
+        {
+            for n in [98, 128, 144] {
+                let g = Generator::Centola { lattice }.generate(n, 1).unwrap();
+                assert!(
+                    (0..n as u32).all(|u| g.degree(u) == degree),
+                    "{lattice:?} {n}"
+                );
+                let s = crate::graph::stats::stats(&g);
+                assert!(
+                    (s.avg_clustering - clustering).abs() < 1e-9,
+                    "{lattice:?} {n}: {}",
+                    s.avg_clustering
+                );
+                assert_eq!((s.components, s.duplicates_dropped), (1, 0));
+                assert_eq!(g.tie_split(), (n * degree / 2, 0), "every tie strong");
+            }
+        }
+        let e = Generator::by_name("centola")
+            .unwrap()
+            .generate(97, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--nodes") && e.contains("97") && e.contains("12×12"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn params_ask_for_the_twin_and_wechat_keeps_its_number() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (g, r) = Generator::with_params(
+            "centola",
+            &p(&["lattice=moore", "rewire=degree-preserving"]),
+        )
+        .unwrap();
+        assert_eq!(
+            (g, r),
+            (
+                Generator::Centola {
+                    lattice: Lattice::Moore
+                },
+                Rewire::DegreePreserving
+            )
+        );
+        let (g, r) = Generator::with_params("wechat", &p(&["rewire=0.2"])).unwrap();
+        assert_eq!(r, Rewire::None);
+        assert!(matches!(g, Generator::Wechat(w) if w.rewire == 0.2));
+        let e = Generator::with_params("ba", &p(&["rewire=sideways"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--param") && e.contains("sideways"), "{e}");
+        let twin = Generator::Centola {
+            lattice: Lattice::Hex,
+        }
+        .generate_rewired(Rewire::DegreePreserving, 144, 3)
+        .unwrap();
+        assert!((0..144).all(|u| twin.degree(u) == 6));
+        assert!(crate::graph::stats::stats(&twin).avg_clustering < 0.15);
     }
 }

@@ -5,6 +5,8 @@ mod csr;
 pub mod generate;
 pub mod load;
 pub mod percolation;
+pub mod rewire;
+mod shapes;
 pub mod stats;
 
 pub use build::{EdgeList, NodeIds};

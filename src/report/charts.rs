@@ -342,3 +342,240 @@ where
         .map_err(|x| e(&x))?;
     Ok(())
 }
+
+/// One line of a [`lines_chart`]: its points, an optional band (low and high edges), dashed or not.
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub band: Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>,
+    pub dashed: bool,
+}
+
+/// Lines against an x axis from `lo` to `hi` and a y axis from 0 to 1.05 (shares); lines of the
+/// same name before the colon share a colour.
+pub fn lines_chart(
+    path: &Path,
+    lines: &[Line],
+    (x_label, y_label): (&str, &str),
+    (lo, hi): (f64, f64),
+    opts: &ChartOptions,
+) -> Result<()> {
+    ensure_font();
+    let err = draw_err(path);
+    let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let s = |px: u32| (px as f64 * opts.height as f64 / 1000.0).round().max(8.0) as u32;
+    let e = |e: &dyn std::fmt::Display| err(e.to_string());
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            &opts.title,
+            (FONT, s(40)).into_font().style(FontStyle::Bold),
+        )
+        .margin(s(30))
+        .x_label_area_size(s(80))
+        .y_label_area_size(s(120))
+        .build_cartesian_2d(lo..hi, 0.0..1.05)
+        .map_err(|x| e(&x))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style((FONT, s(24)))
+        .axis_desc_style((FONT, s(26)))
+        .max_light_lines(4)
+        .light_line_style(RGBColor(242, 242, 242))
+        .bold_line_style(RGBColor(205, 205, 205))
+        .x_label_formatter(&|v: &f64| tidy(*v))
+        .y_label_formatter(&|v: &f64| format!("{:.0} %", 100.0 * v))
+        .draw()
+        .map_err(|x| e(&x))?;
+    // Lines whose labels agree before the colon (one platform) share a colour.
+    let mut names: Vec<&str> = Vec::new();
+    let seg = s(36) as i32;
+    for l in lines {
+        let name = l.label.split(':').next().unwrap_or(&l.label);
+        let i = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(name);
+            names.len() - 1
+        });
+        let c = colour(name, i);
+        if let Some((low, high)) = &l.band {
+            let mut poly = high.clone();
+            poly.extend(low.iter().rev());
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.15).filled())))
+                .map_err(|x| e(&x))?;
+        }
+        let style = c.stroke_width(s(if l.dashed { 3 } else { 4 }));
+        let anno = if l.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    l.points.iter().copied(),
+                    s(14),
+                    s(10),
+                    style,
+                ))
+                .map_err(|x| e(&x))?
+        } else {
+            chart
+                .draw_series(LineSeries::new(l.points.iter().copied(), style))
+                .map_err(|x| e(&x))?
+        };
+        anno.label(l.label.as_str()).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + seg, y)], c.stroke_width(s(6)))
+        });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .margin(s(16))
+        .legend_area_size(s(56))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .label_font((FONT, s(24)))
+        .draw()
+        .map_err(|x| e(&x))?;
+    root.present().map_err(|x| e(&x))?;
+    Ok(())
+}
+
+/// One panel of a [`heat_chart`]: values by row (second key) and column (first key).
+#[derive(Clone, Debug)]
+pub struct Heat {
+    pub title: String,
+    pub values: Vec<Vec<f64>>,
+    /// The values the colour scale spans.
+    pub range: (f64, f64),
+    /// A logarithmic colour scale (ratios).
+    pub log: bool,
+    /// Print values as percentages.
+    pub percent: bool,
+}
+
+/// A colour for `t` in [0, 1] on a perceptually even scale from dark blue to yellow (after
+/// viridis, by linear steps between five of its colours).
+fn scale(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Heat maps side by side, one per panel, over the grid `xs × ys`; each cell shows its value
+/// when the grid is small enough to read.
+pub fn heat_chart(
+    path: &Path,
+    panels: &[Heat],
+    (xs, ys): (&[f64], &[f64]),
+    (x_label, y_label): (&str, &str),
+    opts: &ChartOptions,
+) -> Result<()> {
+    ensure_font();
+    let err = draw_err(path);
+    let e = |e: &dyn std::fmt::Display| err(e.to_string());
+    let root = BitMapBackend::new(path, (opts.width, opts.height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|x| e(&x))?;
+    let s = |px: u32| (px as f64 * opts.height as f64 / 1000.0).round().max(8.0) as u32;
+    let root = root
+        .titled(
+            &opts.title,
+            (FONT, s(36)).into_font().style(FontStyle::Bold),
+        )
+        .map_err(|x| e(&x))?;
+    let areas = root.split_evenly((1, panels.len().max(1)));
+    // Cell edges halfway between the values.
+    let edges = |v: &[f64]| -> Vec<f64> {
+        if v.len() == 1 {
+            return vec![v[0] - 0.5, v[0] + 0.5];
+        }
+        let mut out = vec![v[0] - (v[1] - v[0]) / 2.0];
+        out.extend(v.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+        out.push(v[v.len() - 1] + (v[v.len() - 1] - v[v.len() - 2]) / 2.0);
+        out
+    };
+    let (xe, ye) = (edges(xs), edges(ys));
+    let span = |e: &[f64]| (e[0].min(e[e.len() - 1]), e[0].max(e[e.len() - 1]));
+    let ((x0, x1), (y0, y1)) = (span(&xe), span(&ye));
+    let labels = xs.len() * ys.len() <= 150;
+    for (area, panel) in areas.iter().zip(panels) {
+        let mut chart = ChartBuilder::on(area)
+            .caption(&panel.title, (FONT, s(24)))
+            .margin(s(16))
+            .x_label_area_size(s(60))
+            .y_label_area_size(s(80))
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|x| e(&x))?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style((FONT, s(18)))
+            .axis_desc_style((FONT, s(20)))
+            .x_label_formatter(&|v: &f64| tidy(*v))
+            .y_label_formatter(&|v: &f64| tidy(*v))
+            .draw()
+            .map_err(|x| e(&x))?;
+        let (lo, hi) = panel.range;
+        let t = |v: f64| {
+            if panel.log {
+                (v.ln() - lo.ln()) / (hi.ln() - lo.ln()).max(1e-12)
+            } else {
+                (v - lo) / (hi - lo).max(1e-12)
+            }
+        };
+        for (j, row) in panel.values.iter().enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                let fill = if v.is_finite() {
+                    scale(t(v))
+                } else {
+                    RGBColor(220, 220, 220)
+                };
+                let rect = [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])];
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(rect, fill.filled())))
+                    .map_err(|x| e(&x))?;
+                if labels && v.is_finite() {
+                    let text = if panel.percent {
+                        format!("{:.0}", 100.0 * v)
+                    } else if v >= 10.0 {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:.2}")
+                    };
+                    let ink = if t(v) > 0.6 { BLACK } else { WHITE };
+                    let centre = ((xe[i] + xe[i + 1]) / 2.0, (ye[j] + ye[j + 1]) / 2.0);
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            text,
+                            centre,
+                            (FONT, s(16)).into_font().color(&ink).pos(
+                                plotters::style::text_anchor::Pos::new(
+                                    plotters::style::text_anchor::HPos::Center,
+                                    plotters::style::text_anchor::VPos::Center,
+                                ),
+                            ),
+                        )))
+                        .map_err(|x| e(&x))?;
+                }
+            }
+        }
+    }
+    root.present().map_err(|x| e(&x))?;
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! Writing results: tables (CSV, Parquet), summaries (JSON, Markdown) and charts (PNG), one file
-//! per study's report (`platforms` for `compare` and `simulate`, `percolation`, `observed`, `fit`).
+//! per study's report (`platforms` for `compare` and `simulate`, `percolation`, `observed`, `fit`,
+//! `sweep`).
 //! The only module that knows polars' writers and plotters, and the only one that writes files.
 //!
 //! Nothing the user had is overwritten silently: a report directory is built under a temporary
@@ -13,6 +14,7 @@ mod output;
 mod percolation;
 mod platforms;
 mod stats;
+mod sweep;
 mod tables;
 mod text;
 
@@ -22,9 +24,11 @@ pub use observed::{markdown as observed_markdown, write_observed};
 pub use output::{ReportDir, write_atomic, write_bytes as write_file};
 pub use percolation::{markdown as percolation_markdown, share_or_never, write_percolation};
 pub use platforms::{
-    compare_json, markdown as platforms_markdown, summary_json, write_compare, write_simulate,
+    compare_json, decomposition_markdown, markdown as platforms_markdown, summary_json,
+    write_compare, write_decomposition, write_simulate,
 };
 pub use stats::stats_table;
+pub use sweep::{markdown as sweep_markdown, sweep_frame, write_sweep};
 pub use tables::write_graph;
 pub use text::thousands;
 

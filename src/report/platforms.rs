@@ -25,6 +25,83 @@ pub fn write_compare(
     write_platforms(dir, &summary.title, &summary.platforms, &json, chart)
 }
 
+/// Writes the report of `compare --decompose` into `dir`: the files of [`write_compare`] for all
+/// eight platforms, with `summary.md` opening on the rungs side by side and what they say,
+/// `summary.json` holding `decomposition` beside `platforms`, and `decomposition.csv`.
+///
+/// # Errors
+/// A file that cannot be written.
+pub fn write_decomposition(
+    dir: &ReportDir,
+    d: &crate::study::Decomposition,
+    chart: &ChartOptions,
+) -> Result<()> {
+    let c = &d.compare;
+    let json = sorted_json(d).trim_end().to_string();
+    write_platforms(dir, &c.title, &c.platforms, &json, chart)?;
+    let md = format!(
+        "{}{}",
+        decomposition_markdown(d),
+        markdown(&c.title, &c.platforms)
+    );
+    write_bytes(&dir.path("summary.md"), md.as_bytes())?;
+    tables::write_csv(
+        &mut tables::rungs_frame(&d.rungs),
+        &dir.path("decomposition.csv"),
+    )
+}
+
+/// The rungs side by side and what they say.
+pub fn decomposition_markdown(d: &crate::study::Decomposition) -> String {
+    let mut md = String::new();
+    let r0 = &d.rungs[0];
+    let _ = writeln!(
+        md,
+        "# {}
+",
+        d.compare.title
+    );
+    let _ = writeln!(
+        md,
+        "The same users, seeds and runs on every rung; reach is the mean share of users (± one standard error).
+"
+    );
+    let _ = writeln!(
+        md,
+        "| rung | {s} at 4 h | {s} at 24 h | {w} at 4 h | {w} at 24 h | gap at 24 h | what the rung sets |",
+        s = r0.strong_label,
+        w = r0.weak_label
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|");
+    for r in &d.rungs {
+        let c = |x: f64, e: f64| format!("{} ± {}", pct(x), pct(e));
+        let _ = writeln!(
+            md,
+            "| ({}) {} | {} | {} | {} | {} | {:+.1} pts | {} |",
+            r.rung,
+            r.name,
+            c(r.strong_4h, r.strong_4h_sem),
+            c(r.strong_24h, r.strong_24h_sem),
+            c(r.weak_4h, r.weak_4h_sem),
+            c(r.weak_24h, r.weak_24h_sem),
+            r.gap_24h(),
+            r.setting
+        );
+    }
+    let _ = writeln!(
+        md,
+        "
+Rung (a) gives every tie the chance {:.4} (the mean over the strong-tie graph's ties) and the weak-tie graph the strong-tie graph's mean degree, {:.2}.
+",
+        d.mean_p, d.mean_degree
+    );
+    for f in &d.findings {
+        let _ = writeln!(md, "- {f}");
+    }
+    md.push('\n');
+    md
+}
+
 /// `compare`'s summary JSON (what `summary.json` holds and `--json` prints).
 pub fn compare_json(summary: &CompareSummary) -> String {
     sorted_json(summary).trim_end().to_string()

@@ -75,6 +75,36 @@ pub fn percolation_frame(rows: &[(&str, &[crate::graph::percolation::Point])]) -
     .expect("columns of equal length")
 }
 
+/// The rungs of a decomposition, one row each.
+pub fn rungs_frame(rungs: &[crate::study::Rung]) -> DataFrame {
+    let f = |g: fn(&crate::study::Rung) -> f64| rungs.iter().map(g).collect::<Vec<f64>>();
+    let t = |g: fn(&crate::study::Rung) -> &str| {
+        rungs
+            .iter()
+            .map(|r| g(r).to_string())
+            .collect::<Vec<String>>()
+    };
+    DataFrame::new(
+        rungs.len(),
+        vec![
+            Column::new("rung".into(), t(|r| &r.rung)),
+            Column::new("name".into(), t(|r| &r.name)),
+            Column::new("strong_platform".into(), t(|r| &r.strong_label)),
+            Column::new("weak_platform".into(), t(|r| &r.weak_label)),
+            Column::new("strong_reach_4h".into(), f(|r| r.strong_4h)),
+            Column::new("strong_reach_4h_sem".into(), f(|r| r.strong_4h_sem)),
+            Column::new("strong_reach_24h".into(), f(|r| r.strong_24h)),
+            Column::new("strong_reach_24h_sem".into(), f(|r| r.strong_24h_sem)),
+            Column::new("weak_reach_4h".into(), f(|r| r.weak_4h)),
+            Column::new("weak_reach_4h_sem".into(), f(|r| r.weak_4h_sem)),
+            Column::new("weak_reach_24h".into(), f(|r| r.weak_24h)),
+            Column::new("weak_reach_24h_sem".into(), f(|r| r.weak_24h_sem)),
+            Column::new("setting".into(), t(|r| &r.setting)),
+        ],
+    )
+    .expect("columns of equal length")
+}
+
 /// A one-column table of numbers.
 pub fn number_frame(name: &str, values: &[f64]) -> DataFrame {
     DataFrame::new(

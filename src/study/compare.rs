@@ -2,9 +2,11 @@
 
 use super::Progress;
 use super::platform::{PlatformReport, RunSettings, build_graph, run_platform};
-use super::scenario::Scenario;
+use super::scenario::{Platform, Scenario};
 use crate::cascade::Engine;
+use crate::graph::Graph;
 use crate::{Result, Within};
+use std::sync::Arc;
 
 /// What `compare` found: `summary.json` as written (`platforms` before `title`, the order the
 /// file has always had).
@@ -19,6 +21,21 @@ pub struct CompareSummary {
 /// # Errors
 /// A platform whose graph, seeds or model fail, named by its label.
 pub fn compare(sc: &Scenario, progress: &dyn Progress) -> Result<CompareSummary> {
+    progress.started(sc.runs * sc.platforms.len() as u64);
+    compare_with(sc, progress, &mut |p: &Platform| {
+        build_graph(&p.graph, &p.ties, sc.nodes, sc.seed).map(Arc::new)
+    })
+}
+
+/// [`compare`] with the graphs from `graph_of` (a sweep keeps graphs a point does not change).
+///
+/// # Errors
+/// As [`compare`].
+pub(crate) fn compare_with(
+    sc: &Scenario,
+    progress: &dyn Progress,
+    graph_of: &mut dyn FnMut(&Platform) -> Result<Arc<Graph>>,
+) -> Result<CompareSummary> {
     let settings = RunSettings {
         nodes: sc.nodes,
         runs: sc.runs,
@@ -28,12 +45,11 @@ pub fn compare(sc: &Scenario, progress: &dyn Progress) -> Result<CompareSummary>
         step_hours: sc.step_hours,
         engine: Engine::Auto,
     };
-    progress.started(sc.runs * sc.platforms.len() as u64);
     let mut platforms = Vec::new();
     for p in &sc.platforms {
         let place = || format!("platform {:?}", p.label);
         let t = std::time::Instant::now();
-        let graph = build_graph(&p.graph, &p.ties, sc.nodes, sc.seed).within(place)?;
+        let graph = graph_of(p).within(place)?;
         progress.graph_ready(&p.label, &graph, t.elapsed().as_secs_f64());
         let rep = run_platform(p, &graph, &settings, progress).within(place)?;
         progress.platform_done(&rep);

@@ -5,13 +5,16 @@
 //! | module | job | summary |
 //! |---|---|---|
 //! | `compare` | every platform of a scenario | [`CompareSummary`] |
+//! | `decompose` | the gap between two platforms, ingredient by ingredient | [`Decomposition`] |
 //! | `simulate` | one graph file | [`PlatformReport`] |
 //! | `percolation` | ties removed weakest / strongest first | [`PercolationSummary`] |
 //! | `observed` | real cascades: curves and delays | [`ObservedSummary`] |
 //! | `fit` | the time model fitted to real cascades | [`FitSummary`] |
+//! | `sweep` | a scenario over a range of one or two values | [`SweepSummary`] |
 //! | `plot` | saved curve files read back for a chart | curves |
 
 mod compare;
+mod decompose;
 mod fit;
 mod graph_input;
 mod observed;
@@ -20,8 +23,10 @@ mod platform;
 mod plot;
 mod scenario;
 mod simulate;
+mod sweep;
 
 pub use compare::{CompareSummary, compare};
+pub use decompose::{CENTOLA_DOSE, Decomposition, Rung, decompose, rungs as decomposition_rungs};
 pub use fit::{
     ByGeneration, Chosen, ChosenFit, DelaySummary, FitOptions, FitSamples, FitSummary, Generation,
     GoodnessOfFit, Pair, SimulationSummary, fit,
@@ -35,6 +40,9 @@ pub use platform::{
 pub use plot::{read_curve_files, read_curves};
 pub use scenario::{GraphSource, Overrides, Platform, RED_PACKET_TOML, Scenario};
 pub use simulate::{SimulateOptions, simulate};
+pub use sweep::{
+    MAX_POINTS, SweepOptions, SweepRow, SweepSummary, Vary, check as check_sweep, sweep,
+};
 
 use crate::graph::Graph;
 

@@ -8,7 +8,9 @@ use std::path::Path;
 use super::Progress;
 use super::scenario::{GraphSource, Platform};
 use crate::Result;
-use crate::cascade::{Activation, Adoption, Delay, Engine, MonteCarlo, SeedSpec, simulate_chosen};
+use crate::cascade::{
+    Activation, Adoption, Delay, Engine, MonteCarlo, SeedPlan, SeedSpec, simulate_plan,
+};
 use crate::curves::{Accumulator, Grid, Outcome};
 use crate::graph::Graph;
 use crate::ties::TieSpec;
@@ -84,7 +86,8 @@ pub fn build_graph(source: &GraphSource, ties: &TieSpec, nodes: usize, seed: u64
         GraphSource::Generated {
             generator,
             nodes: own,
-        } => generator.generate(own.unwrap_or(nodes), seed)?,
+            rewire,
+        } => generator.generate_rewired(*rewire, own.unwrap_or(nodes), seed)?,
         GraphSource::File { path, load } => crate::graph::load::load(path, load)?,
     };
     crate::ties::classify(g, ties)
@@ -94,10 +97,12 @@ pub fn build_graph(source: &GraphSource, ties: &TieSpec, nodes: usize, seed: u64
 ///
 /// # Errors
 /// More seeds than nodes, or a seed file that cannot be read or names unknown nodes.
-pub fn resolve_seeds(spec: &SeedSpec, graph: &Graph, seed: u64) -> Result<Vec<(u32, f64)>> {
+pub fn resolve_seeds(spec: &SeedSpec, graph: &Graph, seed: u64) -> Result<SeedPlan> {
     match spec {
-        SeedSpec::File(p) => crate::graph::load::load_seed_file(Path::new(p), graph),
-        other => other.resolve(graph, seed),
+        SeedSpec::File(p) => {
+            crate::graph::load::load_seed_file(Path::new(p), graph).map(SeedPlan::Fixed)
+        }
+        other => other.plan(graph, seed),
     }
 }
 
@@ -119,7 +124,7 @@ pub fn run_platform(
     let n = graph.node_count();
     progress.runs_started(&p.label, s.runs);
     let timer = std::time::Instant::now();
-    let (acc, engine) = simulate_chosen(
+    let (acc, engine) = simulate_plan(
         graph,
         &model,
         &seeds,
@@ -155,7 +160,10 @@ pub fn run_platform(
             delay_weak: model.delay_weak,
             horizon_hours: model.horizon_hours,
             seeds: p.seeds.to_string(),
-            seed_nodes: seeds.len(),
+            seed_nodes: match &seeds {
+                SeedPlan::Fixed(v) => v.len(),
+                SeedPlan::PerRun(k) => *k,
+            },
             runs: s.runs,
             seed: s.seed,
             step_hours: s.step_hours,

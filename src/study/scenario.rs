@@ -12,18 +12,21 @@ use std::path::{Path, PathBuf};
 
 use crate::cascade::{Activation, Adoption, Delay, ModelSpec, MonteCarlo, SeedSpec};
 use crate::curves::Grid;
-use crate::graph::generate::Generator;
+use crate::graph::generate::{Generator, take_rewire};
 use crate::graph::load::{Format, LoadOptions};
+use crate::graph::rewire::Rewire;
 use crate::ties::TieSpec;
 use crate::{Error, Naming, Result};
 
 /// Where a platform's graph comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphSource {
-    /// A seeded generator; `nodes` overrides the scenario's node count.
+    /// A seeded generator; `nodes` overrides the scenario's node count; `rewire` turns the graph
+    /// into its degree-preserving random twin.
     Generated {
         generator: Generator,
         nodes: Option<usize>,
+        rewire: Rewire,
     },
     /// An edge-list file (a relative path is relative to the scenario file).
     File { path: PathBuf, load: LoadOptions },
@@ -32,7 +35,9 @@ pub enum GraphSource {
 impl std::fmt::Display for GraphSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            GraphSource::Generated { generator, .. } => {
+            GraphSource::Generated {
+                generator, rewire, ..
+            } => {
                 let params = toml::to_string(generator).unwrap_or_default();
                 let params: Vec<String> = params
                     .lines()
@@ -40,10 +45,14 @@ impl std::fmt::Display for GraphSource {
                     .map(|l| l.replace(' ', ""))
                     .collect();
                 if params.is_empty() {
-                    write!(f, "generated {}", generator.name())
+                    write!(f, "generated {}", generator.name())?;
                 } else {
-                    write!(f, "generated {} ({})", generator.name(), params.join(", "))
+                    write!(f, "generated {} ({})", generator.name(), params.join(", "))?;
                 }
+                if *rewire == Rewire::DegreePreserving {
+                    write!(f, ", rewired into its degree-preserving random twin")?;
+                }
+                Ok(())
             }
             GraphSource::File { path, load } => {
                 write!(
@@ -374,13 +383,24 @@ fn graph_source(mut g: toml::Table, base: &Path) -> Result<GraphSource> {
                 ));
             }
         };
+        let rewire = take_rewire(&mut g).map_err(|v| {
+            Error::invalid(
+                "graph.rewire",
+                v,
+                "expected \"degree-preserving\" (or a number for wechat's in-circle rewiring)",
+            )
+        })?;
         let generator: Generator = toml::Value::Table(g).try_into().map_err(bad)?;
-        Ok(GraphSource::Generated { generator, nodes })
+        Ok(GraphSource::Generated {
+            generator,
+            nodes,
+            rewire,
+        })
     } else {
         Err(Error::invalid(
             "graph",
             "",
-            "needs model = \"wechat\"|\"alipay\"|\"ba\"|\"ws\"|\"er\" or file = \"PATH\"",
+            "needs model = \"wechat\"|\"alipay\"|\"ba\"|\"ws\"|\"er\"|\"centola\" or file = \"PATH\"",
         ))
     }
 }

@@ -825,3 +825,54 @@ fn auto_engine_chooses_by_the_sharing_of_its_pilot_runs_and_stays_exact() {
         assert_eq!((few.0.runs, few.1), (40, expect), "p {p}");
     }
 }
+
+#[test]
+fn seeds_drawn_in_every_run() {
+    use hongbao::cascade::{Engine, SeedPlan, simulate_plan};
+    // A path of 10 and 10 isolated nodes, p = 1: a seed on the path reaches 10, elsewhere 1.
+    let mut pairs: Vec<(u32, u32)> = (0..9).map(|i| (i, i + 1)).collect();
+    pairs.extend((10..20).map(|i| (i, i)));
+    let g = graph(20, &pairs, false);
+    let m = model(1.0, FIXED1);
+    let run = |plan: &SeedPlan, threads: usize, engine| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                simulate_plan(
+                    &g,
+                    &m,
+                    plan,
+                    MonteCarlo {
+                        runs: 20_000,
+                        seed: 2,
+                    },
+                    engine,
+                    RunStats::default,
+                    &|| {},
+                )
+                .map(|(s, _)| s)
+            })
+    };
+    let s = run(&SeedPlan::PerRun(1), 1, Engine::Auto).unwrap();
+    // Half the runs start on the path: mean 5.5, variance 20.25.
+    assert!(
+        (s.mean() - 5.5).abs() < 4.0 * 4.5 / (20_000f64).sqrt(),
+        "{}",
+        s.mean()
+    );
+    assert_eq!(
+        s,
+        run(&SeedPlan::PerRun(1), 4, Engine::Auto).unwrap(),
+        "same on any thread count"
+    );
+    let e = run(&SeedPlan::PerRun(1), 1, Engine::Fused)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("same seeds in every run"), "{e}");
+    let e = run(&SeedPlan::PerRun(21), 1, Engine::Auto)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("random-per-run:21"), "{e}");
+}
