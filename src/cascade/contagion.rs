@@ -19,6 +19,7 @@ use std::collections::BinaryHeap;
 use rand::Rng as _;
 
 use super::prepared::{Need, Prepared, Rule};
+use super::scalar::{push_span, to_arcs};
 use super::skip::GeometricSkip;
 use crate::graph::Graph;
 use crate::rng::{self, Rng};
@@ -40,6 +41,8 @@ struct Exposed {
     /// Exposures needed (`u32::MAX`: never), or the f32 bits of the threshold θ; after adoption,
     /// [`Decide::ADOPTED`].
     need: u32,
+    /// Counting rules with continuous delays: where the node's earliest arrivals are kept.
+    slot: u32,
 }
 
 impl Exposed {
@@ -64,6 +67,12 @@ pub(crate) struct ContagionScratch {
     /// weights.
     hits: Vec<u32>,
     weights: Vec<u32>,
+    /// Rounds with skipping: the round's arc ranges, and the positions of its successes.
+    spans: Vec<(usize, usize)>,
+    positions: Vec<usize>,
+    /// Counting rules with continuous delays: each exposed node's `need` earliest arrival hours,
+    /// a max-heap per node, laid end to end.
+    arrivals: Vec<f64>,
 }
 
 impl ContagionScratch {
@@ -79,6 +88,7 @@ impl ContagionScratch {
             self.epoch = 1;
         }
         self.heap.clear();
+        self.arrivals.clear();
     }
 }
 
@@ -98,7 +108,10 @@ trait Decide {
 }
 
 /// Counting rules: one per exposure, adopt when the count meets the need.
-struct Count<'a>(&'a Need);
+struct Count<'a> {
+    need: &'a Need,
+    in_degrees: &'a [u32],
+}
 
 impl Decide for Count<'_> {
     const WEIGHTED: bool = false;
@@ -112,7 +125,7 @@ impl Decide for Count<'_> {
 
     #[inline(always)]
     fn need(&self, v: u32, rng: &mut Rng) -> u32 {
-        match self.0 {
+        match self.need {
             Need::Fixed(k) => *k,
             Need::PerNode(k) => k[v as usize],
             Need::Dose(c) => {
@@ -121,9 +134,9 @@ impl Decide for Count<'_> {
                 let k = c.partition_point(|&x| x <= u);
                 if k == c.len() { u32::MAX } else { k as u32 + 1 }
             }
-            Need::InDegreeShare(d) => {
+            Need::InDegreeShare => {
                 // θ in (0, 1]: the smallest k with k / d ≥ θ, ⌈θ·d⌉ (without a call to ceil).
-                let x = (1.0 - rng::unit(rng)) * d[v as usize] as f64;
+                let x = (1.0 - rng::unit(rng)) * self.in_degrees[v as usize] as f64;
                 let k = x as u32;
                 (k + u32::from((k as f64) < x)).max(1)
             }
@@ -191,7 +204,13 @@ pub(crate) fn run(
     };
     match &model.rule {
         Rule::Ic => unreachable!("the independent cascade runs in scalar.rs"),
-        Rule::Count(need) => go(graph, model, &Count(need), seeds, fixed, rng, c, &mut out),
+        Rule::Count { need, in_degrees } => {
+            let d = Count { need, in_degrees };
+            match fixed {
+                Some(delay) => in_rounds(graph, model, &d, seeds, delay, rng, c, &mut out),
+                None => earliest_arrivals(graph, model, &d, seeds, rng, c, &mut out),
+            }
+        }
         Rule::Linear => {
             let d = Linear {
                 per_arc: graph.weights().unwrap_or(&[]),
@@ -220,7 +239,7 @@ fn go<D: Decide>(
     out: &mut Out,
 ) {
     match fixed {
-        Some(delay) => rounds(graph, model, d, seeds, delay, rng, c, out),
+        Some(delay) => in_rounds(graph, model, d, seeds, delay, rng, c, out),
         None => events(graph, model, d, seeds, rng, c, out),
     }
 }
@@ -324,6 +343,137 @@ fn events<D: Decide>(
     }
 }
 
+/// A need no node meets: it has fewer in-neighbours than it needs exposures.
+const HOPELESS: u32 = u32::MAX - 1;
+
+/// A heap tag: a node's tentative adoption (its need-th earliest arrival so far).
+const TENTATIVE: u32 = 0;
+
+/// Restores the max-heap order of `h` after its root was replaced.
+fn sift_down(h: &mut [f64]) {
+    let mut i = 0;
+    loop {
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        let mut top = i;
+        if l < h.len() && h[l] > h[top] {
+            top = l;
+        }
+        if r < h.len() && h[r] > h[top] {
+            top = r;
+        }
+        if top == i {
+            return;
+        }
+        h.swap(i, top);
+        i = top;
+    }
+}
+
+/// Restores the max-heap order of `h` after `x` was pushed at its end.
+fn sift_up(h: &mut [f64]) {
+    let mut i = h.len() - 1;
+    while i > 0 {
+        let parent = (i - 1) / 2;
+        if h[parent] >= h[i] {
+            return;
+        }
+        h.swap(parent, i);
+        i = parent;
+    }
+}
+
+/// Counting rules with any delays: a node adopts at its need-th arrival, so it keeps only its
+/// `need` earliest arrivals (a small max-heap) and the global heap holds one tentative adoption
+/// per node, the largest of them once there are `need`; a later, earlier arrival replaces the
+/// largest and makes a new tentative entry (the old one is then stale and skipped). Arrivals that
+/// cannot matter cost nothing: no delay is drawn for an exposure of a node that needs more
+/// exposures than it has in-neighbours, nor of one whose kept arrivals all come before the
+/// exposure even leaves.
+///
+/// The adoption times are those of [`events`], which keeps every exposure: a node adopts at the
+/// need-th smallest arrival of the exposures made before then, in both.
+fn earliest_arrivals(
+    graph: &Graph,
+    model: &Prepared,
+    d: &Count,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    c: &mut ContagionScratch,
+    out: &mut Out,
+) {
+    let epoch = c.epoch;
+    let horizon = model.horizon;
+    for &(u, t) in seeds {
+        if t <= horizon {
+            c.heap.push(Reverse((t.to_bits(), u, SEED)));
+        }
+    }
+    let targets = graph.targets();
+    let ties = graph.ties();
+    let through = Through::of(model);
+    while let Some(Reverse((bits, v, tag))) = c.heap.pop() {
+        let st = &mut c.nodes[v as usize];
+        if st.adopted::<Count>(epoch) {
+            continue;
+        }
+        if tag == TENTATIVE {
+            // Stale unless it is still the need-th earliest arrival.
+            let s = st.slot as usize;
+            if st.seen != epoch || st.acc != st.need || c.arrivals[s].to_bits() != bits {
+                continue;
+            }
+        }
+        st.seen = epoch;
+        st.need = Count::ADOPTED;
+        let t = f64::from_bits(bits);
+        out.times.push(t);
+        let (nodes, heap, arrivals) = (&mut c.nodes, &mut c.heap, &mut c.arrivals);
+        *out.attempts += exposures(graph, model, through, v, rng, |i, rng| {
+            let x = targets[i];
+            let st = &mut nodes[x as usize];
+            if st.seen != epoch {
+                st.seen = epoch;
+                st.acc = 0;
+                let need = d.need(x, rng);
+                st.need = if need > d.in_degrees[x as usize] {
+                    HOPELESS
+                } else {
+                    need
+                };
+                if st.need != HOPELESS {
+                    st.slot = arrivals.len() as u32;
+                    arrivals.resize(arrivals.len() + st.need as usize, f64::INFINITY);
+                }
+            }
+            if st.need == HOPELESS || st.need == Count::ADOPTED {
+                return;
+            }
+            let (s, full) = (st.slot as usize, st.acc == st.need);
+            if full && t >= arrivals[s] {
+                return;
+            }
+            let land = t + model.delays[ties[i].index()].sample(rng);
+            if land > horizon {
+                return;
+            }
+            if !full {
+                let end = s + st.acc as usize;
+                arrivals[end] = land;
+                st.acc += 1;
+                sift_up(&mut arrivals[s..=end]);
+                if st.acc == st.need {
+                    heap.push(Reverse((arrivals[s].to_bits(), x, TENTATIVE)));
+                }
+            } else if land < arrivals[s] {
+                let h = &mut arrivals[s..s + st.need as usize];
+                h[0] = land;
+                sift_down(h);
+                heap.push(Reverse((h[0].to_bits(), x, TENTATIVE)));
+            }
+        });
+    }
+}
+
 /// How many exposures ahead the round's second pass asks for a target's record.
 const PREFETCH: usize = 16;
 
@@ -333,7 +483,7 @@ const PREFETCH: usize = 16;
 /// targets of the exposures that get through (a copy of the frontier's target ids when every
 /// exposure does), then each target's record, prefetched a fixed distance ahead.
 #[allow(clippy::too_many_arguments)]
-fn rounds<D: Decide>(
+fn in_rounds<D: Decide>(
     graph: &Graph,
     model: &Prepared,
     d: &D,
@@ -361,7 +511,6 @@ fn rounds<D: Decide>(
     let through = Through::of(model);
     let mut t = start;
     while !c.frontier.is_empty() {
-        out.times.extend(std::iter::repeat_n(t, c.frontier.len()));
         out.rounds.push((t, c.frontier.len() as u64));
         *out.attempts += c
             .frontier
@@ -374,30 +523,59 @@ fn rounds<D: Decide>(
         }
         c.hits.clear();
         c.weights.clear();
-        for &u in &c.frontier {
-            let (a, b) = graph.arc_range(u);
-            let (hits, weights) = (&mut c.hits, &mut c.weights);
-            let mut hit = |i: usize| {
-                hits.push(targets[i]);
-                if D::WEIGHTED {
-                    weights.push(d.weight(i, targets[i]));
+        if let Through::Skip(sk) = through {
+            // One geometric walk through all of the round's arcs, as the scalar rounds of the
+            // independent cascade go: the successes' positions, then their arcs, then (two tie
+            // classes) the thinning.
+            c.spans.clear();
+            let mut len = 0;
+            for &u in &c.frontier {
+                len = push_span(&mut c.spans, len, graph.arc_range(u));
+            }
+            c.positions.clear();
+            sk.candidates(rng, len, &mut c.positions);
+            to_arcs(&mut c.spans, &mut c.positions);
+            for &i in &c.positions {
+                if sk.keep(rng, ties, i) {
+                    c.hits.push(targets[i]);
+                    if D::WEIGHTED {
+                        c.weights.push(d.weight(i, targets[i]));
+                    }
                 }
-            };
-            match through {
-                Through::All if !D::WEIGHTED => hits.extend_from_slice(&targets[a..b]),
-                Through::All => (a..b).for_each(hit),
-                Through::Skip(sk) => sk.for_each_success(rng, ties, a, b, |i, _| hit(i)),
-                Through::Coins => {
-                    for i in a..b {
-                        if rng.next_u64() >> 11 < model.threshold(ties, i) {
-                            hit(i);
+            }
+        } else {
+            for &u in &c.frontier {
+                let (a, b) = graph.arc_range(u);
+                let (hits, weights) = (&mut c.hits, &mut c.weights);
+                let mut hit = |i: usize| {
+                    hits.push(targets[i]);
+                    if D::WEIGHTED {
+                        weights.push(d.weight(i, targets[i]));
+                    }
+                };
+                match through {
+                    // A loop, not a call to memmove: a node's arcs are few.
+                    Through::All if !D::WEIGHTED => {
+                        targets[a..b].iter().for_each(|&x| hits.push(x))
+                    }
+                    Through::All | Through::Skip(_) => (a..b).for_each(hit),
+                    Through::Coins => {
+                        for i in a..b {
+                            if rng.next_u64() >> 11 < model.threshold(ties, i) {
+                                hit(i);
+                            }
                         }
                     }
                 }
             }
         }
+        // Every exposed node is written into `next`, whose end moves by one only when it adopts:
+        // whether an exposure completes a need is as random as the cascade, and a branch on it
+        // would be mispredicted about as often.
         c.next.clear();
-        let nodes = &mut c.nodes;
+        c.next.resize(c.hits.len(), 0);
+        let (nodes, next) = (&mut c.nodes, &mut c.next);
+        let mut adopted = 0;
         for h in 0..c.hits.len() {
             if let Some(&ahead) = c.hits.get(h + PREFETCH) {
                 crate::mem::prefetch(nodes, ahead as usize);
@@ -411,11 +589,12 @@ fn rounds<D: Decide>(
             }
             // An adopter's need is out of reach: its exposures change nothing.
             let w = if D::WEIGHTED { c.weights[h] } else { 1 };
-            if d.add(st, w) {
-                st.need = D::ADOPTED;
-                c.next.push(x);
-            }
+            let adopts = d.add(st, w);
+            st.need = if adopts { D::ADOPTED } else { st.need };
+            next[adopted] = x;
+            adopted += usize::from(adopts);
         }
+        next.truncate(adopted);
         std::mem::swap(&mut c.frontier, &mut c.next);
         t += delay;
     }

@@ -514,7 +514,7 @@ pub fn single_run(
     let mut scratch = Scratch::new(graph.node_count());
     let mut stream = rng::stream(seed, run_index);
     run(graph, &prepared, seeds, &mut stream, &mut scratch);
-    Ok(scratch.times.clone())
+    Ok(scratch.adoption_times())
 }
 
 #[cfg(test)]

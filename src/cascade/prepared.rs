@@ -26,9 +26,9 @@ pub(crate) enum Need {
     /// Drawn per node and run from the cumulative chances (`dose:C1,C2,...`).
     Dose(Vec<f64>),
     /// The linear threshold with weights 1 / in-degree: with θ ~ U(0, 1] drawn per node and run,
-    /// k exposures weigh k / d ≥ θ exactly when k ≥ ⌈θ·d⌉, so it counts like the others. Holds
-    /// each node's in-degree `d`.
-    InDegreeShare(Vec<u32>),
+    /// k exposures weigh k / d ≥ θ exactly when k ≥ ⌈θ·d⌉ (d the node's in-degree), so it counts
+    /// like the others.
+    InDegreeShare,
 }
 
 /// How nodes decide, bound to the graph.
@@ -36,8 +36,8 @@ pub(crate) enum Need {
 pub(crate) enum Rule {
     /// The independent cascade (the scalar and fused engines).
     Ic,
-    /// Adopt when the count of exposures meets the need.
-    Count(Need),
+    /// Adopt when the count of exposures meets the need; `in_degrees` bound what a node can get.
+    Count { need: Need, in_degrees: Vec<u32> },
     /// Adopt when the exposures' weights (the graph's, per arc) sum to the node's threshold.
     Linear,
 }
@@ -118,20 +118,24 @@ impl Prepared {
         };
         // Indexed by `TieClass::index()`: weak = 0, strong = 1.
         let delays = [model.delay_weak.sampler(), model.delay_strong.sampler()];
+        let count = |need| Rule::Count {
+            need,
+            in_degrees: graph.in_degrees(),
+        };
         let rule = match &model.adoption {
             Adoption::Ic => Rule::Ic,
-            Adoption::Threshold { k } => Rule::Count(Need::Fixed(*k)),
-            Adoption::Fractional { f } => Rule::Count(Need::PerNode(
+            Adoption::Threshold { k } => count(Need::Fixed(*k)),
+            Adoption::Fractional { f } => count(Need::PerNode(
                 graph
                     .in_degrees()
                     .iter()
                     .map(|&d| share_need(*f, d))
                     .collect(),
             )),
-            Adoption::Dose { c } => Rule::Count(Need::Dose(c.clone())),
+            Adoption::Dose { c } => count(Need::Dose(c.clone())),
             Adoption::LinearThreshold {
                 weights: LtWeights::InDegree,
-            } => Rule::Count(Need::InDegreeShare(graph.in_degrees())),
+            } => count(Need::InDegreeShare),
             Adoption::LinearThreshold {
                 weights: LtWeights::Graph,
             } => {

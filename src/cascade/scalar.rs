@@ -29,7 +29,8 @@ pub(crate) struct Scratch {
     epoch: u32,
     /// Min-heap on (time bits, node): non-negative f64 bit patterns order like the numbers.
     heap: BinaryHeap<Reverse<(u64, u32)>>,
-    /// Adoption times of this run, in increasing order (Dijkstra settles in time order).
+    /// Adoption times of this run, in increasing order (Dijkstra settles in time order); empty
+    /// after a breadth-first run, whose adopters are in `rounds` (see [`Scratch::adoption_times`]).
     pub(crate) times: Vec<f64>,
     /// Breadth-first runs: `(hour, adopters)` per round, the form accumulators take fastest;
     /// empty after a Dijkstra run.
@@ -90,6 +91,18 @@ impl Scratch {
             .flat_map(|(r, &(_, c))| std::iter::repeat_n(r as u64, c as usize))
             .zip(&self.order)
             .map(|(r, &u)| r << 32 | u64::from(u))
+    }
+
+    /// The last run's adoption times, sorted (rebuilt from its rounds after a breadth-first run).
+    pub(crate) fn adoption_times(&self) -> Vec<f64> {
+        if self.rounds.is_empty() {
+            self.times.clone()
+        } else {
+            self.rounds
+                .iter()
+                .flat_map(|&(t, c)| std::iter::repeat_n(t, c as usize))
+                .collect()
+        }
     }
 
     /// Records the last run in `acc`: by rounds after a breadth-first run, by times otherwise.
@@ -186,7 +199,6 @@ fn run_bfs(
     while lo < s.order.len() {
         let hi = s.order.len();
         let t = start + round as f64 * d;
-        s.times.extend(std::iter::repeat_n(t, hi - lo));
         s.rounds.push((t, (hi - lo) as u64));
         s.attempts += len as u64;
         lo = hi;
@@ -257,7 +269,7 @@ fn run_bfs(
 /// A position's piece is the number of piece ends at or before it, counted from the previous
 /// position's piece four ends at a time without a branch: a position rarely passes more than three
 /// pieces, and a branch per piece, taken or not at random, costs more than the extra comparisons.
-fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
+pub(super) fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
     let n = pieces.len();
     // Past the last piece, ends that no position reaches, so that four ends can always be read.
     pieces.extend([(usize::MAX, 0); 3]);
@@ -283,7 +295,11 @@ fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
 /// Appends a node's arcs `a..b` to a round's sequence of coins of length `len` as its next piece;
 /// returns the new length.
 #[inline(always)]
-fn push_span(spans: &mut Vec<(usize, usize)>, len: usize, (a, b): (usize, usize)) -> usize {
+pub(super) fn push_span(
+    spans: &mut Vec<(usize, usize)>,
+    len: usize,
+    (a, b): (usize, usize),
+) -> usize {
     spans.push((len + (b - a), a.wrapping_sub(len)));
     len + (b - a)
 }

@@ -49,6 +49,9 @@ pub enum Style {
 /// A [`Progress`] for the terminal.
 pub struct Terminal {
     pb: ProgressBar,
+    /// Whether the bar is hidden, asked once: `ProgressBar::is_hidden` takes a lock, and
+    /// `run_done` is called after every run from every thread.
+    hidden: bool,
     quiet: bool,
     style: Style,
     /// Seconds the current platform's graph took.
@@ -57,8 +60,10 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn new(quiet: bool, style: Style) -> Terminal {
+        let pb = bar(quiet);
         Terminal {
-            pb: bar(quiet),
+            hidden: pb.is_hidden(),
+            pb,
             quiet,
             style,
             built: Mutex::new(0.0),
@@ -106,7 +111,7 @@ impl Progress for Terminal {
     }
 
     fn run_done(&self) {
-        if !self.pb.is_hidden() {
+        if !self.hidden {
             self.pb.inc(1);
         }
     }

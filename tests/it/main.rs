@@ -9,6 +9,8 @@ mod cli;
 /// The cascade engine against closed forms, exact enumeration, an independent simulator, and
 /// its engines against each other.
 mod engine;
+/// The reinforcement models, sweeps and the decomposition through the binary, bad input included.
+mod models_cli;
 /// The real data sets of `../shared/data` (skipped when absent): counts and peer references.
 mod real_data;
 /// The report files: chart sizes and pixels, the Markdown snapshot, Parquet equal to CSV.
