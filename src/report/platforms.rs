@@ -170,9 +170,9 @@ pub fn markdown(title: &str, platforms: &[PlatformReport]) -> String {
     );
     let _ = writeln!(
         md,
-        "| platform | users | reach at 1 h | reach at 4 h | reach at 24 h | time to 10 % | time to 50 % | final reach (mean ± sem) | final p05–p95 |"
+        "| platform | users | reach at 1 h | reach at 4 h | reach at 24 h | time to 10 % | time to 25 % | time to 50 % | final reach (mean ± sem) | final p05–p95 |"
     );
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for p in platforms {
         let o = &p.outcome;
         let at = |k: &str| {
@@ -189,13 +189,14 @@ pub fn markdown(title: &str, platforms: &[PlatformReport]) -> String {
         };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} ± {:.1} ({}) | {}–{} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} ± {:.1} ({}) | {}–{} |",
             p.label,
             thousands(o.nodes as f64),
             at("1"),
             at("4"),
             at("24"),
             tt("0.1"),
+            tt("0.25"),
             tt("0.5"),
             thousands(o.final_reach.mean),
             o.final_reach.sem,
