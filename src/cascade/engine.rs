@@ -12,14 +12,18 @@ pub enum Engine {
     /// scalar if not (see [`simulate_chosen`]). Scalar otherwise.
     #[default]
     Auto,
-    /// One run at a time: Dijkstra, or breadth-first search for equal fixed delays; failed coins
-    /// skipped geometrically when probabilities are set per tie class.
+    /// One run at a time: Dijkstra with a calendar queue for continuous delays, breadth-first
+    /// search for equal fixed delays; failed coins skipped geometrically when probabilities are
+    /// set per tie class.
     Scalar,
-    /// The reference path: one run at a time and one coin per arc, nothing skipped (for checking
-    /// the faster paths, which give the same distribution).
+    /// The reference path: one run at a time and one coin per arc, nothing skipped, Dijkstra on a
+    /// binary heap (for checking the faster paths, which give the same distribution).
     Plain,
     /// 64 runs per pass over the graph (breadth-first cases only).
     Fused,
+    /// As scalar, with continuous delays on a binary heap instead of the calendar queue (the
+    /// engine before the calendar; the reference for its timing).
+    Dijkstra,
 }
 
 impl Engine {
@@ -30,16 +34,29 @@ impl Engine {
             Engine::Scalar => "scalar",
             Engine::Plain => "plain",
             Engine::Fused => "fused",
+            Engine::Dijkstra => "dijkstra",
         }
     }
 
     /// Parses an engine's [`Engine::name`] (`auto`, `scalar`, `fused` or `plain`, any case).
     pub fn parse(s: &str) -> Result<Engine> {
         let lower = s.to_ascii_lowercase();
-        [Engine::Auto, Engine::Scalar, Engine::Plain, Engine::Fused]
-            .into_iter()
-            .find(|e| e.name() == lower)
-            .ok_or_else(|| Error::invalid("--engine", s, "expected auto, scalar, fused or plain"))
+        [
+            Engine::Auto,
+            Engine::Scalar,
+            Engine::Plain,
+            Engine::Fused,
+            Engine::Dijkstra,
+        ]
+        .into_iter()
+        .find(|e| e.name() == lower)
+        .ok_or_else(|| {
+            Error::invalid(
+                "--engine",
+                s,
+                "expected auto, scalar, fused, dijkstra or plain",
+            )
+        })
     }
 }
 
@@ -49,7 +66,13 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for e in [Engine::Auto, Engine::Scalar, Engine::Plain, Engine::Fused] {
+        for e in [
+            Engine::Auto,
+            Engine::Scalar,
+            Engine::Plain,
+            Engine::Fused,
+            Engine::Dijkstra,
+        ] {
             assert_eq!(Engine::parse(&e.name().to_ascii_uppercase()).unwrap(), e);
         }
         assert!(

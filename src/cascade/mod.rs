@@ -18,6 +18,7 @@
 //! This module knows nothing of files.
 
 mod adoption;
+mod calendar;
 mod contagion;
 mod delay;
 mod engine;

@@ -194,6 +194,7 @@ pub fn simulate_plan<A: Accumulate>(
     }
     let mut prepared = Prepared::new(model, graph)?;
     prepared.skip = engine != Engine::Plain;
+    prepared.heap = matches!(engine, Engine::Plain | Engine::Dijkstra);
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
             "--runs",
@@ -207,7 +208,7 @@ pub fn simulate_plan<A: Accumulate>(
         .filter(|_| seeds.iter().all(|s| s.1 == start))
         .filter(|_| matches!(prepared.rule, Rule::Ic) && matches!(plan, SeedPlan::Fixed(_)));
     let delay = match (engine, fusable) {
-        (Engine::Scalar | Engine::Plain, _) | (Engine::Auto, None) => None,
+        (Engine::Scalar | Engine::Plain | Engine::Dijkstra, _) | (Engine::Auto, None) => None,
         (_, Some(d)) => Some(d),
         (Engine::Fused, None) => {
             return Err(Error::invalid(
@@ -252,7 +253,9 @@ pub fn simulate_plan<A: Accumulate>(
             job.fused(start, delay, 0).expect("at least one run"),
             Engine::Fused,
         ),
-        (Engine::Plain, None) => (job.scalar(0).expect("at least one run"), Engine::Plain),
+        (Engine::Plain | Engine::Dijkstra, None) => {
+            (job.scalar(0).expect("at least one run"), engine)
+        }
         (_, None) => (job.scalar(0).expect("at least one run"), Engine::Scalar),
     };
     Ok(acc)

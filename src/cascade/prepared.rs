@@ -65,6 +65,11 @@ pub(crate) struct Prepared {
     pub(crate) delays: [DelaySampler; 2],
     pub(crate) horizon: f64,
     pub(crate) rule: Rule,
+    /// Width in hours of the calendar queue's buckets: a thirty-second of the faster class's
+    /// median delay, so that a bucket holds a few dozen landings and few land in their own.
+    pub(crate) bucket: f64,
+    /// Continuous delays run on the binary heap (the reference engines) instead of the calendar.
+    pub(crate) heap: bool,
     /// Whether runs may skip failed coins geometrically (off for the reference `plain` engine).
     pub(crate) skip: bool,
 }
@@ -149,11 +154,22 @@ impl Prepared {
                 Rule::Linear
             }
         };
+        let medians = [model.delay_strong.median(), model.delay_weak.median()];
+        let fastest = medians
+            .into_iter()
+            .filter(|m| m.is_finite() && *m > 0.0)
+            .fold(f64::INFINITY, f64::min);
         Ok(Prepared {
             probs,
             delays,
             horizon: model.horizon(),
             rule,
+            bucket: if fastest.is_finite() {
+                fastest / 32.0
+            } else {
+                1.0
+            },
+            heap: false,
             skip: true,
         })
     }
@@ -165,6 +181,16 @@ impl Prepared {
             ArcProbs::PerClass(c) => c[ties[i].index()],
             ArcProbs::PerArc(v) => v[i],
         }
+    }
+
+    /// The delay sampler when both tie classes have the same delay (no need to read a class).
+    pub(crate) fn uniform_delay(&self) -> Option<&DelaySampler> {
+        (self.delays[0] == self.delays[1]).then_some(&self.delays[0])
+    }
+
+    /// The width of the calendar queue's buckets, in hours.
+    pub(crate) fn bucket_width(&self) -> f64 {
+        self.bucket
     }
 
     /// `Some(t)` when every arc has the same threshold (no need to read tie classes).

@@ -1,11 +1,13 @@
 //! The scalar engine: one time-resolved IC run at a time on reusable buffers: Dijkstra over the
-//! sampled live arcs, or breadth-first rounds when every delay is the same fixed time.
+//! sampled live arcs (with a calendar queue, `calendar.rs`, or with a binary heap, the reference),
+//! or breadth-first rounds when every delay is the same fixed time.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rand::Rng as _;
 
+use super::calendar::{self, Calendar};
 use super::contagion::{self, ContagionScratch};
 use super::prepared::{Prepared, Rule};
 use crate::graph::Graph;
@@ -17,16 +19,17 @@ use crate::rng::Rng;
 pub(crate) struct Scratch {
     /// Per-node state, one 16-byte record so that a visit costs one cache miss, not three
     /// (made on the first run that needs it: breadth-first runs use `adopted`).
-    nodes: Vec<NodeState>,
-    /// Breadth-first runs: one bit per node, set once it adopted (cleared after each run).
-    adopted: Vec<u64>,
-    /// Breadth-first runs: the adopters in order of adoption, round after round.
-    order: Vec<u32>,
+    pub(super) nodes: Vec<NodeState>,
+    /// Breadth-first and calendar runs: one bit per node, set once it adopted (cleared after
+    /// each run).
+    pub(super) adopted: Vec<u64>,
+    /// Breadth-first and calendar runs: the adopters in order of adoption.
+    pub(super) order: Vec<u32>,
     /// Breadth-first runs: this round's arc ranges, and the arcs whose coins succeeded.
     spans: Vec<(usize, usize)>,
     hits: Vec<usize>,
     n: usize,
-    epoch: u32,
+    pub(super) epoch: u32,
     /// Min-heap on (time bits, node): non-negative f64 bit patterns order like the numbers.
     heap: BinaryHeap<Reverse<(u64, u32)>>,
     /// Adoption times of this run, in increasing order (Dijkstra settles in time order); empty
@@ -39,16 +42,18 @@ pub(crate) struct Scratch {
     pub(crate) attempts: u64,
     /// The buffers of the reinforcement models' engine.
     contagion: ContagionScratch,
+    /// The calendar queue of continuous-delay runs.
+    pub(super) calendar: Calendar,
 }
 
 /// What a run knows about one node. Fields count only when their stamp equals the run's epoch.
 #[derive(Copy, Clone, Default)]
-struct NodeState {
+pub(super) struct NodeState {
     /// Best landing time found so far, valid when `seen == epoch`.
-    best: f64,
-    seen: u32,
+    pub(super) best: f64,
+    pub(super) seen: u32,
     /// `done == epoch` once the node has adopted in this run.
-    done: u32,
+    pub(super) done: u32,
 }
 
 impl Scratch {
@@ -67,6 +72,7 @@ impl Scratch {
             times: Vec::new(),
             attempts: 0,
             contagion: ContagionScratch::default(),
+            calendar: Calendar::default(),
         }
     }
 
@@ -91,6 +97,13 @@ impl Scratch {
             .flat_map(|(r, &(_, c))| std::iter::repeat_n(r as u64, c as usize))
             .zip(&self.order)
             .map(|(r, &u)| r << 32 | u64::from(u))
+    }
+
+    /// Makes the per-node records on the first run that needs them.
+    pub(super) fn ensure_nodes(&mut self) {
+        if self.nodes.len() != self.n {
+            self.nodes = vec![NodeState::default(); self.n];
+        }
     }
 
     /// The last run's adoption times, sorted (rebuilt from its rounds after a breadth-first run).
@@ -149,7 +162,8 @@ pub(crate) fn run(
         Some(d) if seeds.iter().all(|&(_, t)| t == seeds[0].1) => {
             run_bfs(graph, model, seeds, d, rng, s)
         }
-        _ => run_dijkstra(graph, model, seeds, rng, s),
+        _ if model.heap || model.skipper().is_none() => run_dijkstra(graph, model, seeds, rng, s),
+        _ => calendar::run(graph, model, seeds, rng, s),
     }
 }
 
@@ -325,9 +339,7 @@ fn run_dijkstra(
     rng: &mut Rng,
     s: &mut Scratch,
 ) {
-    if s.nodes.len() != s.n {
-        s.nodes = vec![NodeState::default(); s.n];
-    }
+    s.ensure_nodes();
     let epoch = s.epoch;
     let horizon = model.horizon;
     for &(u, t) in seeds {

@@ -876,3 +876,190 @@ fn seeds_drawn_in_every_run() {
         .to_string();
     assert!(e.contains("random-per-run:21"), "{e}");
 }
+
+/// Adopters at every whole hour: sums and sums of squares, for means and spreads per hour.
+#[derive(Clone, Debug, PartialEq)]
+struct HourStats {
+    hours: usize,
+    runs: u64,
+    sum: Vec<u64>,
+    sq: Vec<u128>,
+}
+
+impl HourStats {
+    fn new(hours: usize) -> HourStats {
+        HourStats {
+            hours,
+            runs: 0,
+            sum: vec![0; hours + 1],
+            sq: vec![0; hours + 1],
+        }
+    }
+    fn mean(&self, h: usize) -> f64 {
+        self.sum[h] as f64 / self.runs as f64
+    }
+    fn var(&self, h: usize) -> f64 {
+        let r = self.runs as f64;
+        ((self.sq[h] as f64 - (self.sum[h] as f64).powi(2) / r) / (r - 1.0)).max(0.0)
+    }
+}
+
+impl hongbao::cascade::Accumulate for HourStats {
+    fn add_run(&mut self, t: &[f64], _: u64) {
+        self.runs += 1;
+        for h in 0..=self.hours {
+            let c = t.partition_point(|&x| x <= h as f64) as u64;
+            self.sum[h] += c;
+            self.sq[h] += (c as u128).pow(2);
+        }
+    }
+    fn merge(&mut self, o: Self) {
+        self.runs += o.runs;
+        for h in 0..=self.hours {
+            self.sum[h] += o.sum[h];
+            self.sq[h] += o.sq[h];
+        }
+    }
+}
+
+#[test]
+fn the_calendar_queue_gives_the_heaps_cascades_in_distribution() {
+    use hongbao::cascade::{Engine, simulate_with};
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(4000, 6)
+        .unwrap();
+    let seeds: Vec<(u32, f64)> = (0..12).map(|i| (i * 331, 0.0)).collect();
+    let delays = [
+        Delay::Exp { mean: 1.0 },
+        Delay::LogNormal {
+            median: 0.5,
+            sigma: 1.2,
+        },
+        Delay::Weibull {
+            shape: 0.7,
+            scale: 1.0,
+        },
+    ];
+    let activations = [
+        Activation::Uniform { p: 0.07 },
+        Activation::ByTie {
+            strong: 0.15,
+            weak: 0.03,
+        },
+    ];
+    let runs = 4000;
+    for delay in delays {
+        for activation in &activations {
+            for weak in [
+                delay,
+                Delay::LogNormal {
+                    median: 2.0,
+                    sigma: 1.0,
+                },
+            ] {
+                let m = Model {
+                    activation: activation.clone(),
+                    delay_strong: delay,
+                    delay_weak: weak,
+                    ..model(0.0, delay)
+                };
+                let run = |engine, seed, threads| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap()
+                        .install(|| {
+                            simulate_with(
+                                &g,
+                                &m,
+                                &seeds,
+                                MonteCarlo { runs, seed },
+                                engine,
+                                || HourStats::new(24),
+                                &|| {},
+                            )
+                            .unwrap()
+                        })
+                };
+                let cal = run(Engine::Scalar, 4, 2);
+                assert_eq!(
+                    cal,
+                    run(Engine::Scalar, 4, 1),
+                    "same bytes on any thread count"
+                );
+                // Against the heap's runs: the same distribution, hour by hour, in mean and in
+                // spread.
+                let heap = run(Engine::Dijkstra, 5, 2);
+                let what = format!("{delay} / {weak}, {activation}");
+                for h in 0..=24 {
+                    let (va, vb) = (cal.var(h), heap.var(h));
+                    let se = ((va + vb) / runs as f64).sqrt();
+                    let d = cal.mean(h) - heap.mean(h);
+                    assert!(
+                        d.abs() <= 4.0 * se + 1e-9,
+                        "{what}: hour {h}: {d} (se {se})"
+                    );
+                    if va > 1.0 {
+                        let ratio = (va / vb).sqrt();
+                        assert!(
+                            (ratio - 1.0).abs() < 0.1,
+                            "{what}: hour {h}: sd ratio {ratio}"
+                        );
+                    }
+                }
+                assert!(cal.mean(24) > 15.0, "it spreads: {}", cal.mean(24));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_calendar_queue_holds_far_landings_and_late_seeds() {
+    use hongbao::cascade::{Engine, simulate_with};
+    // Log-normal delays with sigma 2 land far beyond the ring's window (256 medians) now and then;
+    // a seed starts at 400 h, also beyond it.
+    let g = Generator::by_name("ws").unwrap().generate(3000, 2).unwrap();
+    let seeds = [(0u32, 0.0), (1500, 400.0)];
+    let m = Model {
+        horizon_hours: Some(1000.0),
+        ..model(
+            0.3,
+            Delay::LogNormal {
+                median: 0.2,
+                sigma: 2.0,
+            },
+        )
+    };
+    let runs = 2000;
+    let run = |engine, seed| {
+        simulate_with(
+            &g,
+            &m,
+            &seeds,
+            MonteCarlo { runs, seed },
+            engine,
+            || HourStats::new(1000),
+            &|| {},
+        )
+        .unwrap()
+    };
+    let (cal, heap) = (run(Engine::Scalar, 9), run(Engine::Dijkstra, 10));
+    for h in [1, 10, 100, 399, 400, 401, 450, 600, 1000] {
+        let se = ((cal.var(h) + heap.var(h)) / runs as f64).sqrt();
+        let d = cal.mean(h) - heap.mean(h);
+        assert!(
+            d.abs() <= 4.0 * se + 1e-9,
+            "hour {h}: {} vs {}",
+            cal.mean(h),
+            heap.mean(h)
+        );
+    }
+    // The late seed starts a second wave.
+    assert!(
+        cal.mean(1000) > cal.mean(399) + 1.0,
+        "{} {}",
+        cal.mean(399),
+        cal.mean(1000)
+    );
+}

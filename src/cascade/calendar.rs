@@ -1,0 +1,363 @@
+//! The scalar engine for continuous delays: Dijkstra over the sampled live arcs with a calendar
+//! queue (Brown 1988) in place of a binary heap, and one bit of state per node.
+//!
+//! Time is cut into buckets of a fixed width, a small fraction of the typical delay. A landing
+//! goes into its bucket by an append; a bucket is sorted when its turn comes (a few dozen entries),
+//! and its nodes are settled in time order, their arc ranges asked for ahead of time since the
+//! whole bucket is known. A landing in the bucket being settled (a delay shorter than the width: rare)
+//! goes into a small heap merged with the sorted bucket. Buckets are a ring that covers a window
+//! of time; landings beyond it wait in a heap of their own until the window reaches them. As in
+//! lazy Dijkstra, a node may have several entries (every landing on it before it adopts); all but
+//! the earliest are skipped.
+//!
+//! Nodes are settled in exactly the order of their adoption times (ties by node id), so a run is
+//! the same cascade, in distribution, as with the heap (`--engine dijkstra`, kept as the reference);
+//! the random numbers go to other uses (a delay is drawn for every success, before its target is
+//! read), so the runs themselves differ.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::prepared::Prepared;
+use super::scalar::Scratch;
+use super::skip::GapsOnDemand;
+use crate::graph::Graph;
+use crate::rng::Rng;
+
+/// Buckets in the ring (a power of two).
+const RING: usize = 1 << 13;
+
+/// A calendar queue of (hour bits, node) entries; non-negative hours order like their bits.
+#[derive(Default)]
+pub(crate) struct Calendar {
+    width: f64,
+    inv_width: f64,
+    ring: Vec<Vec<(u64, u32)>>,
+    /// The bucket being settled (an absolute bucket number).
+    cur: u64,
+    /// Entries in the ring, and which of its buckets hold any (a bit per bucket).
+    in_ring: usize,
+    occupied: Vec<u64>,
+    /// Entries at or beyond `cur + RING`, earliest first.
+    far: BinaryHeap<Reverse<(u64, u32)>>,
+    /// The bucket being settled, sorted, and how far it is done.
+    work: Vec<(u64, u32)>,
+    /// Landings into the bucket being settled, made while it is settled.
+    same: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Landings in later buckets made while settling this one: (hour, arc), targets unread.
+    parked: Vec<(f64, usize)>,
+    /// A large bucket spread over finer slices before sorting.
+    spread: Vec<(u64, u32)>,
+}
+
+/// Buckets larger than this are spread over [`SPLIT`] slices before they are sorted.
+const SPLIT_FROM: usize = 128;
+const SPLIT: usize = 64;
+
+impl Calendar {
+    /// An empty queue with buckets `width` hours wide. A run ends only once every bucket is
+    /// empty, so the ring needs no clearing between runs (a run of a hundred adopters would
+    /// otherwise spend most of its time on it).
+    fn reset(&mut self, width: f64) {
+        if self.ring.len() != RING {
+            self.ring = (0..RING).map(|_| Vec::new()).collect();
+            self.occupied = vec![0; RING / 64];
+        }
+        debug_assert!(self.ring.iter().all(Vec::is_empty));
+        self.width = width;
+        self.inv_width = 1.0 / width;
+        self.cur = 0;
+        self.in_ring = 0;
+        self.far.clear();
+        self.work.clear();
+        self.same.clear();
+    }
+
+    #[inline(always)]
+    fn bucket(&self, t: f64) -> u64 {
+        // Monotone in t: a later landing never goes into an earlier bucket.
+        (t * self.inv_width) as u64
+    }
+
+    /// Adds an entry at hour `t` (never earlier than the entry being settled).
+    #[inline(always)]
+    fn push(&mut self, t: f64, v: u32, settling: bool) {
+        let k = self.bucket(t);
+        let e = (t.to_bits(), v);
+        if settling && k <= self.cur {
+            self.same.push(Reverse(e));
+        } else if k < self.cur + RING as u64 {
+            let slot = (k as usize) & (RING - 1);
+            self.ring[slot].push(e);
+            self.occupied[slot / 64] |= 1 << (slot % 64);
+            self.in_ring += 1;
+        } else {
+            self.far.push(Reverse(e));
+        }
+    }
+
+    /// Moves the far entries that the window now covers into the ring.
+    fn admit(&mut self) {
+        let end = self.cur + RING as u64;
+        while let Some(&Reverse((bits, v))) = self.far.peek() {
+            let k = self.bucket(f64::from_bits(bits));
+            if k >= end {
+                break;
+            }
+            self.far.pop();
+            let slot = (k as usize) & (RING - 1);
+            self.ring[slot].push((bits, v));
+            self.occupied[slot / 64] |= 1 << (slot % 64);
+            self.in_ring += 1;
+        }
+    }
+
+    /// Sorts the bucket being settled by hour. A large bucket (the first hours of a cascade seeded
+    /// at hubs hold thousands) is first spread over `SPLIT` finer slices by a counting pass, a
+    /// radix step on the hour that is monotone in it, and each slice sorted alone.
+    fn sort_work(&mut self) {
+        if self.work.len() <= SPLIT_FROM {
+            self.work.sort_unstable_by_key(|e| e.0);
+            return;
+        }
+        let base = self.cur as f64;
+        let slice = |bits: u64| -> usize {
+            let x = (f64::from_bits(bits) * self.inv_width - base) * SPLIT as f64;
+            (x as usize).min(SPLIT - 1)
+        };
+        let mut counts = [0usize; SPLIT + 1];
+        for &(bits, _) in &self.work {
+            counts[slice(bits) + 1] += 1;
+        }
+        for k in 1..=SPLIT {
+            counts[k] += counts[k - 1];
+        }
+        self.spread.clear();
+        self.spread.resize(self.work.len(), (0, 0));
+        let mut next = counts;
+        for &e in &self.work {
+            let k = slice(e.0);
+            self.spread[next[k]] = e;
+            next[k] += 1;
+        }
+        for k in 0..SPLIT {
+            self.spread[counts[k]..counts[k + 1]].sort_unstable_by_key(|e| e.0);
+        }
+        std::mem::swap(&mut self.work, &mut self.spread);
+    }
+
+    /// Buckets from `cur` to the next one that holds entries (the ring holds some).
+    fn to_next_occupied(&self) -> u64 {
+        let start = (self.cur as usize) & (RING - 1);
+        let (w0, b0) = (start / 64, start % 64);
+        let first = self.occupied[w0] & (u64::MAX << b0);
+        if first != 0 {
+            return (first.trailing_zeros() as usize - b0) as u64;
+        }
+        let words = RING / 64;
+        for k in 1..=words {
+            let w = self.occupied[(w0 + k) % words];
+            if w != 0 {
+                return (k * 64 + w.trailing_zeros() as usize - b0) as u64;
+            }
+        }
+        unreachable!("the ring holds entries")
+    }
+
+    /// Makes the next non-empty bucket the work, sorted; false when the queue is empty. Empty
+    /// buckets are passed over through a bitmap of occupied ones, not one by one.
+    fn next_bucket(&mut self, first: bool) -> bool {
+        if !first {
+            self.cur += 1;
+        }
+        if self.in_ring == 0 {
+            let Some(&Reverse((bits, _))) = self.far.peek() else {
+                return false;
+            };
+            self.cur = self.cur.max(self.bucket(f64::from_bits(bits)));
+        }
+        self.admit();
+        // Far entries all come after the ring's, so the jump passes none of them.
+        self.cur += self.to_next_occupied();
+        self.admit();
+        let slot = (self.cur as usize) & (RING - 1);
+        std::mem::swap(&mut self.work, &mut self.ring[slot]);
+        self.ring[slot].clear();
+        self.occupied[slot / 64] &= !(1 << (slot % 64));
+        self.in_ring -= self.work.len();
+        self.sort_work();
+        true
+    }
+}
+
+/// How many entries of a bucket ahead the first pass asks for a node's arc range, and reads
+/// it to ask for the tie classes of its arcs (when the delay depends on the class); how many
+/// parked landings ahead the second pass asks for a target id.
+const AHEAD_OFFSETS: usize = 16;
+const AHEAD_TIES: usize = 8;
+const AHEAD_TARGET: usize = 24;
+
+/// One run with continuous delays; the adoption times land in `s.times`, sorted; the adopters,
+/// in order, in `s.order`.
+///
+/// Nodes settle in time order, so an entry that a better landing replaced always comes after
+/// that better one, whose node has adopted by then: whether a node has adopted is all an entry's
+/// check needs. So every landing on a node not yet adopted is filed (no best landing is kept per
+/// node) and the per-node state is one bit, in cache, as in the breadth-first rounds.
+///
+/// A bucket goes in two passes. The first settles its nodes in time order (the sorted bucket,
+/// merged with landings made into it meanwhile) and walks their coins, one walk through all of
+/// their arcs, drawing a delay per success; a landing in a later bucket is parked as (hour, arc)
+/// without reading its target; a landing in this bucket (a delay shorter than a bucket: rare)
+/// is handled at once, as it may come before the bucket's later entries. The second pass reads
+/// the parked landings' targets, each asked for ahead, and files them. The reads that cost (arc
+/// ranges, target ids) are all asked for ahead; the price is a delay drawn for a success whose
+/// target turns out to have adopted already.
+pub(crate) fn run(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    s: &mut Scratch,
+) {
+    let n = graph.node_count();
+    if s.adopted.len() != n.div_ceil(64) {
+        s.adopted = crate::mem::zeroed(n.div_ceil(64));
+    }
+    s.order.clear();
+    let horizon = model.horizon;
+    let q = &mut s.calendar;
+    q.reset(model.bucket_width());
+    for &(u, t) in seeds {
+        if t <= horizon {
+            q.push(t, u, false);
+        }
+    }
+    let offsets = graph.offsets();
+    let targets = graph.targets();
+    let ties = graph.ties();
+    let skipper = model
+        .skipper()
+        .expect("the calendar engine skips failed coins");
+    // With one delay for both tie classes a success's class need not be read.
+    let one_delay = model.uniform_delay();
+    let adopted = &mut s.adopted;
+    let mut first = true;
+    while q.next_bucket(first) {
+        first = false;
+        q.parked.clear();
+        // A bucket holds a few dozen entries: ask for the first ones' arc ranges all at once, and
+        // for those of the next bucket (as it stands) while this one is settled.
+        for &(_, u) in q.work.iter().take(AHEAD_OFFSETS) {
+            crate::mem::prefetch(offsets, u as usize);
+        }
+        for &(_, u) in &q.ring[(q.cur as usize + 1) & (RING - 1)] {
+            crate::mem::prefetch(offsets, u as usize);
+        }
+        // One walk through the coins of all of this bucket's adopters, in order.
+        let mut walk = skipper.walk(&mut GapsOnDemand, rng);
+        let mut i = 0;
+        loop {
+            // The earliest of the sorted bucket and the landings made into it meanwhile.
+            let from_work =
+                i < q.work.len() && q.same.peek().is_none_or(|Reverse(e)| q.work[i] <= *e);
+            let (bits, u) = if from_work {
+                if let Some(&(_, ahead)) = q.work.get(i + AHEAD_OFFSETS) {
+                    crate::mem::prefetch(offsets, ahead as usize);
+                }
+                if one_delay.is_none()
+                    && let Some(&(_, ahead)) = q.work.get(i + AHEAD_TIES)
+                {
+                    crate::mem::prefetch(ties, offsets[ahead as usize] as usize);
+                }
+                i += 1;
+                q.work[i - 1]
+            } else if let Some(Reverse(e)) = q.same.pop() {
+                e
+            } else {
+                break;
+            };
+            if !mark(adopted, u) {
+                // Adopted already: at an earlier landing.
+                continue;
+            }
+            s.order.push(u);
+            let t = f64::from_bits(bits);
+            s.times.push(t);
+            let (a, b) = graph.arc_range(u);
+            s.attempts += (b - a) as u64;
+            let cur = q.cur;
+            let (inv_width, parked, same) = (q.inv_width, &mut q.parked, &mut q.same);
+            let adopted = &*adopted;
+            skipper.block(
+                &mut walk,
+                &mut GapsOnDemand,
+                rng,
+                ties,
+                (a, b - a),
+                1,
+                |i, _, rng| {
+                    let d = match one_delay {
+                        Some(d) => d.sample(rng),
+                        None => model.delays[ties[i].index()].sample(rng),
+                    };
+                    let land = t + d;
+                    if land > horizon {
+                        return;
+                    }
+                    if ((land * inv_width) as u64) > cur {
+                        // Its target is read after this bucket's other nodes: ask for it now.
+                        crate::mem::prefetch(targets, i);
+                        parked.push((land, i));
+                        return;
+                    }
+                    let v = targets[i];
+                    if !is_marked(adopted, v) {
+                        same.push(Reverse((land.to_bits(), v)));
+                    }
+                },
+            );
+        }
+        // The parked landings: target ids asked for ahead; the bitmap is in cache.
+        let parked = std::mem::take(&mut q.parked);
+        for &(_, i) in parked.iter().take(AHEAD_TARGET) {
+            crate::mem::prefetch(targets, i);
+        }
+        for (h, &(land, i)) in parked.iter().enumerate() {
+            if let Some(&(_, ahead)) = parked.get(h + AHEAD_TARGET) {
+                crate::mem::prefetch(targets, ahead);
+            }
+            let v = targets[i];
+            if !is_marked(adopted, v) {
+                // The node's arc range is read when its turn comes: ask for it now, so that it
+                // is at least in the last-level cache then.
+                crate::mem::prefetch(offsets, v as usize);
+                q.push(land, v, false);
+            }
+        }
+        q.parked = parked;
+    }
+    // Unmark this run's adopters (all of them at once when they are many).
+    if s.order.len() > n / 64 {
+        s.adopted.fill(0);
+    } else {
+        for &u in &s.order {
+            s.adopted[u as usize / 64] = 0;
+        }
+    }
+}
+
+/// Sets node `u`'s bit; true if it was not set.
+#[inline(always)]
+fn mark(bits: &mut [u64], u: u32) -> bool {
+    let (w, b) = (u as usize / 64, u % 64);
+    let was = bits[w] >> b & 1;
+    bits[w] |= 1 << b;
+    was == 0
+}
+
+/// Whether node `u`'s bit is set.
+#[inline(always)]
+fn is_marked(bits: &[u64], u: u32) -> bool {
+    bits[u as usize / 64] >> (u % 64) & 1 == 1
+}
