@@ -39,6 +39,7 @@ pub mod curves;
 mod error;
 pub mod fit;
 pub mod graph;
+pub mod influence;
 mod input;
 mod mem;
 pub mod observed;

@@ -35,6 +35,10 @@ pub mod purpose {
     pub const PERCOLATION: u64 = u64::MAX - 3;
     /// Degree-preserving rewiring of generated graphs.
     pub const REWIRE: u64 = u64::MAX - 4;
+    /// RR sets for choosing seeds use streams `RR_CHOOSE + i`, those for checking the choice
+    /// `RR_CHECK + i` (2^60 streams each, apart from the runs' and the fused batches').
+    pub const RR_CHOOSE: u64 = 1 << 61;
+    pub const RR_CHECK: u64 = 3 << 60;
     /// Fused batches of 64 runs use streams `FUSED_BATCH + b`.
     pub const FUSED_BATCH: u64 = 1 << 62;
 }

@@ -32,6 +32,7 @@ mod skip;
 
 pub use adoption::{Adoption, LtWeights, MODEL_HELP};
 pub use delay::Delay;
+pub(crate) use delay::DelaySampler;
 pub use engine::Engine;
 pub use model::{Activation, Model, ModelSpec};
 pub use monte_carlo::{

@@ -36,6 +36,8 @@ pub enum Command {
     Fit(FitArgs),
     /// Vary one or two values of a scenario over a range, the same seeds and runs at every point.
     Sweep(SweepArgs),
+    /// Choose the K first users who reach the most people within H hours (RR sets, OPIM-C bounds).
+    Seeds(SeedsArgs),
 }
 
 /// How to read a graph file.
@@ -369,6 +371,38 @@ pub struct SweepArgs {
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// With --force: also run sweeps of more than 10,000 points.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SeedsArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Seeds to choose.
+    #[arg(long, short = 'k')]
+    pub k: usize,
+    /// The guarantee is 1 - 1/e - EPS of the best spread (larger: faster, weaker).
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub eps: f64,
+    /// The guarantee holds with probability 1 - DELTA [default: 1/nodes].
+    #[arg(long, allow_negative_numbers = true)]
+    pub delta: Option<f64>,
+    /// Random seed (RR sets; the forward comparison uses a seed derived from it).
+    #[arg(long, short = 's', default_value_t = 1)]
+    pub seed: u64,
+    /// Forward runs per point of the comparison with top-degree, degree discount and random seeds
+    /// (seeds.png); 0 skips it.
+    #[arg(long, default_value_t = 200)]
+    pub eval_runs: u64,
+    /// Most memory the RR sets may take, e.g. 4G or 512M [default: 80 % of the memory available].
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<String>,
+    /// Report directory (seeds.csv, seeds.txt, seeds.png, summary.md, summary.json).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
 }

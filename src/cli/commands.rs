@@ -6,8 +6,8 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::args::{
-    CompareArgs, FitArgs, GenerateArgs, ObservedArgs, PercolationArgs, PlotArgs, SimulateArgs,
-    StatsArgs, SweepArgs,
+    CompareArgs, FitArgs, GenerateArgs, ObservedArgs, PercolationArgs, PlotArgs, SeedsArgs,
+    SimulateArgs, StatsArgs, SweepArgs,
 };
 use super::options;
 use super::output::print_stdout;
@@ -258,6 +258,41 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
             s.rows.len() / s.platforms.len().max(1),
             s.platforms.len(),
             started.elapsed().as_secs_f64(),
+            out.display()
+        ),
+    );
+    Ok(())
+}
+
+pub fn seeds(a: SeedsArgs) -> Result<()> {
+    let chart = options::report_chart(&a.output)?;
+    let opts = options::seeds(&a)?;
+    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let path = a.graph.graph.display().to_string();
+    let progress = Terminal::new(a.output.quiet, Style::Simulate { path });
+    let s = study::seeds(&opts, &progress)?;
+    progress.finish();
+    report::write_seeds(&dir, &s, &chart)?;
+    let out = dir.commit()?;
+    if a.output.json {
+        print_stdout(&hongbao_json(&s)?)?;
+    }
+    let sel = &s.selection;
+    say(
+        a.output.quiet,
+        format!(
+            "{} seeds chosen in {:.2} s from {} RR sets: estimated {:.1} ± {:.1} adopters ({}), \
+             at least {:.1}; ratio {:.3} of the best (asked {:.3})\nwrote {} (seeds.csv, seeds.txt, seeds.png, summary.md, summary.json)",
+            s.k,
+            s.performance.select_seconds,
+            hongbao::report::thousands(sel.rr_sets as f64),
+            sel.estimate,
+            sel.estimate_sem,
+            s.hours
+                .map_or("final reach".to_string(), |h| format!("within {h} h")),
+            sel.lower,
+            sel.ratio,
+            sel.target_ratio,
             out.display()
         ),
     );

@@ -35,6 +35,7 @@ pub fn main() -> ExitCode {
         Command::Observed(a) => commands::observed(a),
         Command::Fit(a) => commands::fit(a),
         Command::Sweep(a) => commands::sweep(a),
+        Command::Seeds(a) => commands::seeds(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::args::{
     CompareArgs, FitArgs, GraphArgs, ModelArgs, ObservedArgs, OutputArgs, PercolationArgs,
-    SimulateArgs, SweepArgs,
+    SeedsArgs, SimulateArgs, SweepArgs,
 };
 use hongbao::Naming;
 use hongbao::cascade::{Engine, Model, ModelSpec, SeedSpec};
@@ -16,7 +16,7 @@ use hongbao::observed::CascadeFormat;
 use hongbao::report::ChartOptions;
 use hongbao::study::{
     FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, RED_PACKET_TOML,
-    Scenario, SimulateOptions, SweepOptions, Vary,
+    Scenario, SeedsOptions, SimulateOptions, SweepOptions, Vary,
 };
 
 /// How to read the graph, and its tie rule.
@@ -182,5 +182,54 @@ pub fn sweep(a: &SweepArgs) -> Result<SweepOptions> {
         hongbao::cascade::MonteCarlo::new(r, 0, Naming::Flag)?;
     }
     hongbao::study::check_sweep(&opts)?;
+    Ok(opts)
+}
+
+/// A size in bytes: a number with an optional K, M, G or T (powers of 1024).
+pub fn bytes(flag: &str, text: &str) -> Result<u64> {
+    let t = text.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => 0,
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(x) if mult > 0 && x.is_finite() && x > 0.0 => Ok((x * mult as f64) as u64),
+        _ => {
+            Err(
+                hongbao::Error::invalid(flag, text, "expected a size such as 4G, 512M or 1000000")
+                    .into(),
+            )
+        }
+    }
+}
+
+/// Seed selection: the graph, the model (its --hours is the deadline), k, ε, δ.
+pub fn seeds(a: &SeedsArgs) -> Result<SeedsOptions> {
+    let opts = SeedsOptions {
+        graph: graph(&a.graph)?,
+        model: model(&a.model)?,
+        select: hongbao::influence::SelectOptions {
+            k: a.k,
+            eps: a.eps,
+            delta: a.delta,
+            seed: a.seed,
+            max_memory: a
+                .max_memory
+                .as_deref()
+                .map(|m| bytes("--max-memory", m))
+                .transpose()?,
+        },
+        eval_runs: a.eval_runs,
+    };
+    opts.check()?;
     Ok(opts)
 }

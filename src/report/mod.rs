@@ -13,6 +13,7 @@ mod observed;
 mod output;
 mod percolation;
 mod platforms;
+mod seeds;
 mod stats;
 mod sweep;
 mod tables;
@@ -27,6 +28,7 @@ pub use platforms::{
     compare_json, decomposition_markdown, markdown as platforms_markdown, summary_json,
     write_compare, write_decomposition, write_simulate,
 };
+pub use seeds::{markdown as seeds_markdown, seeds_frame, seeds_text, write_seeds};
 pub use stats::stats_table;
 pub use sweep::{markdown as sweep_markdown, sweep_frame, write_sweep};
 pub use tables::write_graph;

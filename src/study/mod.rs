@@ -11,6 +11,7 @@
 //! | `observed` | real cascades: curves and delays | [`ObservedSummary`] |
 //! | `fit` | the time model fitted to real cascades | [`FitSummary`] |
 //! | `sweep` | a scenario over a range of one or two values | [`SweepSummary`] |
+//! | `seeds` | the k first users who reach the most within H hours | [`SeedsSummary`] |
 //! | `plot` | saved curve files read back for a chart | curves |
 
 mod compare;
@@ -22,6 +23,7 @@ mod percolation;
 mod platform;
 mod plot;
 mod scenario;
+mod seeds;
 mod simulate;
 mod sweep;
 
@@ -39,6 +41,10 @@ pub use platform::{
 };
 pub use plot::{read_curve_files, read_curves};
 pub use scenario::{GraphSource, Overrides, Platform, RED_PACKET_TOML, Scenario};
+pub use seeds::{
+    Performance, RuleCurve, SeedRow, SeedsOptions, SeedsSummary, describe as describe_model,
+    forward, seeds,
+};
 pub use simulate::{SimulateOptions, simulate};
 pub use sweep::{
     MAX_POINTS, SweepOptions, SweepRow, SweepSummary, Vary, check as check_sweep, sweep,

@@ -15,6 +15,8 @@ mod models_cli;
 mod real_data;
 /// The report files: chart sizes and pixels, the Markdown snapshot, Parquet equal to CSV.
 mod report;
+/// Seed selection against exhaustive search, forward simulation, and bad input.
+mod seeds;
 
 use hongbao::graph::{EdgeList, Graph, TieClass};
 

@@ -1,0 +1,605 @@
+//! Reverse-reachable (RR) sets with a deadline: who would have reached a random user within H
+//! hours, in one sampled world.
+//!
+//! A world of the independent cascade is a live-or-dead coin and a delay for every arc. Seeds
+//! starting at hour 0 reach `v` by hour H exactly when some seed's distance to `v` over live arcs,
+//! with the delays as lengths, is at most H. So the RR set of `v` is a Dijkstra from `v` over the
+//! reversed arcs, each arc's coin and delay drawn when its head is settled (once: a node settles
+//! once), cut at H. Without a deadline it is a breadth-first search and no delay is drawn.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Mutex;
+
+use rand_distr::Distribution;
+use rayon::prelude::*;
+
+use crate::cascade::{Activation, DelaySampler, Model};
+use crate::graph::{Graph, TieClass};
+use crate::rng::{self, Rng};
+use crate::{Error, Result};
+
+/// How a reversed arc's coin is tossed.
+enum Coins {
+    /// One chance on every arc: skip geometrically (`inv_rate` = 1 / −ln(1 − p)).
+    Uniform { p: f64, inv_rate: f64 },
+    /// A chance per tie class: skip at the larger one and keep a candidate with the ratio.
+    ByClass {
+        p: [f64; 2],
+        p_max: f64,
+        inv_rate: f64,
+    },
+    /// The weighted cascade: every arc into `v` has the chance 1 / in-degree(v).
+    InDegree,
+    /// A chance per reversed arc (from the graph's weights).
+    PerArc(Vec<f64>),
+}
+
+/// The graph reversed, with what an RR set needs of every arc.
+pub(crate) struct Sampler<'g> {
+    n: usize,
+    /// In-arcs by head: `sources[offsets[v]..offsets[v + 1]]` are the tails of the arcs into `v`.
+    offsets: Cow<'g, [u64]>,
+    sources: Cow<'g, [u32]>,
+    /// The tie class of each reversed arc (read only when the chance or the delay depends on it).
+    ties: Cow<'g, [TieClass]>,
+    coins: Coins,
+    delays: [DelaySampler; 2],
+    one_delay: bool,
+    horizon: f64,
+}
+
+/// What one thread needs to sample RR sets: marks by generation, tentative distances, a heap.
+pub(crate) struct Scratch {
+    generation: u32,
+    seen: Vec<u32>,
+    done: Vec<u32>,
+    dist: Vec<f64>,
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            generation: 0,
+            seen: vec![0; n],
+            done: vec![0; n],
+            dist: vec![0.0; n],
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    fn next_generation(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.seen.fill(0);
+            self.done.fill(0);
+            self.generation = 1;
+        }
+    }
+}
+
+/// Calls `hit(i, rng)` for every `i` in `0..len` whose coin of chance `p` (skipping at
+/// `inv_rate` = 1 / −ln(1 − p)) succeeds, in increasing order: one exponential draw per success.
+#[inline(always)]
+fn skip_walk(
+    rng: &mut Rng,
+    len: usize,
+    p: f64,
+    inv_rate: f64,
+    mut hit: impl FnMut(usize, &mut Rng),
+) {
+    if p >= 1.0 {
+        for i in 0..len {
+            hit(i, rng);
+        }
+        return;
+    }
+    if p <= 0.0 {
+        return;
+    }
+    let mut i = 0usize;
+    while i < len {
+        let e: f64 = rand_distr::Exp1.sample(rng);
+        let gap = e * inv_rate;
+        if gap >= (len - i) as f64 {
+            return;
+        }
+        i += gap as usize;
+        hit(i, rng);
+        i += 1;
+    }
+}
+
+fn inv_rate(p: f64) -> f64 {
+    if p <= 0.0 || p >= 1.0 {
+        0.0
+    } else {
+        -1.0 / (-p).ln_1p()
+    }
+}
+
+impl<'g> Sampler<'g> {
+    /// The sampler for `model` (the independent cascade) on `graph`.
+    ///
+    /// # Errors
+    /// A model other than the independent cascade, or chances from weights on a graph without them.
+    pub(crate) fn new(graph: &'g Graph, model: &Model) -> Result<Sampler<'g>> {
+        if !matches!(model.adoption, crate::cascade::Adoption::Ic) {
+            return Err(Error::invalid(
+                "--model",
+                model.adoption.to_string(),
+                "seed selection covers the independent cascade (--model ic): the other models \
+                 have no reverse-reachable sets with a deadline",
+            ));
+        }
+        let n = graph.node_count();
+        // An undirected graph holds every edge both ways with the same class and weight, so its
+        // arcs out of `v` are, reversed, its arcs into `v`: no copy.
+        let (offsets, sources, ties, weights): (
+            Cow<[u64]>,
+            Cow<[u32]>,
+            Cow<[TieClass]>,
+            Option<Cow<[f32]>>,
+        ) = if graph.is_directed() {
+            let (o, s, t, w) = transpose(graph);
+            (o.into(), s.into(), t.into(), w.map(Cow::Owned))
+        } else {
+            (
+                graph.offsets().into(),
+                graph.targets().into(),
+                graph.ties().into(),
+                graph.weights().map(Cow::Borrowed),
+            )
+        };
+        let coins = match model.activation {
+            Activation::Uniform { p } => Coins::Uniform {
+                p,
+                inv_rate: inv_rate(p),
+            },
+            Activation::ByTie { strong, weak } => {
+                let mut p = [0.0; 2];
+                p[TieClass::Strong.index()] = strong;
+                p[TieClass::Weak.index()] = weak;
+                let p_max = strong.max(weak);
+                Coins::ByClass {
+                    p,
+                    p_max,
+                    inv_rate: inv_rate(p_max),
+                }
+            }
+            Activation::WeightedCascade => Coins::InDegree,
+            Activation::FromWeight { p } => {
+                let w = weights.ok_or_else(|| {
+                    Error::invalid(
+                        "--p-from-weight",
+                        p.to_string(),
+                        "this graph has no weights (give a weight column)",
+                    )
+                })?;
+                let q = 1.0 - p;
+                Coins::PerArc(
+                    w.iter()
+                        .map(|&w| {
+                            if w <= 0.0 {
+                                0.0
+                            } else {
+                                1.0 - q.powf(w as f64)
+                            }
+                        })
+                        .collect(),
+                )
+            }
+        };
+        let delays = [model.delay_weak.sampler(), model.delay_strong.sampler()];
+        Ok(Sampler {
+            n,
+            offsets,
+            sources,
+            ties,
+            one_delay: delays[0] == delays[1],
+            delays,
+            coins,
+            horizon: model.horizon(),
+        })
+    }
+
+    /// Bytes the reversed graph holds beyond the graph itself.
+    pub(crate) fn own_bytes(&self) -> usize {
+        let owned = |c: bool, b: usize| if c { b } else { 0 };
+        owned(
+            matches!(self.offsets, Cow::Owned(_)),
+            self.offsets.len() * 8,
+        ) + owned(
+            matches!(self.sources, Cow::Owned(_)),
+            self.sources.len() * 4,
+        ) + owned(matches!(self.ties, Cow::Owned(_)), self.ties.len())
+            + match &self.coins {
+                Coins::PerArc(v) => v.len() * 8,
+                _ => 0,
+            }
+    }
+
+    /// The mean chance of an arc (for degree discount).
+    pub(crate) fn mean_chance(&self) -> f64 {
+        let arcs = self.sources.len().max(1) as f64;
+        match &self.coins {
+            Coins::Uniform { p, .. } => *p,
+            Coins::ByClass { p, .. } => {
+                let strong = self.ties.iter().filter(|t| **t == TieClass::Strong).count() as f64;
+                (p[1] * strong + p[0] * (arcs - strong)) / arcs
+            }
+            Coins::InDegree => {
+                let nonzero = (0..self.n)
+                    .filter(|&v| self.offsets[v + 1] > self.offsets[v])
+                    .count();
+                nonzero as f64 / arcs
+            }
+            Coins::PerArc(v) => v.iter().sum::<f64>() / arcs,
+        }
+    }
+
+    /// Calls `hit(arc, rng)` for every live arc into `v` (an index into `sources`).
+    #[inline(always)]
+    fn live_in_arcs(&self, v: u32, rng: &mut Rng, mut hit: impl FnMut(usize, &mut Rng)) {
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
+        match &self.coins {
+            Coins::Uniform { p, inv_rate } => {
+                skip_walk(rng, b - a, *p, *inv_rate, |i, r| hit(a + i, r))
+            }
+            Coins::ByClass { p, p_max, inv_rate } => {
+                skip_walk(rng, b - a, *p_max, *inv_rate, |i, r| {
+                    let q = p[self.ties[a + i].index()];
+                    if q >= *p_max || crate::rng::unit(r) * p_max < q {
+                        hit(a + i, r)
+                    }
+                })
+            }
+            Coins::InDegree => {
+                let d = b - a;
+                if d > 0 {
+                    let p = 1.0 / d as f64;
+                    skip_walk(rng, d, p, inv_rate(p), |i, r| hit(a + i, r))
+                }
+            }
+            Coins::PerArc(q) => {
+                for i in a..b {
+                    if q[i] > 0.0 && crate::rng::unit(rng) < q[i] {
+                        hit(i, rng)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends to `out` one RR set: the nodes that reach a uniformly drawn user within the horizon
+    /// in a world drawn from `rng` (the user first).
+    pub(crate) fn sample(&self, rng: &mut Rng, s: &mut Scratch, out: &mut Vec<u32>) {
+        s.next_generation();
+        let g = s.generation;
+        let root = rng::below(rng, self.n as u64) as u32;
+        let start = out.len();
+        if self.horizon.is_infinite() {
+            s.seen[root as usize] = g;
+            out.push(root);
+            let mut head = start;
+            while head < out.len() {
+                let v = out[head];
+                head += 1;
+                self.live_in_arcs(v, rng, |i, _| {
+                    let u = self.sources[i];
+                    if s.seen[u as usize] != g {
+                        s.seen[u as usize] = g;
+                        out.push(u);
+                    }
+                });
+            }
+            return;
+        }
+        s.heap.clear();
+        s.seen[root as usize] = g;
+        s.dist[root as usize] = 0.0;
+        s.heap.push(Reverse((0f64.to_bits(), root)));
+        while let Some(Reverse((bits, v))) = s.heap.pop() {
+            if s.done[v as usize] == g {
+                continue;
+            }
+            s.done[v as usize] = g;
+            out.push(v);
+            let t = f64::from_bits(bits);
+            let (seen, done, dist, heap) = (&mut s.seen, &s.done, &mut s.dist, &mut s.heap);
+            self.live_in_arcs(v, rng, |i, r| {
+                let d = if self.one_delay {
+                    self.delays[0].sample(r)
+                } else {
+                    self.delays[self.ties[i].index()].sample(r)
+                };
+                let land = t + d;
+                let u = self.sources[i] as usize;
+                if land > self.horizon || done[u] == g {
+                    return;
+                }
+                if seen[u] != g || land < dist[u] {
+                    seen[u] = g;
+                    dist[u] = land;
+                    heap.push(Reverse((land.to_bits(), u as u32)));
+                }
+            });
+        }
+    }
+}
+
+/// The graph's arcs reversed: offsets by head, tails, classes and weights in that order.
+#[allow(clippy::type_complexity)]
+fn transpose(graph: &Graph) -> (Vec<u64>, Vec<u32>, Vec<TieClass>, Option<Vec<f32>>) {
+    let n = graph.node_count();
+    let targets = graph.targets();
+    let mut offsets = vec![0u64; n + 1];
+    for &v in targets {
+        offsets[v as usize + 1] += 1;
+    }
+    for v in 0..n {
+        offsets[v + 1] += offsets[v];
+    }
+    let mut next: Vec<u64> = offsets[..n].to_vec();
+    let m = targets.len();
+    let mut sources = vec![0u32; m];
+    let mut ties = vec![TieClass::Weak; m];
+    let mut weights = graph.weights().map(|_| vec![0f32; m]);
+    let (gt, gw) = (graph.ties(), graph.weights());
+    for u in 0..n as u32 {
+        let (a, b) = graph.arc_range(u);
+        for i in a..b {
+            let v = targets[i] as usize;
+            let j = next[v] as usize;
+            next[v] += 1;
+            sources[j] = u;
+            ties[j] = gt[i];
+            if let (Some(w), Some(gw)) = (weights.as_mut(), gw) {
+                w[j] = gw[i];
+            }
+        }
+    }
+    (offsets, sources, ties, weights)
+}
+
+/// RR sets, flat: set `i` is `nodes[starts[i]..starts[i + 1]]`.
+pub(crate) struct RrSets {
+    pub(crate) starts: Vec<u64>,
+    pub(crate) nodes: Vec<u32>,
+    /// The user seed and the stream family the sets come from (set `i` from stream `family + i`).
+    seed: u64,
+    family: u64,
+}
+
+/// Sets sampled per piece of parallel work (the pieces are joined in order: the same sets on any
+/// thread count).
+const CHUNK: u64 = 1024;
+
+impl RrSets {
+    pub(crate) fn new(seed: u64, family: u64) -> RrSets {
+        RrSets {
+            starts: vec![0],
+            nodes: Vec::new(),
+            seed,
+            family,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub(crate) fn set(&self, i: usize) -> &[u32] {
+        &self.nodes[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    /// Bytes held: 4 per entry, 8 per set.
+    pub(crate) fn bytes(&self) -> usize {
+        self.nodes.len() * 4 + self.starts.len() * 8
+    }
+
+    /// Samples sets until there are `total`, in parallel; set `i` draws only from its own stream.
+    pub(crate) fn grow(&mut self, sampler: &Sampler, pool: &Mutex<Vec<Scratch>>, total: usize) {
+        let from = self.len() as u64;
+        let to = total as u64;
+        if to <= from {
+            return;
+        }
+        let (seed, family) = (self.seed, self.family);
+        let pieces: Vec<(Vec<u32>, Vec<u32>)> = (from..to)
+            .step_by(CHUNK as usize)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|lo| {
+                let hi = (lo + CHUNK).min(to);
+                let mut s = pool
+                    .lock()
+                    .ok()
+                    .and_then(|mut p| p.pop())
+                    .unwrap_or_else(|| Scratch::new(sampler.n));
+                let (mut nodes, mut lens) = (Vec::new(), Vec::with_capacity((hi - lo) as usize));
+                for i in lo..hi {
+                    let mut rng = rng::stream(seed, family + i);
+                    let before = nodes.len();
+                    sampler.sample(&mut rng, &mut s, &mut nodes);
+                    lens.push((nodes.len() - before) as u32);
+                }
+                if let Ok(mut p) = pool.lock() {
+                    p.push(s);
+                }
+                (nodes, lens)
+            })
+            .collect();
+        let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
+        self.nodes.reserve_exact(extra);
+        self.starts.reserve_exact((to - from) as usize);
+        for (nodes, lens) in pieces {
+            let mut at = *self.starts.last().expect("starts begins with 0");
+            for l in lens {
+                at += l as u64;
+                self.starts.push(at);
+            }
+            self.nodes.extend_from_slice(&nodes);
+        }
+    }
+
+    /// How many sets hold at least one of `seeds`, and for each prefix of `seeds` how many sets
+    /// its first node in that order covers first (`first[i]`: sets whose earliest seed is the
+    /// i-th).
+    pub(crate) fn coverage_by_rank(&self, n: usize, seeds: &[u32]) -> Vec<u64> {
+        let mut rank = vec![u32::MAX; n];
+        for (r, &u) in seeds.iter().enumerate() {
+            rank[u as usize] = rank[u as usize].min(r as u32);
+        }
+        let firsts: Vec<u64> = (0..self.len())
+            .into_par_iter()
+            .fold(
+                || vec![0u64; seeds.len()],
+                |mut acc, i| {
+                    let best = self
+                        .set(i)
+                        .iter()
+                        .map(|&u| rank[u as usize])
+                        .min()
+                        .unwrap_or(u32::MAX);
+                    if best != u32::MAX {
+                        acc[best as usize] += 1;
+                    }
+                    acc
+                },
+            )
+            .reduce(
+                || vec![0u64; seeds.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
+        firsts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cascade::Delay;
+    use crate::graph::EdgeList;
+
+    fn path(n: u32) -> Graph {
+        let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, i + 1)).collect();
+        Graph::from_edges(EdgeList::from_pairs(n as usize, &pairs), true)
+    }
+
+    fn sets(g: &Graph, model: &Model, count: usize) -> RrSets {
+        let sampler = Sampler::new(g, model).unwrap();
+        let mut r = RrSets::new(5, 0);
+        r.grow(&sampler, &Mutex::new(Vec::new()), count);
+        r
+    }
+
+    #[test]
+    fn on_a_path_with_sure_arcs_an_rr_set_is_the_nodes_within_the_deadline() {
+        let g = path(6);
+        for (hours, back) in [(Some(2.0), 2), (Some(2.5), 2), (Some(0.5), 0), (None, 5)] {
+            let model = Model {
+                horizon_hours: hours,
+                ..Model::uniform(1.0, Delay::Fixed { hours: 1.0 })
+            };
+            let r = sets(&g, &model, 200);
+            for i in 0..r.len() {
+                let s = r.set(i);
+                let root = s[0];
+                let mut want: Vec<u32> = (root.saturating_sub(back)..=root).collect();
+                let mut got = s.to_vec();
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, want, "H {hours:?}, root {root}");
+            }
+        }
+    }
+
+    #[test]
+    fn with_exponential_delays_a_node_j_arcs_away_is_in_with_the_erlang_chance() {
+        // P(Erlang(j, 1) <= H) = 1 - e^-H sum_{i<j} H^i / i!: node 0 is in the RR set of node j
+        // with that chance (p = 1), so its share of the sets rooted at j says the deadline is cut
+        // right.
+        let g = path(5);
+        let h = 2.0;
+        let model = Model {
+            horizon_hours: Some(h),
+            ..Model::uniform(1.0, Delay::Exp { mean: 1.0 })
+        };
+        let r = sets(&g, &model, 100_000);
+        let mut hits = [0u64; 5];
+        let mut roots = [0u64; 5];
+        for i in 0..r.len() {
+            let s = r.set(i);
+            roots[s[0] as usize] += 1;
+            if s.contains(&0) {
+                hits[s[0] as usize] += 1;
+            }
+        }
+        let mut term = 1.0;
+        let mut sum = 0.0;
+        for j in 1..5 {
+            sum += term;
+            term *= h / j as f64;
+            let p = 1.0 - (-h).exp() * sum;
+            let n = roots[j] as f64;
+            let share = hits[j] as f64 / n;
+            let se = (p * (1.0 - p) / n).sqrt();
+            assert!((share - p).abs() < 4.0 * se, "j {j}: {share} vs {p} ± {se}");
+        }
+    }
+
+    #[test]
+    fn coins_by_tie_class_keep_each_class_at_its_chance() {
+        use crate::graph::TieClass::{Strong, Weak};
+        // A star into node 0 from 1..=400: half strong (p 0.6), half weak (p 0.1); count how
+        // often each leaf is in the RR set of node 0.
+        let n = 401u32;
+        let pairs: Vec<(u32, u32)> = (1..n).map(|u| (u, 0)).collect();
+        let ties = Some(
+            (1..n)
+                .map(|u| if u % 2 == 0 { Strong } else { Weak })
+                .collect(),
+        );
+        let g = Graph::from_edges(
+            EdgeList {
+                ties,
+                ..EdgeList::from_pairs(n as usize, &pairs)
+            },
+            true,
+        );
+        let model = Model {
+            activation: Activation::ByTie {
+                strong: 0.6,
+                weak: 0.1,
+            },
+            ..Model::uniform(0.0, Delay::Exp { mean: 1.0 })
+        };
+        let r = sets(&g, &model, 40_000);
+        let (mut strong, mut weak, mut rooted) = (0u64, 0u64, 0u64);
+        for i in 0..r.len() {
+            let s = r.set(i);
+            if s[0] == 0 {
+                rooted += 1;
+                strong += s[1..].iter().filter(|&&u| u % 2 == 0).count() as u64;
+                weak += s[1..].iter().filter(|&&u| u % 2 == 1).count() as u64;
+            }
+        }
+        let per = rooted as f64 * 200.0;
+        for (got, p) in [(strong, 0.6), (weak, 0.1)] {
+            let share = got as f64 / per;
+            let se = (p * (1.0 - p) / per).sqrt();
+            assert!((share - p).abs() < 4.0 * se, "{share} vs {p}");
+        }
+    }
+}

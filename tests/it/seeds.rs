@@ -1,0 +1,353 @@
+//! Seed selection: against exhaustive search over every world of small graphs, against forward
+//! simulation, deadline against none, the same seeds on any thread count, and bad input.
+
+use hongbao::cascade::{Delay, Model};
+use hongbao::graph::Graph;
+use hongbao::influence::{SelectOptions, select};
+use hongbao::study::forward;
+
+use super::cli::hongbao;
+use super::graph;
+
+/// A directed graph of 20 nodes and 15 arcs (a few hubs, some chains), so that its 2^15 worlds
+/// can be enumerated.
+fn small() -> Graph {
+    let arcs = [
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (1, 4),
+        (4, 5),
+        (5, 6),
+        (6, 7),
+        (8, 9),
+        (8, 10),
+        (8, 11),
+        (8, 12),
+        (12, 13),
+        (14, 15),
+        (15, 16),
+        (16, 17),
+    ];
+    graph(20, &arcs, true)
+}
+
+/// The exact expected number of nodes within `hops` arcs of `seeds` over live arcs (each live with
+/// chance `p`), by enumerating every world: per world, each node's reach as a bit mask.
+fn exact_spread(g: &Graph, p: f64, hops: u32, sets: &[Vec<u32>]) -> Vec<f64> {
+    let n = g.node_count();
+    let arcs: Vec<(u32, u32)> = g.edges().map(|e| (e.0, e.1)).collect();
+    let m = arcs.len();
+    let mut out = vec![0.0; sets.len()];
+    for world in 0u64..(1 << m) {
+        let live = world.count_ones() as i32;
+        let w = p.powi(live) * (1.0 - p).powi(m as i32 - live);
+        // reach[u]: nodes within `hops` live arcs of u.
+        let mut reach: Vec<u32> = (0..n).map(|u| 1u32 << u).collect();
+        for _ in 0..hops {
+            let prev = reach.clone();
+            for (i, &(a, b)) in arcs.iter().enumerate() {
+                if world >> i & 1 == 1 {
+                    reach[a as usize] |= prev[b as usize];
+                }
+            }
+        }
+        for (s, set) in sets.iter().enumerate() {
+            let mask = set.iter().fold(0u32, |acc, &u| acc | reach[u as usize]);
+            out[s] += w * mask.count_ones() as f64;
+        }
+    }
+    out
+}
+
+/// Every set of `k` nodes of `0..n`.
+fn subsets(n: u32, k: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    fn rec(start: u32, n: u32, k: usize, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for u in start..n {
+            cur.push(u);
+            rec(u + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    rec(0, n, k, &mut cur, &mut out);
+    out
+}
+
+fn opts(k: usize, eps: f64, seed: u64) -> SelectOptions {
+    SelectOptions {
+        k,
+        eps,
+        delta: None,
+        seed,
+        max_memory: None,
+    }
+}
+
+#[test]
+fn chosen_seeds_are_within_the_guarantee_of_the_exhaustive_optimum() {
+    let g = small();
+    let p = 0.8;
+    // Fixed one-hour delays: "within H hours" is "within H arcs", which the enumeration counts.
+    for (hours, hops) in [(Some(2.0), 2), (None, 20)] {
+        let model = Model {
+            horizon_hours: hours,
+            ..Model::uniform(p, Delay::Fixed { hours: 1.0 })
+        };
+        for k in 1..=3 {
+            let all = subsets(20, k);
+            let exact = exact_spread(&g, p, hops, &all);
+            let best = exact.iter().copied().fold(0.0, f64::max);
+            for seed in 1..=3 {
+                let eps = 0.05;
+                let sel = select(&g, &model, &opts(k, eps, seed)).unwrap();
+                let mut chosen = sel.seeds.clone();
+                chosen.sort_unstable();
+                let got = exact_spread(&g, p, hops, &[chosen.clone()])[0];
+                let bound = (1.0 - (-1.0f64).exp() - eps) * best;
+                assert!(
+                    got >= bound,
+                    "H {hours:?}, k {k}, seed {seed}: {chosen:?} spreads {got:.3}, optimum {best:.3}"
+                );
+                // The estimate (from sets the choice did not see) is unbiased.
+                let z = (sel.estimate - got) / sel.estimate_sem;
+                assert!(
+                    z.abs() < 4.0,
+                    "H {hours:?}, k {k}: estimate {} ± {} vs exact {got}",
+                    sel.estimate,
+                    sel.estimate_sem
+                );
+                // The proved bounds hold for the exact values.
+                assert!(
+                    sel.lower <= got + 1e-9 && got <= sel.upper + 1e-9,
+                    "{sel:?} vs {got}"
+                );
+                assert!(
+                    best <= sel.optimum_upper + 1e-9,
+                    "{best} > {}",
+                    sel.optimum_upper
+                );
+            }
+        }
+    }
+}
+
+/// A generated strong-tie graph of 2,000 users (the one in `data/`).
+fn wechat() -> Graph {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    hongbao::graph::load::load(&path, &Default::default()).unwrap()
+}
+
+#[test]
+fn the_estimate_agrees_with_forward_simulation_of_the_chosen_seeds() {
+    let g = wechat();
+    for (hours, delay) in [
+        (Some(3.0), Delay::Exp { mean: 1.0 }),
+        (
+            Some(2.0),
+            Delay::LogNormal {
+                median: 1.0,
+                sigma: 1.0,
+            },
+        ),
+        (None, Delay::Exp { mean: 1.0 }),
+    ] {
+        let model = Model {
+            horizon_hours: hours,
+            ..Model::uniform(0.06, delay)
+        };
+        let sel = select(&g, &model, &opts(10, 0.2, 7)).unwrap();
+        let (mean, sem) = forward(&g, &model, &sel.seeds, 4000, 99, &|| {}).unwrap();
+        let z = (sel.estimate - mean) / sel.estimate_sem.hypot(sem);
+        assert!(
+            z.abs() < 3.0,
+            "H {hours:?}: estimate {} ± {} vs forward {mean} ± {sem}",
+            sel.estimate,
+            sel.estimate_sem
+        );
+        // Each prefix's estimate is non-decreasing and ends at the estimate.
+        assert!(sel.cumulative.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*sel.cumulative.last().unwrap(), sel.estimate);
+    }
+}
+
+#[test]
+fn without_a_deadline_the_delays_do_not_matter() {
+    let g = wechat();
+    let pick = |delay| {
+        let model = Model::uniform(0.06, delay);
+        select(&g, &model, &opts(5, 0.2, 3)).unwrap()
+    };
+    let a = pick(Delay::Exp { mean: 1.0 });
+    let b = pick(Delay::Weibull {
+        shape: 0.7,
+        scale: 5.0,
+    });
+    let c = pick(Delay::Fixed { hours: 1.0 });
+    for other in [&b, &c] {
+        assert_eq!(a.seeds, other.seeds);
+        assert_eq!(a.cumulative, other.cumulative);
+        assert_eq!(a.rr_entries, other.rr_entries);
+    }
+    // A deadline far beyond every cascade selects by the same spread (within the sampling error).
+    let far = Model {
+        horizon_hours: Some(1e9),
+        ..Model::uniform(0.06, Delay::Exp { mean: 1.0 })
+    };
+    let f = select(&g, &far, &opts(5, 0.2, 3)).unwrap();
+    let z = (f.estimate - a.estimate) / f.estimate_sem.hypot(a.estimate_sem);
+    assert!(z.abs() < 3.0, "{} vs {}", f.estimate, a.estimate);
+}
+
+#[test]
+fn seeds_for_the_deadline_beat_seeds_for_the_final_reach_by_the_deadline() {
+    let Some(fb) = super::shared("ego-facebook/facebook_combined.txt.gz") else {
+        return;
+    };
+    let g = hongbao::graph::load::load(&fb, &Default::default()).unwrap();
+    let timed = Model {
+        horizon_hours: Some(4.0),
+        ..Model::uniform(0.05, Delay::Exp { mean: 1.0 })
+    };
+    let untimed = Model::uniform(0.05, Delay::Exp { mean: 1.0 });
+    let for_4h = select(&g, &timed, &opts(10, 0.1, 1)).unwrap().seeds;
+    let for_all = select(&g, &untimed, &opts(10, 0.1, 1)).unwrap().seeds;
+    let (a, sa) = forward(&g, &timed, &for_4h, 3000, 5, &|| {}).unwrap();
+    let (b, sb) = forward(&g, &timed, &for_all, 3000, 5, &|| {}).unwrap();
+    assert!(
+        a - b > 3.0 * sa.hypot(sb),
+        "by 4 h: {a} ± {sa} (chosen for 4 h) vs {b} ± {sb}"
+    );
+}
+
+#[test]
+fn the_same_seeds_on_any_thread_count() {
+    let g = wechat();
+    let model = Model {
+        horizon_hours: Some(4.0),
+        ..Model::uniform(
+            0.05,
+            Delay::LogNormal {
+                median: 1.0,
+                sigma: 0.8,
+            },
+        )
+    };
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| select(&g, &model, &opts(20, 0.1, 11)).unwrap())
+    };
+    let one = run(1);
+    let mut few = run(3);
+    (few.sample_seconds, few.greedy_seconds) = (one.sample_seconds, one.greedy_seconds);
+    assert_eq!(one, few);
+}
+
+#[test]
+fn the_seeds_command_writes_its_report_and_refuses_bad_input() {
+    let d = tempfile::tempdir().unwrap();
+    let g = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    let g = g.to_str().unwrap();
+    let out = d.path().join("s");
+    let o = out.to_str().unwrap();
+    let ok = hongbao()
+        .args([
+            "seeds",
+            g,
+            "--k",
+            "5",
+            "--hours",
+            "4",
+            "--p",
+            "0.05",
+            "--eval-runs",
+            "20",
+            "-q",
+            "--out",
+            o,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    for f in [
+        "seeds.csv",
+        "seeds.txt",
+        "seeds.png",
+        "summary.md",
+        "summary.json",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let csv = std::fs::read_to_string(out.join("seeds.csv")).unwrap();
+    assert!(
+        csv.starts_with("rank,node,marginal_gain,cumulative\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 6);
+    // seeds.txt feeds --seeds file: as it is.
+    let sim = d.path().join("sim");
+    let st = hongbao()
+        .args(["simulate", g, "--seeds"])
+        .arg(format!("file:{}", out.join("seeds.txt").display()))
+        .args(["--runs", "10", "-q", "--out", sim.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in ["estimate", "lower", "upper", "ratio", "rr_sets"] {
+        assert!(json["selection"][key].is_number(), "{key}");
+    }
+    assert!(json["performance"]["select_seconds"].is_number());
+
+    let bad = d.path().join("bad");
+    let b = bad.to_str().unwrap();
+    for (args, needles) in [
+        (vec!["--k", "0"], vec!["--k", "0"]),
+        (vec!["--k", "2001"], vec!["--k", "2001", "2000 nodes"]),
+        (vec!["--k", "5", "--eps", "0"], vec!["--eps", "0"]),
+        (vec!["--k", "5", "--eps", "1"], vec!["--eps", "1"]),
+        (vec!["--k", "5", "--delta", "1.5"], vec!["--delta", "1.5"]),
+        (vec!["--k", "5", "--hours", "0"], vec!["hours", "0"]),
+        (vec!["--k", "5", "--hours", "-2"], vec!["hours", "-2"]),
+        (vec!["--k", "5", "--model", "lt"], vec!["--model", "lt"]),
+        (
+            vec!["--k", "5", "--max-memory", "1K"],
+            vec!["RR sets", "--max-memory"],
+        ),
+        (
+            vec!["--k", "5", "--max-memory", "lots"],
+            vec!["--max-memory", "lots"],
+        ),
+    ] {
+        let o = hongbao()
+            .args(["seeds", g])
+            .args(&args)
+            .args(["--out", b])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{args:?}: {n:?} not in {err}");
+        }
+        assert!(!bad.exists(), "{args:?} wrote a report");
+    }
+}
