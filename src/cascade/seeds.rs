@@ -18,6 +18,10 @@ pub enum SeedSpec {
     Nodes(Vec<(u32, f64)>),
     /// A seed file, resolved by the caller that reads files.
     File(String),
+    /// The `k` nodes that reach the most people within the horizon, chosen by RR sets with the
+    /// (1 − 1/e − ε) guarantee (see `influence::select`); resolved by the caller, which has the
+    /// model.
+    Best { k: usize, eps: f64 },
 }
 
 /// The `k` nodes of highest out-degree, ties broken by the lower id, in that order: one pass over
@@ -49,7 +53,7 @@ fn top_degree(graph: &Graph, k: usize) -> Vec<u32> {
 
 impl SeedSpec {
     /// Help text for `--seeds`.
-    pub const HELP: &'static str = "top-degree:K | random:K | random-per-run:K | file:PATH (original ids, optional start hour per line)";
+    pub const HELP: &'static str = "top-degree:K | random:K | random-per-run:K | best:K[,EPS] (the K who reach the most within the horizon) | file:PATH (original ids, optional start hour per line)";
 
     /// Parses `top-degree:K`, `random:K` or `file:PATH`.
     pub fn parse(s: &str) -> Result<SeedSpec> {
@@ -68,6 +72,19 @@ impl SeedSpec {
             "random" => Ok(SeedSpec::Random(k()?)),
             "random-per-run" => Ok(SeedSpec::RandomPerRun(k()?)),
             "file" => Ok(SeedSpec::File(arg.to_string())),
+            "best" => {
+                let (k_text, eps) = match arg.split_once(',') {
+                    Some((k, e)) => match e.trim().parse::<f64>() {
+                        Ok(e) if e > 0.0 && e < 1.0 => (k, e),
+                        _ => return Err(bad("EPS must be a number in (0, 1)")),
+                    },
+                    None => (arg, 0.1),
+                };
+                match k_text.trim().parse::<usize>() {
+                    Ok(k) if k > 0 => Ok(SeedSpec::Best { k, eps }),
+                    _ => Err(bad("K must be a positive whole number")),
+                }
+            }
             _ => Err(bad(&format!("unknown seed rule; expected {}", Self::HELP))),
         }
     }
@@ -164,6 +181,11 @@ impl SeedSpec {
                 format!("file:{p}"),
                 "seed files are read by graph::load::load_seed_file before simulation",
             )),
+            SeedSpec::Best { .. } => Err(Error::invalid(
+                "--seeds",
+                self.to_string(),
+                "the best seeds depend on the model: study::resolve_seeds chooses them",
+            )),
         }
     }
 }
@@ -176,6 +198,8 @@ impl std::fmt::Display for SeedSpec {
             SeedSpec::RandomPerRun(k) => write!(f, "random-per-run:{k}"),
             SeedSpec::Nodes(v) => write!(f, "{} listed nodes", v.len()),
             SeedSpec::File(p) => write!(f, "file:{p}"),
+            SeedSpec::Best { k, eps } if *eps == 0.1 => write!(f, "best:{k}"),
+            SeedSpec::Best { k, eps } => write!(f, "best:{k},{eps}"),
         }
     }
 }

@@ -395,7 +395,7 @@ pub struct SeedsArgs {
     pub seed: u64,
     /// Forward runs per point of the comparison with top-degree, degree discount and random seeds
     /// (seeds.png); 0 skips it.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 100)]
     pub eval_runs: u64,
     /// Most memory the RR sets may take, e.g. 4G or 512M [default: 80 % of the memory available].
     #[arg(long, value_name = "BYTES")]

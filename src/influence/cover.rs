@@ -1,7 +1,7 @@
 //! Greedy maximum coverage over RR sets, with the upper bound on the best coverage that the
 //! greedy run itself proves.
 
-use super::rr::RrSets;
+use super::sets::RrSets;
 
 /// The greedy choice on one collection of RR sets.
 pub(crate) struct Greedy {
@@ -13,12 +13,13 @@ pub(crate) struct Greedy {
     pub(crate) best_upper: f64,
 }
 
-/// The sum of the `k` largest values.
-fn top_sum(values: &[u32], k: usize) -> u64 {
+/// The sum of the `k` largest of `degree[u]` over `nodes`.
+fn top_sum(degree: &[u32], nodes: &[u32], k: usize) -> u64 {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     let mut heap: BinaryHeap<Reverse<u32>> = BinaryHeap::with_capacity(k + 1);
-    for &x in values {
+    for &u in nodes {
+        let x = degree[u as usize];
         if heap.len() < k {
             heap.push(Reverse(x));
         } else if x > heap.peek().map_or(0, |r| r.0) {
@@ -51,6 +52,14 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
         }
     }
     drop(at);
+    // Only nodes in some set can gain; a lazy max-heap over them, by (coverage, lower id): an
+    // entry whose coverage has dropped since it was pushed goes back with the new one, so the
+    // first current entry on top is the node a full scan would pick.
+    let nodes: Vec<u32> = (0..n as u32).filter(|&u| degree[u as usize] > 0).collect();
+    let mut heap: std::collections::BinaryHeap<(u32, std::cmp::Reverse<u32>)> = nodes
+        .iter()
+        .map(|&u| (degree[u as usize], std::cmp::Reverse(u)))
+        .collect();
     let mut done = vec![false; sets.len()];
     let mut chosen = vec![false; n];
     let mut seeds = Vec::with_capacity(k);
@@ -59,17 +68,22 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
     let every = (k / 8).max(1);
     for step in 0..k {
         if step % every == 0 {
-            best_upper = best_upper.min((covered + top_sum(&degree, k)) as f64);
+            best_upper = best_upper.min((covered + top_sum(&degree, &nodes, k)) as f64);
         }
-        let (mut u, mut best) = (0usize, 0u32);
-        for (v, &d) in degree.iter().enumerate() {
-            if d > best {
-                (u, best) = (v, d);
+        let mut pick = None;
+        while let Some((d, std::cmp::Reverse(u))) = heap.pop() {
+            let now = degree[u as usize];
+            if now == 0 {
+                continue;
             }
+            if now == d {
+                pick = Some(u as usize);
+                break;
+            }
+            heap.push((now, std::cmp::Reverse(u)));
         }
-        if best == 0 {
-            u = chosen.iter().position(|c| !c).expect("k <= n");
-        }
+        // When no node covers anything more, the lowest ids not yet chosen (gain zero).
+        let u = pick.unwrap_or_else(|| chosen.iter().position(|c| !c).expect("k <= n"));
         chosen[u] = true;
         seeds.push(u as u32);
         for &s in &member[starts[u] as usize..starts[u + 1] as usize] {
@@ -82,7 +96,7 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
             }
         }
     }
-    best_upper = best_upper.min((covered + top_sum(&degree, k)) as f64);
+    best_upper = best_upper.min((covered + top_sum(&degree, &nodes, k)) as f64);
     let kf = k as f64;
     best_upper = best_upper.min(covered as f64 / (1.0 - (1.0 - 1.0 / kf).powf(kf)));
     Greedy { seeds, best_upper }

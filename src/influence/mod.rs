@@ -14,6 +14,7 @@
 
 mod cover;
 mod rr;
+mod sets;
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -143,8 +144,8 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         .unwrap_or(u64::MAX);
 
     let pool = Mutex::new(Vec::new());
-    let mut choose = rr::RrSets::new(opts.seed, crate::rng::purpose::RR_CHOOSE);
-    let mut check_sets = rr::RrSets::new(opts.seed, crate::rng::purpose::RR_CHECK);
+    let mut choose = sets::RrSets::new(opts.seed, crate::rng::purpose::RR_CHOOSE);
+    let mut check_sets = sets::RrSets::new(opts.seed, crate::rng::purpose::RR_CHECK);
     let (mut sample_s, mut greedy_s) = (0.0, 0.0);
     let mut theta = theta_0;
     let mut round = 1;

@@ -10,10 +10,8 @@
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::Mutex;
 
 use rand_distr::Distribution;
-use rayon::prelude::*;
 
 use crate::cascade::{Activation, DelaySampler, Model};
 use crate::graph::{Graph, TieClass};
@@ -38,7 +36,7 @@ enum Coins {
 
 /// The graph reversed, with what an RR set needs of every arc.
 pub(crate) struct Sampler<'g> {
-    n: usize,
+    pub(crate) n: usize,
     /// In-arcs by head: `sources[offsets[v]..offsets[v + 1]]` are the tails of the arcs into `v`.
     offsets: Cow<'g, [u64]>,
     sources: Cow<'g, [u32]>,
@@ -60,7 +58,7 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    fn new(n: usize) -> Scratch {
+    pub(crate) fn new(n: usize) -> Scratch {
         Scratch {
             generation: 0,
             seen: vec![0; n],
@@ -367,130 +365,13 @@ fn transpose(graph: &Graph) -> (Vec<u64>, Vec<u32>, Vec<TieClass>, Option<Vec<f3
     (offsets, sources, ties, weights)
 }
 
-/// RR sets, flat: set `i` is `nodes[starts[i]..starts[i + 1]]`.
-pub(crate) struct RrSets {
-    pub(crate) starts: Vec<u64>,
-    pub(crate) nodes: Vec<u32>,
-    /// The user seed and the stream family the sets come from (set `i` from stream `family + i`).
-    seed: u64,
-    family: u64,
-}
-
-/// Sets sampled per piece of parallel work (the pieces are joined in order: the same sets on any
-/// thread count).
-const CHUNK: u64 = 1024;
-
-impl RrSets {
-    pub(crate) fn new(seed: u64, family: u64) -> RrSets {
-        RrSets {
-            starts: vec![0],
-            nodes: Vec::new(),
-            seed,
-            family,
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    pub(crate) fn set(&self, i: usize) -> &[u32] {
-        &self.nodes[self.starts[i] as usize..self.starts[i + 1] as usize]
-    }
-
-    /// Bytes held: 4 per entry, 8 per set.
-    pub(crate) fn bytes(&self) -> usize {
-        self.nodes.len() * 4 + self.starts.len() * 8
-    }
-
-    /// Samples sets until there are `total`, in parallel; set `i` draws only from its own stream.
-    pub(crate) fn grow(&mut self, sampler: &Sampler, pool: &Mutex<Vec<Scratch>>, total: usize) {
-        let from = self.len() as u64;
-        let to = total as u64;
-        if to <= from {
-            return;
-        }
-        let (seed, family) = (self.seed, self.family);
-        let pieces: Vec<(Vec<u32>, Vec<u32>)> = (from..to)
-            .step_by(CHUNK as usize)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|lo| {
-                let hi = (lo + CHUNK).min(to);
-                let mut s = pool
-                    .lock()
-                    .ok()
-                    .and_then(|mut p| p.pop())
-                    .unwrap_or_else(|| Scratch::new(sampler.n));
-                let (mut nodes, mut lens) = (Vec::new(), Vec::with_capacity((hi - lo) as usize));
-                for i in lo..hi {
-                    let mut rng = rng::stream(seed, family + i);
-                    let before = nodes.len();
-                    sampler.sample(&mut rng, &mut s, &mut nodes);
-                    lens.push((nodes.len() - before) as u32);
-                }
-                if let Ok(mut p) = pool.lock() {
-                    p.push(s);
-                }
-                (nodes, lens)
-            })
-            .collect();
-        let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
-        self.nodes.reserve_exact(extra);
-        self.starts.reserve_exact((to - from) as usize);
-        for (nodes, lens) in pieces {
-            let mut at = *self.starts.last().expect("starts begins with 0");
-            for l in lens {
-                at += l as u64;
-                self.starts.push(at);
-            }
-            self.nodes.extend_from_slice(&nodes);
-        }
-    }
-
-    /// How many sets hold at least one of `seeds`, and for each prefix of `seeds` how many sets
-    /// its first node in that order covers first (`first[i]`: sets whose earliest seed is the
-    /// i-th).
-    pub(crate) fn coverage_by_rank(&self, n: usize, seeds: &[u32]) -> Vec<u64> {
-        let mut rank = vec![u32::MAX; n];
-        for (r, &u) in seeds.iter().enumerate() {
-            rank[u as usize] = rank[u as usize].min(r as u32);
-        }
-        let firsts: Vec<u64> = (0..self.len())
-            .into_par_iter()
-            .fold(
-                || vec![0u64; seeds.len()],
-                |mut acc, i| {
-                    let best = self
-                        .set(i)
-                        .iter()
-                        .map(|&u| rank[u as usize])
-                        .min()
-                        .unwrap_or(u32::MAX);
-                    if best != u32::MAX {
-                        acc[best as usize] += 1;
-                    }
-                    acc
-                },
-            )
-            .reduce(
-                || vec![0u64; seeds.len()],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        *x += y;
-                    }
-                    a
-                },
-            );
-        firsts
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cascade::Delay;
     use crate::graph::EdgeList;
+    use crate::influence::sets::RrSets;
+    use std::sync::Mutex;
 
     fn path(n: u32) -> Graph {
         let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, i + 1)).collect();

@@ -7,13 +7,13 @@ use std::path::Path;
 
 use super::Progress;
 use super::scenario::{GraphSource, Platform};
-use crate::Result;
 use crate::cascade::{
-    Activation, Adoption, Delay, Engine, MonteCarlo, SeedPlan, SeedSpec, simulate_plan,
+    Activation, Adoption, Delay, Engine, Model, MonteCarlo, SeedPlan, SeedSpec, simulate_plan,
 };
 use crate::curves::{Accumulator, Grid, Outcome};
 use crate::graph::Graph;
 use crate::ties::TieSpec;
+use crate::{Error, Result};
 
 /// Settings shared by every platform of a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,10 +97,29 @@ pub fn build_graph(source: &GraphSource, ties: &TieSpec, nodes: usize, seed: u64
 ///
 /// # Errors
 /// More seeds than nodes, or a seed file that cannot be read or names unknown nodes.
-pub fn resolve_seeds(spec: &SeedSpec, graph: &Graph, seed: u64) -> Result<SeedPlan> {
+pub fn resolve_seeds(spec: &SeedSpec, graph: &Graph, seed: u64, model: &Model) -> Result<SeedPlan> {
     match spec {
         SeedSpec::File(p) => {
             crate::graph::load::load_seed_file(Path::new(p), graph).map(SeedPlan::Fixed)
+        }
+        SeedSpec::Best { k, eps } => {
+            let opts = crate::influence::SelectOptions {
+                k: *k,
+                eps: *eps,
+                delta: None,
+                seed,
+                max_memory: None,
+            };
+            crate::influence::select(graph, model, &opts)
+                .map_err(|e| match e {
+                    Error::Invalid { option, value, msg } if option == "--k" => Error::invalid(
+                        "--seeds",
+                        spec.to_string(),
+                        format!("{option} = {value}: {msg}"),
+                    ),
+                    other => other,
+                })
+                .map(|sel| SeedPlan::Fixed(sel.seeds.into_iter().map(|u| (u, 0.0)).collect()))
         }
         other => other.plan(graph, seed),
     }
@@ -120,7 +139,7 @@ pub fn run_platform(
     let model = p.model(s.horizon_hours);
     model.validate()?;
     let grid = Grid::new(s.step_hours, s.curve_hours)?;
-    let seeds = resolve_seeds(&p.seeds, graph, s.seed)?;
+    let seeds = resolve_seeds(&p.seeds, graph, s.seed, &model)?;
     let n = graph.node_count();
     progress.runs_started(&p.label, s.runs);
     let timer = std::time::Instant::now();

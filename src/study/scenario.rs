@@ -506,8 +506,8 @@ mod tests {
                 vec!["platform 1: ties = \"overlap:2\""],
             ),
             (
-                format!("{ER}seeds = \"best:1\""),
-                vec!["seeds = \"best:1\""],
+                format!("{ER}seeds = \"finest:1\""),
+                vec!["seeds = \"finest:1\""],
             ),
             (format!("{ER}colour = \"red\""), vec!["colour"]),
             (

@@ -351,3 +351,74 @@ fn the_seeds_command_writes_its_report_and_refuses_bad_input() {
         assert!(!bad.exists(), "{args:?} wrote a report");
     }
 }
+
+#[test]
+fn best_seeds_in_simulate_and_scenarios_are_the_seeds_command_s_choice() {
+    let d = tempfile::tempdir().unwrap();
+    let g = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    let g = g.to_str().unwrap();
+    let model = ["--p", "0.05", "--hours", "6", "--seed", "4"];
+    let chosen = d.path().join("chosen");
+    let st = hongbao()
+        .args(["seeds", g, "--k", "5", "--eval-runs", "0", "-q", "--out"])
+        .arg(&chosen)
+        .args(model)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let sim = |seeds: String, out: &str| {
+        let o = hongbao()
+            .args([
+                "simulate", g, "--seeds", &seeds, "--runs", "50", "-q", "--out",
+            ])
+            .arg(d.path().join(out))
+            .args(model)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(d.path().join(out).join("curves.csv")).unwrap()
+    };
+    let by_spec = sim("best:5".into(), "a");
+    let by_file = sim(format!("file:{}", chosen.join("seeds.txt").display()), "b");
+    assert_eq!(by_spec, by_file);
+
+    // In a scenario, per platform; a model without RR sets is refused, naming the platform.
+    let scenario = d.path().join("best.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "title = \"best\"\nruns = 20\nhours = 6\nnodes = 500\n[[platform]]\nlabel = \"file\"\ngraph = {{ file = \"{g}\" }}\np = 0.05\nseeds = \"best:5\"\n\
+             [[platform]]\nlabel = \"er\"\ngraph = {{ model = \"er\" }}\np = 0.1\nseeds = \"best:3,0.3\"\n"
+        ),
+    )
+    .unwrap();
+    let o = hongbao()
+        .args(["compare", "--scenario"])
+        .arg(&scenario)
+        .args(["-q", "--out"])
+        .arg(d.path().join("c"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(d.path().join("c/summary.md")).unwrap();
+    assert!(md.contains("best:5") && md.contains("best:3,0.3"), "{md}");
+    let lt = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("p = 0.1\n", "p = 0.1\nmodel = \"lt\"\n");
+    std::fs::write(&scenario, lt).unwrap();
+    let o = hongbao()
+        .args(["compare", "--scenario"])
+        .arg(&scenario)
+        .args(["-q", "--out"])
+        .arg(d.path().join("c2"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("er") && err.contains("lt"), "{err}");
+    assert!(!d.path().join("c2").exists());
+}
