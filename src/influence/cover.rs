@@ -7,6 +7,8 @@ use super::sets::RrSets;
 pub(crate) struct Greedy {
     /// Chosen nodes, in the order chosen.
     pub(crate) seeds: Vec<u32>,
+    /// Sets they cover.
+    pub(crate) covered: u64,
     /// An upper bound on the sets any `k` nodes cover: the least, over the greedy's steps, of the
     /// sets covered so far plus the `k` largest marginal coverages then (submodularity), and the
     /// greedy's own (1 − (1 − 1/k)^k) bound.
@@ -99,5 +101,9 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
     best_upper = best_upper.min((covered + top_sum(&degree, &nodes, k)) as f64);
     let kf = k as f64;
     best_upper = best_upper.min(covered as f64 / (1.0 - (1.0 - 1.0 / kf).powf(kf)));
-    Greedy { seeds, best_upper }
+    Greedy {
+        seeds,
+        covered,
+        best_upper,
+    }
 }

@@ -70,6 +70,18 @@ pub struct Selection {
     pub greedy_seconds: f64,
 }
 
+/// The choosing collection (R1) holds this many times as many sets as the checking one (R2).
+/// OPIM-C's bounds allow any two sizes; choosing on more sets buys better seeds at the same
+/// proof: at the cost of half as much sampling again, the choice is as good as one round of
+/// doubling later would give, which is where equal collections often stop short.
+const CHOOSE: f64 = 2.0;
+
+/// Besides the proved ratio, the choice must rest on at least this many covered sets per seed:
+/// a floor on how precisely the greedy's picks are measured. With a large ε the ratio can be
+/// proved on a few hundred sets, whose greedy picks are mostly noise; more sets never weaken
+/// the guarantee, so the floor only costs time.
+const MIN_COVERED_PER_SEED: u64 = 20;
+
 /// ln C(n, k).
 fn ln_choose(n: usize, k: usize) -> f64 {
     (1..=k)
@@ -157,9 +169,11 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         }
         // Refuse before allocating: entries so far per set predict the next round's.
         let sets = choose.len().max(1) as f64;
-        let per_set = (choose.nodes.len() + check_sets.nodes.len()) as f64 / (2.0 * sets);
+        let per_set = (choose.nodes.len() + check_sets.nodes.len()) as f64
+            / (sets + check_sets.len().max(1) as f64);
+        let sets_total = (CHOOSE + 1.0) * theta;
         let need =
-            (2.0 * theta * (per_set.max(1.0) * 8.0 + 16.0)) as u64 + sampler.own_bytes() as u64;
+            (sets_total * (per_set.max(1.0) * 8.0 + 16.0)) as u64 + sampler.own_bytes() as u64;
         if need > limit {
             return Err(Error::invalid(
                 "--eps",
@@ -167,14 +181,14 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 format!(
                     "this selection needs about {} RR sets ({:.1} GiB), more than the {:.1} GiB allowed; \
                      raise --eps, lower --k, set --hours, or allow more with --max-memory",
-                    thousands(2.0 * theta),
+                    thousands(sets_total),
                     need as f64 / (1u64 << 30) as f64,
                     limit as f64 / (1u64 << 30) as f64
                 ),
             ));
         }
         let t = Instant::now();
-        choose.grow(&sampler, &pool, theta as usize);
+        choose.grow(&sampler, &pool, (CHOOSE * theta) as usize);
         check_sets.grow(&sampler, &pool, theta as usize);
         sample_s += t.elapsed().as_secs_f64();
         let t = Instant::now();
@@ -183,11 +197,14 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         let firsts = check_sets.coverage_by_rank(n, &g.seeds);
         let cov2: u64 = firsts.iter().sum();
         let scale = n as f64 / theta;
-        let lower = ((cov2 as f64 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0;
-        let upper = ((cov2 as f64 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2);
-        let opt_upper = ((g.best_upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2);
-        let ratio = (lower / opt_upper).max(0.0);
-        if ratio >= approx - eps || last {
+        let lower = (((cov2 as f64 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0)
+            .max(0.0)
+            * scale;
+        let upper = ((cov2 as f64 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale;
+        let opt_upper = ((g.best_upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * n as f64
+            / (CHOOSE * theta);
+        let ratio = lower / opt_upper;
+        if (ratio >= approx - eps && g.covered >= MIN_COVERED_PER_SEED * k as u64) || last {
             let mut cumulative = Vec::with_capacity(k);
             let mut total = 0u64;
             for f in &firsts {
@@ -201,13 +218,13 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 estimate: cov2 as f64 * scale,
                 estimate_sem: n as f64 * (share * (1.0 - share) / theta).sqrt(),
                 cumulative,
-                lower: lower.max(0.0) * scale,
-                upper: upper * scale,
-                optimum_upper: opt_upper * scale,
+                lower,
+                upper,
+                optimum_upper: opt_upper,
                 ratio,
                 target_ratio: approx - eps,
                 delta,
-                rr_sets: 2 * theta as u64,
+                rr_sets: sets_total as u64,
                 rr_entries: entries,
                 // Sets of both collections, plus the greedy's index of R1 (4 bytes per entry,
                 // 8 per node) while it runs.
