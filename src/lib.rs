@@ -38,6 +38,8 @@ pub mod cascade;
 pub mod curves;
 mod error;
 pub mod fit;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod graph;
 pub mod influence;
 mod input;

@@ -16,8 +16,25 @@ use clap::Parser;
 
 use args::{Cli, Command};
 
+/// On SIGINT, SIGTERM or SIGHUP: remove what is being written (an earlier report stays as it
+/// was) and exit with 130. A full disk or a file-size limit is an error like any other: SIGXFSZ
+/// is ignored, so the write fails with the path instead of killing the process.
+fn on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        hongbao::report::abandon_pending();
+        eprintln!("hongbao: interrupted; nothing was written");
+        std::process::exit(130);
+    });
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" touches no memory of ours.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

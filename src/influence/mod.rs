@@ -8,8 +8,9 @@
 //! and everything the untimed method proves carries over: greedy maximum coverage on θ sets is
 //! within (1 − 1/e) of the best coverage on them, and the concentration bounds on coverage hold
 //! whatever the sets are. Two collections are drawn: R1 to choose (greedy, and an upper bound on
-//! the best coverage), R2 to check (a lower bound on the chosen set's spread). When the ratio of
-//! the bounds reaches 1 − 1/e − ε the choice is returned; otherwise both double, up to the size
+//! the best coverage), R2, half its size, to check (a lower bound on the chosen set's spread).
+//! When the ratio of the bounds reaches 1 − 1/e − ε (and the choice rests on at least 20 covered
+//! sets per seed) the choice is returned; otherwise both double, up to the size
 //! that guarantees the ratio outright (at probability 1 − δ).
 
 mod cover;

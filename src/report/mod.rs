@@ -22,7 +22,7 @@ mod text;
 pub use charts::{ChartOptions, adoption_chart, new_per_hour_chart};
 pub use fit::{markdown as fit_markdown, write_fit};
 pub use observed::{markdown as observed_markdown, write_observed};
-pub use output::{ReportDir, write_atomic, write_bytes as write_file};
+pub use output::{ReportDir, abandon_pending, write_atomic, write_bytes as write_file};
 pub use percolation::{markdown as percolation_markdown, share_or_never, write_percolation};
 pub use platforms::{
     compare_json, decomposition_markdown, markdown as platforms_markdown, summary_json,

@@ -3,8 +3,48 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::{Error, Result};
+
+/// Staging directories and temporary files this process is writing: what an interrupted run
+/// must not leave behind. The lock is also held across every commit, so an interruption lands
+/// either before a report is swapped in or after, never halfway.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every staging directory and temporary file this process is writing, and keeps the
+/// lock, so that no write starts or commits afterwards: for a handler of SIGINT or SIGTERM, which
+/// exits next. A commit under way finishes first; the destination then holds the earlier report
+/// or the new one, whole.
+pub fn abandon_pending() {
+    let mut g = pending();
+    for p in g.drain(..) {
+        if p.is_dir() {
+            let _ = fs::remove_dir_all(&p);
+        } else {
+            let _ = fs::remove_file(&p);
+        }
+    }
+    // Never unlocked: the process is about to exit.
+    std::mem::forget(g);
+}
+
+/// Holds an exclusive lock on the directory that holds `path` while a report is swapped in, so
+/// that two processes writing the same destination commit one after the other (the last one's
+/// report stays, whole). Best effort where directories cannot be locked.
+fn lock_parent(path: &Path) -> Option<fs::File> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let f = fs::File::open(parent).ok()?;
+    f.lock().ok()?;
+    Some(f)
+}
 
 fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path
@@ -37,10 +77,17 @@ pub fn write_atomic(
         ));
     }
     let tmp = temp_sibling(path, "tmp");
-    let result = write(&tmp).and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    pending().push(tmp.clone());
+    let written = write(&tmp);
+    let mut g = pending();
+    let result = written.and_then(|()| {
+        let _lock = lock_parent(path);
+        fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
+    g.retain(|p| p != &tmp);
     result
 }
 
@@ -85,10 +132,12 @@ impl ReportDir {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         let staging = temp_sibling(dest, "staging");
+        let mut g = pending();
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         }
         fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        g.push(staging.clone());
         Ok(ReportDir {
             dest: dest.to_path_buf(),
             staging,
@@ -109,6 +158,8 @@ impl ReportDir {
     /// Swaps the finished report in: the old directory (if any) is moved aside, the new one renamed
     /// into place, then the old one removed.
     pub fn commit(mut self) -> Result<PathBuf> {
+        let mut g = pending();
+        let _lock = lock_parent(&self.dest);
         let old = temp_sibling(&self.dest, "old");
         let had_old = self.dest.exists();
         if had_old {
@@ -123,6 +174,7 @@ impl ReportDir {
         if had_old {
             let _ = fs::remove_dir_all(&old);
         }
+        g.retain(|p| p != &self.staging);
         self.committed = true;
         Ok(self.dest.clone())
     }
@@ -131,7 +183,9 @@ impl ReportDir {
 impl Drop for ReportDir {
     fn drop(&mut self) {
         if !self.committed {
+            let mut g = pending();
             let _ = fs::remove_dir_all(&self.staging);
+            g.retain(|p| p != &self.staging);
         }
     }
 }

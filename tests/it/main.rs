@@ -9,6 +9,10 @@ mod cli;
 /// The cascade engine against closed forms, exact enumeration, an independent simulator, and
 /// its engines against each other.
 mod engine;
+/// Faults: interrupted runs, a file-size limit, two commands writing one report.
+mod faults;
+/// The fuzz corpus replayed through every parser.
+mod fuzz_corpus;
 /// The reinforcement models, sweeps and the decomposition through the binary, bad input included.
 mod models_cli;
 /// The real data sets of `../shared/data` (skipped when absent): counts and peer references.
