@@ -96,3 +96,48 @@ mod tests {
         assert!(read_text(&plain).unwrap_err().to_string().contains("UTF-8"));
     }
 }
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into `Err(message)` without printing it: for third-party
+/// readers (polars' Parquet decoder) that panic on corrupt files instead of returning an error.
+pub(crate) fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the reader failed".into())
+    })
+}
+
+/// Reads a Parquet file into a frame; a file the decoder cannot read (even one that makes it
+/// panic) is an error naming the file.
+pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    match catch_quietly(|| ParquetReader::new(file).finish()) {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(Error::file(
+            path,
+            format!("not a readable Parquet file: {e}"),
+        )),
+        Err(msg) => Err(Error::file(
+            path,
+            format!("not a readable Parquet file: {msg}"),
+        )),
+    }
+}

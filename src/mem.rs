@@ -106,3 +106,50 @@ pub fn prefetch<T>(v: &[T], i: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (v, i);
 }
+
+/// Bytes this process may still allocate: the least of the memory the system has available
+/// (`MemAvailable`) and, under an address-space limit (`ulimit -v`), that limit less what the
+/// process has mapped already and what its threads' allocator arenas and stacks will reserve. `None` when neither is known (not Linux).
+pub fn allowance() -> Option<u64> {
+    let field = |file: &str, key: &str| -> Option<u64> {
+        let text = std::fs::read_to_string(file).ok()?;
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    };
+    let available = field("/proc/meminfo", "MemAvailable:");
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    let address_space = if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0
+        && limit.rlim_cur != libc::RLIM_INFINITY
+    {
+        let mapped = field("/proc/self/status", "VmSize:").unwrap_or(0);
+        // Address space, not memory: each worker thread's allocator arena reserves 64 MiB of it
+        // (glibc) and its stack a few more, whether used or not.
+        let threads = rayon::current_num_threads() as u64;
+        Some(
+            (limit.rlim_cur as u64)
+                .saturating_sub(mapped)
+                .saturating_sub(threads * (66 << 20)),
+        )
+    } else {
+        None
+    };
+    match (available, address_space) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A number of bytes for people: `1.2 GiB`, `340 MiB`.
+pub fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else {
+        format!("{:.0} MiB", (b / (1u64 << 20) as f64).max(1.0))
+    }
+}

@@ -72,6 +72,10 @@ pub struct GraphArgs {
     /// all-strong | all-weak. Default: the file's tie column if it has one, else all weak.
     #[arg(long, value_name = "SPEC")]
     pub ties: Option<String>,
+    /// Most memory to plan for, e.g. 4G or 512M (default: what the machine and ulimit allow): a
+    /// graph, or RR sets, whose estimate exceeds it are refused before they are built.
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -397,9 +401,6 @@ pub struct SeedsArgs {
     /// (seeds.png); 0 skips it.
     #[arg(long, default_value_t = 100)]
     pub eval_runs: u64,
-    /// Most memory the RR sets may take, e.g. 4G or 512M [default: 80 % of the memory available].
-    #[arg(long, value_name = "BYTES")]
-    pub max_memory: Option<String>,
     /// Report directory (seeds.csv, seeds.txt, seeds.png, summary.md, summary.json).
     #[arg(long, short = 'o')]
     pub out: PathBuf,

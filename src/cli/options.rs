@@ -31,6 +31,11 @@ pub fn graph(g: &GraphArgs) -> Result<GraphInput> {
             weight: g.weight.clone(),
             tie: g.tie.clone(),
             layers: g.layers.clone(),
+            max_memory: g
+                .max_memory
+                .as_deref()
+                .map(|m| bytes("--max-memory", m))
+                .transpose()?,
         },
         ties: g.ties.as_deref().map(str::parse).transpose()?,
     })
@@ -223,6 +228,7 @@ pub fn seeds(a: &SeedsArgs) -> Result<SeedsOptions> {
             delta: a.delta,
             seed: a.seed,
             max_memory: a
+                .graph
                 .max_memory
                 .as_deref()
                 .map(|m| bytes("--max-memory", m))

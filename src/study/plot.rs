@@ -1,7 +1,6 @@
 //! `plot`: saved curve files (`curves.csv`, `curves.parquet`) read back, ready to be drawn in one
 //! chart. The reader of curve files lives here, beside its one user.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -58,9 +57,7 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
             .map_err(&err)?
             .finish()
             .map_err(&err)?,
-        Format::Parquet => ParquetReader::new(File::open(path).map_err(|e| Error::io(path, e))?)
-            .finish()
-            .map_err(&err)?,
+        Format::Parquet => crate::input::read_parquet(path)?,
         Format::Text => {
             return Err(Error::file(
                 path,

@@ -366,6 +366,7 @@ fn graph_source(mut g: toml::Table, base: &Path) -> Result<GraphSource> {
                 .iter()
                 .map(|s| base.join(s).to_string_lossy().into_owned())
                 .collect(),
+            max_memory: None,
         };
         Ok(GraphSource::File {
             path: base.join(f.file),

@@ -404,7 +404,7 @@ fn simulate_writes_the_report_and_refuses_bad_model_input() {
         ),
         (vec!["--delay", "gamma:2"], vec!["--delay", "gamma:2"]),
         (vec!["--seeds", "top-degree:5000"], vec!["--seeds", "5000"]),
-        (vec!["--seeds", "best:3"], vec!["--seeds", "best:3"]),
+        (vec!["--seeds", "finest:3"], vec!["--seeds", "finest:3"]),
         (
             vec!["--seeds", &format!("file:{}", seeds.display())],
             vec!["seeds.txt:2", "999999"],

@@ -220,3 +220,51 @@ fn two_commands_writing_one_report_leave_one_complete_report() {
         assert_eq!(litter(d.path(), &["report"]), Vec::<String>::new());
     }
 }
+
+#[test]
+fn a_graph_that_does_not_fit_is_refused_before_it_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    // Two million edges (about 30 MB of text): some 130 MB to load.
+    let big = d.path().join("big.txt");
+    let mut text = String::with_capacity(32 << 20);
+    for i in 0..2_000_000u64 {
+        text += &format!("{} {}\n", i, (i * 7919 + 13) % 2_000_000);
+    }
+    std::fs::write(&big, text).unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 200000 && exec \"{}\" stats \"{}\"",
+            binary().display(),
+            big.display()
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "refused, not killed: {err}");
+    assert!(
+        err.contains("big.txt") && err.contains("needs about"),
+        "{err}"
+    );
+    // The same refusal from --max-memory, with what to change.
+    let g = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    let o = Command::new(binary())
+        .args([
+            "simulate",
+            g.to_str().unwrap(),
+            "--max-memory",
+            "1M",
+            "-q",
+            "--out",
+        ])
+        .arg(d.path().join("r"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--max-memory") && err.contains("wechat-2k"),
+        "{err}"
+    );
+    assert!(!d.path().join("r").exists());
+}

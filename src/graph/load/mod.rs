@@ -94,6 +94,94 @@ pub struct LoadOptions {
     /// between people without a tie are ignored (and counted). Then `--ties weight:1` makes a tie
     /// strong when the two also interact (e.g. Facebook friends who call or text).
     pub layers: Vec<String>,
+    /// The memory loading may use, in bytes (default: what the machine and the process's limits
+    /// allow, see `mem::allowance`); a file whose estimate exceeds it is refused before reading.
+    pub max_memory: Option<u64>,
+}
+
+/// Bytes of memory that loading `path` will need, estimated from its size and first lines: the
+/// text itself (read whole, or mapped), then per line an edge in the list, its interned ids and
+/// its two arcs in the CSR with their classes and sort buffers (about 48 bytes, measured on ba_1m
+/// under ulimit -v), plus the per-node
+/// arrays.
+fn load_estimate(path: &Path, format: Format) -> Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let gz = crate::input::is_gzip(path);
+    // A gzip file ends with its uncompressed size modulo 4 GiB.
+    let text = if gz && size >= 18 {
+        let mut tail = [0u8; 4];
+        f.seek(SeekFrom::End(-4)).map_err(|e| Error::io(path, e))?;
+        f.read_exact(&mut tail).map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
+        let isize = u32::from_le_bytes(tail) as u64;
+        if isize >= size { isize } else { size * 4 }
+    } else {
+        size
+    };
+    if format == Format::Parquet {
+        // Columnar and compressed: a generous ratio.
+        return Ok(size.saturating_mul(12));
+    }
+    // Bytes per line from 64 KiB of text.
+    let mut head = vec![0u8; 1 << 16];
+    let n = if gz {
+        let mut d = flate2::read::MultiGzDecoder::new(f);
+        let mut got = 0;
+        while got < head.len() {
+            match d.read(&mut head[got..]) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => got += k,
+            }
+        }
+        got
+    } else {
+        // From the middle of the file: ids grow along many files, and so do lines.
+        let mid = size.saturating_sub(head.len() as u64) / 2;
+        f.seek(SeekFrom::Start(mid))
+            .map_err(|e| Error::io(path, e))?;
+        f.read(&mut head).unwrap_or(0)
+    };
+    let lines_in_head = head[..n].iter().filter(|&&b| b == b'\n').count().max(1) as u64;
+    let per_line = (n as u64 / lines_in_head).max(4);
+    let lines = text / per_line + 1;
+    Ok(text + lines * 48 + (1 << 20))
+}
+
+/// Refuses `path` when loading it would need more memory than allowed.
+fn check_room(path: &Path, format: Format, opts: &LoadOptions) -> Result<()> {
+    let need = load_estimate(path, format)?;
+    let (limit, from_flag) = match opts.max_memory {
+        Some(m) => (m, true),
+        None => match crate::mem::allowance() {
+            Some(a) => (a, false),
+            None => return Ok(()),
+        },
+    };
+    if need > limit {
+        return Err(Error::file(
+            path,
+            format!(
+                "loading it needs about {} of memory, more than the {} {}; use a smaller graph or a machine with more memory{}",
+                crate::mem::human(need),
+                crate::mem::human(limit),
+                if from_flag {
+                    "that --max-memory allows"
+                } else {
+                    "available"
+                },
+                if from_flag {
+                    ", or raise --max-memory"
+                } else {
+                    " (or --max-memory, if the estimate is too cautious)"
+                }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Loads a graph from `path`.
@@ -106,6 +194,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
         Some(f) => f,
         None => Format::from_path(path)?,
     };
+    check_room(path, format, opts)?;
     let count = opts
         .weight
         .as_deref()

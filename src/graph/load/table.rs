@@ -1,7 +1,6 @@
 //! CSV and Parquet edge lists, read through polars: columns picked by name (or position), ids
 //! numeric or text, optional weight and tie-class columns.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -43,10 +42,7 @@ pub(super) fn read(path: &Path, format: Format, opts: &LoadOptions) -> Result<Ed
             .map_err(polars_err)?
             .finish()
             .map_err(polars_err)?,
-        _ => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            ParquetReader::new(file).finish().map_err(polars_err)?
-        }
+        _ => crate::input::read_parquet(path)?,
     };
     let names: Vec<String> = df
         .get_column_names()
