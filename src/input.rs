@@ -97,9 +97,9 @@ mod tests {
     }
 }
 
-thread_local! {
-    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+/// How many quiet sections are running (the reader's own worker threads panic too, so the flag is
+/// global, not per thread).
+static QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Runs `f`, turning a panic inside it into `Err(message)` without printing it: for third-party
 /// readers (polars' Parquet decoder) that panic on corrupt files instead of returning an error.
@@ -108,14 +108,14 @@ pub(crate) fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, 
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(|q| q.get()) {
+            if QUIET.load(std::sync::atomic::Ordering::SeqCst) == 0 {
                 previous(info);
             }
         }));
     });
-    QUIET.with(|q| q.set(true));
+    QUIET.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
+    QUIET.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     r.map_err(|p| {
         p.downcast_ref::<String>()
             .cloned()

@@ -192,6 +192,19 @@ pub(super) fn read(path: &Path, format: Format, opts: &LoadOptions) -> Result<Ed
             Some(out)
         }
     };
+    // A damaged Parquet file can decode into columns of different lengths.
+    let lengths = [
+        Some(dsrc.len()),
+        Some(ddst.len()),
+        ties.as_ref().map(Vec::len),
+        weights.as_ref().map(Vec::len),
+    ];
+    if let Some(l) = lengths.into_iter().flatten().find(|&l| l != m) {
+        return Err(Error::file(
+            path,
+            format!("its columns have different lengths ({m} and {l} values): a damaged file"),
+        ));
+    }
     Ok(EdgeList {
         n,
         src: dsrc,
