@@ -151,6 +151,23 @@ impl Default for AlipayParams {
 }
 
 impl Generator {
+    /// An upper bound on the mean degree the generator draws (for memory estimates).
+    pub fn mean_degree_bound(&self) -> f64 {
+        match self {
+            Generator::Wechat(p) => {
+                p.circle_degree as f64 * (1.0 + p.overlap) + 2.0 * p.bridges_per_node + 1.0
+            }
+            Generator::Alipay(p) => p.mean_degree * 1.5 + 1.0,
+            Generator::Ba { m } => 2.0 * *m as f64,
+            Generator::Ws { k, .. } => *k as f64,
+            Generator::Er { mean_degree } => mean_degree * 1.5 + 1.0,
+            Generator::Centola { lattice } => match lattice {
+                Lattice::Hex => 6.0,
+                Lattice::Moore => 8.0,
+            },
+        }
+    }
+
     /// The generator named `name` (`wechat`, `alipay`, `ba`, `ws`, `er`) with default parameters.
     pub fn by_name(name: &str) -> Result<Generator> {
         Ok(match name.to_ascii_lowercase().as_str() {

@@ -87,7 +87,26 @@ pub fn build_graph(source: &GraphSource, ties: &TieSpec, nodes: usize, seed: u64
             generator,
             nodes: own,
             rewire,
-        } => generator.generate_rewired(*rewire, own.unwrap_or(nodes), seed)?,
+        } => {
+            let n = own.unwrap_or(nodes);
+            // Arcs (both ways), with the edge list, sort buffers and CSR: about 24 bytes each.
+            let need = (n as f64 * (generator.mean_degree_bound() * 24.0 + 16.0)) as u64;
+            if let Some(limit) = crate::mem::allowance()
+                && need > limit
+            {
+                return Err(Error::invalid(
+                    "nodes",
+                    n.to_string(),
+                    format!(
+                        "generating a {} graph of {n} nodes needs about {} of memory, more than the {} available; use fewer nodes",
+                        generator.name(),
+                        crate::mem::human(need),
+                        crate::mem::human(limit)
+                    ),
+                ));
+            }
+            generator.generate_rewired(*rewire, n, seed)?
+        }
         GraphSource::File { path, load } => crate::graph::load::load(path, load)?,
     };
     crate::ties::classify(g, ties)

@@ -268,3 +268,25 @@ fn a_graph_that_does_not_fit_is_refused_before_it_is_read() {
     );
     assert!(!d.path().join("r").exists());
 }
+
+#[test]
+fn a_generated_graph_that_does_not_fit_is_refused_before_it_is_built() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 600000 && exec \"{}\" compare --nodes 5000000 --runs 2 -q --out \"{}\"",
+            binary().display(),
+            out.display()
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "refused, not killed: {err}");
+    assert!(
+        err.contains("5000000") && err.contains("needs about"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
