@@ -129,7 +129,33 @@ pub(crate) fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, 
 pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
     use polars::prelude::{ParquetReader, SerReader};
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    match catch_quietly(|| ParquetReader::new(file).finish()) {
+    let mut reader = ParquetReader::new(file);
+    // A damaged footer can claim any number of rows, and the decoder allocates for them before
+    // it looks (an abort, not a panic): check the claim against memory first.
+    let rows = match catch_quietly(|| reader.num_rows()) {
+        Ok(Ok(r)) => r as u64,
+        Ok(Err(e)) => return Err(Error::file(path, format!("not a readable Parquet file: {e}"))),
+        Err(msg) => return Err(Error::file(path, format!("not a readable Parquet file: {msg}"))),
+    };
+    let columns = match catch_quietly(|| reader.schema().map(|s| s.len())) {
+        Ok(Ok(c)) => c.max(1) as u64,
+        Ok(Err(e)) => return Err(Error::file(path, format!("not a readable Parquet file: {e}"))),
+        Err(msg) => return Err(Error::file(path, format!("not a readable Parquet file: {msg}"))),
+    };
+    let need = rows.saturating_mul(columns).saturating_mul(16);
+    if let Some(limit) = crate::mem::allowance()
+        && need > limit
+    {
+        return Err(Error::file(
+            path,
+            format!(
+                "claims {rows} rows in {columns} columns, about {} decoded, more than the {} available",
+                crate::mem::human(need),
+                crate::mem::human(limit)
+            ),
+        ));
+    }
+    match catch_quietly(|| reader.finish()) {
         Ok(Ok(df)) => Ok(df),
         Ok(Err(e)) => Err(Error::file(
             path,
