@@ -134,13 +134,33 @@ pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
     // it looks (an abort, not a panic): check the claim against memory first.
     let rows = match catch_quietly(|| reader.num_rows()) {
         Ok(Ok(r)) => r as u64,
-        Ok(Err(e)) => return Err(Error::file(path, format!("not a readable Parquet file: {e}"))),
-        Err(msg) => return Err(Error::file(path, format!("not a readable Parquet file: {msg}"))),
+        Ok(Err(e)) => {
+            return Err(Error::file(
+                path,
+                format!("not a readable Parquet file: {e}"),
+            ));
+        }
+        Err(msg) => {
+            return Err(Error::file(
+                path,
+                format!("not a readable Parquet file: {msg}"),
+            ));
+        }
     };
     let columns = match catch_quietly(|| reader.schema().map(|s| s.len())) {
         Ok(Ok(c)) => c.max(1) as u64,
-        Ok(Err(e)) => return Err(Error::file(path, format!("not a readable Parquet file: {e}"))),
-        Err(msg) => return Err(Error::file(path, format!("not a readable Parquet file: {msg}"))),
+        Ok(Err(e)) => {
+            return Err(Error::file(
+                path,
+                format!("not a readable Parquet file: {e}"),
+            ));
+        }
+        Err(msg) => {
+            return Err(Error::file(
+                path,
+                format!("not a readable Parquet file: {msg}"),
+            ));
+        }
     };
     let need = rows.saturating_mul(columns).saturating_mul(16);
     if let Some(limit) = crate::mem::allowance()

@@ -180,11 +180,11 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 "--eps",
                 eps.to_string(),
                 format!(
-                    "this selection needs about {} RR sets ({:.1} GiB), more than the {:.1} GiB allowed; \
+                    "this selection needs about {} RR sets ({}), more than the {} allowed; \
                      raise --eps, lower --k, set --hours, or allow more with --max-memory",
                     thousands(sets_total),
-                    need as f64 / (1u64 << 30) as f64,
-                    limit as f64 / (1u64 << 30) as f64
+                    crate::mem::human(need),
+                    crate::mem::human(limit)
                 ),
             ));
         }

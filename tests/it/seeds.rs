@@ -329,7 +329,11 @@ fn the_seeds_command_writes_its_report_and_refuses_bad_input() {
         (vec!["--k", "5", "--model", "lt"], vec!["--model", "lt"]),
         (
             vec!["--k", "5", "--max-memory", "1K"],
-            vec!["RR sets", "--max-memory"],
+            vec!["wechat-2k", "--max-memory"],
+        ),
+        (
+            vec!["--k", "5", "--eps", "0.01", "--max-memory", "3M"],
+            vec!["RR sets", "--max-memory", "MiB"],
         ),
         (
             vec!["--k", "5", "--max-memory", "lots"],
