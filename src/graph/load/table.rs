@@ -32,16 +32,28 @@ pub(super) fn read(path: &Path, format: Format, opts: &LoadOptions) -> Result<Ed
             .with_has_header(true)
             .with_infer_schema_length(Some(10_000))
     };
+    // The CSV reader panics on some malformed files (found by fuzzing): a panic is a refusal.
+    let guarded = |read: &dyn Fn() -> Result<DataFrame>| -> Result<DataFrame> {
+        crate::input::catch_quietly(read)
+            .unwrap_or_else(|msg| Err(Error::file(path, format!("cannot read {format:?}: {msg}"))))
+    };
     let df = match format {
-        Format::Csv if gz => csv()
-            .into_reader_with_file_handle(std::io::Cursor::new(read_bytes(path)?))
-            .finish()
-            .map_err(polars_err)?,
-        Format::Csv => csv()
-            .try_into_reader_with_file_path(Some(PathBuf::from(path)))
-            .map_err(polars_err)?
-            .finish()
-            .map_err(polars_err)?,
+        Format::Csv if gz => {
+            let bytes = read_bytes(path)?;
+            guarded(&|| {
+                csv()
+                    .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
+                    .finish()
+                    .map_err(polars_err)
+            })?
+        }
+        Format::Csv => guarded(&|| {
+            csv()
+                .try_into_reader_with_file_path(Some(PathBuf::from(path)))
+                .map_err(polars_err)?
+                .finish()
+                .map_err(polars_err)
+        })?,
         _ => crate::input::read_parquet(path)?,
     };
     let names: Vec<String> = df
