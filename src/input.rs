@@ -132,36 +132,16 @@ pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
     let mut reader = ParquetReader::new(file);
     // A damaged footer can claim any number of rows, and the decoder allocates for them before
     // it looks (an abort, not a panic): check the claim against memory first.
-    let rows = match catch_quietly(|| reader.num_rows()) {
-        Ok(Ok(r)) => r as u64,
-        Ok(Err(e)) => {
-            return Err(Error::file(
-                path,
-                format!("not a readable Parquet file: {e}"),
-            ));
-        }
-        Err(msg) => {
-            return Err(Error::file(
-                path,
-                format!("not a readable Parquet file: {msg}"),
-            ));
-        }
-    };
-    let columns = match catch_quietly(|| reader.schema().map(|s| s.len())) {
-        Ok(Ok(c)) => c.max(1) as u64,
-        Ok(Err(e)) => {
-            return Err(Error::file(
-                path,
-                format!("not a readable Parquet file: {e}"),
-            ));
-        }
-        Err(msg) => {
-            return Err(Error::file(
-                path,
-                format!("not a readable Parquet file: {msg}"),
-            ));
-        }
-    };
+    // A panic or an error of the decoder: the file is not readable.
+    fn readable<T>(
+        path: &Path,
+        r: std::result::Result<polars::prelude::PolarsResult<T>, String>,
+    ) -> Result<T> {
+        r.and_then(|x| x.map_err(|e| e.to_string()))
+            .map_err(|msg| Error::file(path, format!("not a readable Parquet file: {msg}")))
+    }
+    let rows = readable(path, catch_quietly(|| reader.num_rows()))? as u64;
+    let columns = readable(path, catch_quietly(|| reader.schema().map(|s| s.len())))?.max(1) as u64;
     let need = rows.saturating_mul(columns).saturating_mul(16);
     if let Some(limit) = crate::mem::allowance()
         && need > limit
@@ -175,15 +155,5 @@ pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
             ),
         ));
     }
-    match catch_quietly(|| reader.finish()) {
-        Ok(Ok(df)) => Ok(df),
-        Ok(Err(e)) => Err(Error::file(
-            path,
-            format!("not a readable Parquet file: {e}"),
-        )),
-        Err(msg) => Err(Error::file(
-            path,
-            format!("not a readable Parquet file: {msg}"),
-        )),
-    }
+    readable(path, catch_quietly(|| reader.finish()))
 }
