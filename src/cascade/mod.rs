@@ -39,4 +39,5 @@ pub use monte_carlo::{
     Accumulate, MonteCarlo, SeedPlan, simulate, simulate_chosen, simulate_plan, simulate_with,
     single_run,
 };
+pub(crate) use prepared::weight_chance;
 pub use seeds::SeedSpec;

@@ -58,6 +58,16 @@ fn share_need(f: f64, d: u32) -> u32 {
     k as u32
 }
 
+/// The chance of a tie of weight `w` under `--p-from-weight p`: `w` independent chances of `p`,
+/// 1 − (1 − p)^w (none for a weight of zero or less).
+pub(crate) fn weight_chance(p: f64, w: f32) -> f64 {
+    if w <= 0.0 {
+        0.0
+    } else {
+        1.0 - (1.0 - p).powf(w as f64)
+    }
+}
+
 /// A model bound to one graph.
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
@@ -97,18 +107,7 @@ impl Prepared {
                         "this graph has no weights (give a weight column)",
                     )
                 })?;
-                let q = 1.0 - p;
-                ArcProbs::PerArc(
-                    w.iter()
-                        .map(|&w| {
-                            if w <= 0.0 {
-                                0
-                            } else {
-                                threshold(1.0 - q.powf(w as f64))
-                            }
-                        })
-                        .collect(),
-                )
+                ArcProbs::PerArc(w.iter().map(|&w| threshold(weight_chance(*p, w))).collect())
             }
             Activation::WeightedCascade => {
                 let indeg = graph.in_degrees();

@@ -176,16 +176,9 @@ impl<'g> Sampler<'g> {
                         "this graph has no weights (give a weight column)",
                     )
                 })?;
-                let q = 1.0 - p;
                 Coins::PerArc(
                     w.iter()
-                        .map(|&w| {
-                            if w <= 0.0 {
-                                0.0
-                            } else {
-                                1.0 - q.powf(w as f64)
-                            }
-                        })
+                        .map(|&w| crate::cascade::weight_chance(p, w))
                         .collect(),
                 )
             }
