@@ -27,6 +27,9 @@ pub enum Error {
     /// An error in one part of a larger job (a platform of a scenario).
     #[error("{place}: {source}")]
     Within { place: String, source: Box<Error> },
+    /// The job was stopped from outside ([`crate::cancel::request`]).
+    #[error("interrupted")]
+    Interrupted,
     /// A command-line option, spec or scenario value is out of range or malformed.
     #[error("invalid {option}{}: {msg}", if value.is_empty() { String::new() } else { format!(" {value:?}") })]
     Invalid {

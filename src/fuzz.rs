@@ -106,6 +106,21 @@ pub const TARGETS: &[Target] = &[
         run: graph_file,
     },
     Target {
+        name: "graphml",
+        file: "graph.graphml",
+        run: graph_file,
+    },
+    Target {
+        name: "pajek",
+        file: "graph.net",
+        run: graph_file,
+    },
+    Target {
+        name: "mtx",
+        file: "graph.mtx",
+        run: graph_file,
+    },
+    Target {
         name: "seeds",
         file: "seeds.txt",
         run: seed_file,

@@ -155,5 +155,91 @@ pub(crate) fn read_parquet(path: &Path) -> Result<polars::prelude::DataFrame> {
             ),
         ));
     }
+    catch_quietly(|| check_pages(path))
+        .map_err(|msg| Error::file(path, format!("not a readable Parquet file: {msg}")))??;
     readable(path, catch_quietly(|| reader.finish()))
+}
+
+/// Reads every page header of a Parquet file and refuses counts the decoder would trust for an
+/// allocation: a negative count (cast to a size, it asks for 2^61 bytes and aborts the process,
+/// which no error handling can catch), more values in a page than in its column, or a page or
+/// column that could not fit in memory. The pages themselves are not decoded.
+fn check_pages(path: &Path) -> Result<()> {
+    use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+    use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bad = |msg: String| Error::file(path, format!("not a readable Parquet file: {msg}"));
+    let meta =
+        read_metadata(&mut std::io::Cursor::new(&bytes[..])).map_err(|e| bad(e.to_string()))?;
+    let limit = crate::mem::allowance().unwrap_or(u64::MAX);
+    let fits = |values: u64| values.saturating_mul(16) <= limit;
+    let buffer = polars_buffer::Buffer::from(bytes);
+    for rg in &meta.row_groups {
+        for col in rg.parquet_columns() {
+            let total = col.num_values();
+            if total < 0 || !fits(total as u64) {
+                return Err(bad(format!("a column claims {total} values")));
+            }
+            let max_page = usize::try_from(limit).unwrap_or(usize::MAX).min(1 << 31);
+            let pages = get_page_iterator(
+                col,
+                std::io::Cursor::new(buffer.clone()),
+                Vec::new(),
+                max_page,
+            )
+            .map_err(|e| bad(e.to_string()))?;
+            for page in pages {
+                let page = page.map_err(|e| bad(e.to_string()))?;
+                match page {
+                    CompressedPage::Data(p) => {
+                        let (values, others) = match p.header() {
+                            DataPageHeader::V1(h) => (h.num_values, vec![]),
+                            DataPageHeader::V2(h) => (
+                                h.num_values,
+                                vec![
+                                    h.num_nulls,
+                                    h.num_rows,
+                                    h.definition_levels_byte_length,
+                                    h.repetition_levels_byte_length,
+                                ],
+                            ),
+                        };
+                        if values < 0 || values as i64 > total {
+                            return Err(bad(format!(
+                                "a page header gives {values} values in a column of {total}"
+                            )));
+                        }
+                        if let Some(c) = others.iter().find(|&&c| c < 0) {
+                            return Err(bad(format!("a page header gives a count of {c}")));
+                        }
+                        if p.uncompressed_size() as u64 > limit {
+                            return Err(bad(format!(
+                                "a page claims {} bytes uncompressed",
+                                p.uncompressed_size()
+                            )));
+                        }
+                    }
+                    CompressedPage::Dict(d) => {
+                        // Its entry count is only readable decompressed (dictionaries are small).
+                        let mut scratch = Vec::new();
+                        let page = polars_parquet::parquet::read::decompress(
+                            CompressedPage::Dict(d),
+                            &mut scratch,
+                            &mut polars_parquet::parquet::compression::DecompressionContext::Unset,
+                        )
+                        .map_err(|e| bad(e.to_string()))?;
+                        if let polars_parquet::parquet::page::Page::Dict(d) = page
+                            && !fits(d.num_values as u64)
+                        {
+                            return Err(bad(format!(
+                                "a dictionary claims {} entries",
+                                d.num_values
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -34,6 +34,7 @@ macro_rules! serde_as_spec {
     };
 }
 
+pub mod cancel;
 pub mod cascade;
 pub mod curves;
 mod error;
@@ -51,3 +52,5 @@ pub mod study;
 pub mod ties;
 
 pub use error::{Error, Naming, Result, Within};
+/// Caps the memory every later estimate plans for (`--max-memory`); see [`mem::allowance`].
+pub use mem::set_cap as set_memory_cap;

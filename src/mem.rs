@@ -107,9 +107,28 @@ pub fn prefetch<T>(v: &[T], i: usize) {
     let _ = (v, i);
 }
 
+/// The user's cap on the whole process's memory (`--max-memory`), in bytes; 0 when none.
+static CAP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Caps what [`allowance`] reports: at most `bytes` in all, less what the process holds already
+/// (`--max-memory`). `None` removes the cap.
+pub fn set_cap(bytes: Option<u64>) {
+    CAP.store(bytes.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The cap set by [`set_cap`], if any.
+pub fn cap() -> Option<u64> {
+    match CAP.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        c => Some(c),
+    }
+}
+
 /// Bytes this process may still allocate: the least of the memory the system has available
-/// (`MemAvailable`) and, under an address-space limit (`ulimit -v`), that limit less what the
-/// process has mapped already and what its threads' allocator arenas and stacks will reserve. `None` when neither is known (not Linux).
+/// (`MemAvailable`), under an address-space limit (`ulimit -v`) that limit less what the
+/// process has mapped already and what its threads' allocator arenas and stacks will reserve,
+/// and under a cap ([`set_cap`]) that cap less what the process holds (its resident set).
+/// `None` when none of these is known (not Linux, no cap).
 pub fn allowance() -> Option<u64> {
     let field = |file: &str, key: &str| -> Option<u64> {
         let text = std::fs::read_to_string(file).ok()?;
@@ -138,9 +157,40 @@ pub fn allowance() -> Option<u64> {
     } else {
         None
     };
-    match (available, address_space) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    let capped = cap().map(|c| c.saturating_sub(field("/proc/self/status", "VmRSS:").unwrap_or(0)));
+    [available, address_space, capped]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// Per-node scratch memory one thread's runs keep (state records, adopters in order, the queue
+/// of landings): an upper estimate in bytes per node, whatever the engine.
+pub const RUN_SCRATCH_PER_NODE: u64 = 40;
+
+/// Refuses runs on `nodes` nodes over `threads` threads when their scratch memory
+/// ([`RUN_SCRATCH_PER_NODE`] a node per thread) exceeds [`allowance`]: before any is allocated.
+///
+/// # Errors
+/// Not enough memory, saying how much is needed and what to change.
+pub fn check_run_scratch(nodes: usize, threads: usize) -> crate::Result<()> {
+    let need = nodes as u64 * threads as u64 * RUN_SCRATCH_PER_NODE;
+    match allowance() {
+        Some(limit) if need > limit => Err(crate::Error::invalid(
+            "--runs",
+            "",
+            format!(
+                "the runs need about {} of scratch memory ({threads} threads × {nodes} nodes × {RUN_SCRATCH_PER_NODE} bytes), more than the {} {}; use fewer threads (RAYON_NUM_THREADS=1) or a smaller graph",
+                human(need),
+                human(limit),
+                if cap().is_some() {
+                    "that --max-memory leaves after the graph"
+                } else {
+                    "available after the graph"
+                }
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -218,6 +218,8 @@ pub fn simulate_plan<A: Accumulate>(
             ));
         }
     };
+    // Each thread keeps per-node buffers: refuse before making them if they cannot fit.
+    crate::mem::check_run_scratch(n, rayon::current_num_threads().min(runs))?;
     let job = Job {
         graph,
         prepared: &prepared,
@@ -258,6 +260,8 @@ pub fn simulate_plan<A: Accumulate>(
         }
         (_, None) => (job.scalar(0).expect("at least one run"), Engine::Scalar),
     };
+    // Runs skipped after a stop was asked for: the accumulators are not the whole job.
+    crate::cancel::check()?;
     Ok(acc)
 }
 
@@ -347,6 +351,9 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                 let mut noted = init();
                 let mut drawn = Vec::new();
                 for r in from + units * piece / k..from + units * (piece + 1) / k {
+                    if crate::cancel::requested() {
+                        break;
+                    }
                     let mut stream = rng::stream(self.seed, r as u64);
                     let seeds = match self.per_run {
                         Some(k) => {
@@ -383,6 +390,9 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                     .take(|| FusedScratch::new(self.graph.node_count()));
                 let mut acc = (self.new_acc)();
                 for b in first + units * piece / k..first + units * (piece + 1) / k {
+                    if crate::cancel::requested() {
+                        break;
+                    }
                     let in_batch = (self.runs - 64 * b).min(64);
                     let lanes = if in_batch == 64 {
                         u64::MAX

@@ -21,6 +21,13 @@ use hongbao::study::{
 
 /// How to read the graph, and its tie rule.
 pub fn graph(g: &GraphArgs) -> Result<GraphInput> {
+    let max_memory = g
+        .max_memory
+        .as_deref()
+        .map(|m| bytes("--max-memory", m))
+        .transpose()?;
+    // The cap also bounds every later estimate of this process (runs' scratch, RR sets).
+    hongbao::set_memory_cap(max_memory);
     Ok(GraphInput {
         path: g.graph.clone(),
         load: LoadOptions {
@@ -31,11 +38,7 @@ pub fn graph(g: &GraphArgs) -> Result<GraphInput> {
             weight: g.weight.clone(),
             tie: g.tie.clone(),
             layers: g.layers.clone(),
-            max_memory: g
-                .max_memory
-                .as_deref()
-                .map(|m| bytes("--max-memory", m))
-                .transpose()?,
+            max_memory,
         },
         ties: g.ties.as_deref().map(str::parse).transpose()?,
     })
@@ -154,40 +157,13 @@ pub fn fit(a: &FitArgs) -> Result<FitOptions> {
 
 /// The sweep: the scenario's text (a file, or the built-in one), the ranges, checked.
 pub fn sweep(a: &SweepArgs) -> Result<SweepOptions> {
-    let path = std::path::Path::new(&a.scenario);
-    let (text, base, name) = if !path.exists() && a.scenario == "red-packet" {
-        (
-            RED_PACKET_TOML.to_string(),
-            ".".into(),
-            "the built-in red-packet scenario".into(),
-        )
-    } else {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| hongbao::Error::file(path, e.to_string()))?;
-        let base = path
-            .parent()
-            .unwrap_or(std::path::Path::new("."))
-            .to_path_buf();
-        (text, base, a.scenario.clone())
-    };
-    let opts = SweepOptions {
-        text,
-        base,
-        name,
-        vary: a
-            .vary
-            .iter()
-            .map(|v| Vary::parse(v))
-            .collect::<hongbao::Result<_>>()?,
-        force: a.output.force,
-        runs: a.runs,
-        seed: a.seed,
-    };
-    if let Some(r) = a.runs {
-        hongbao::cascade::MonteCarlo::new(r, 0, Naming::Flag)?;
-    }
-    hongbao::study::check_sweep(&opts)?;
-    Ok(opts)
+    Ok(SweepOptions::from_source(
+        &a.scenario,
+        &a.vary,
+        a.output.force,
+        a.runs,
+        a.seed,
+    )?)
 }
 
 /// A size in bytes: a number with an optional K, M, G or T (powers of 1024).

@@ -83,6 +83,50 @@ pub struct EdgeList {
 }
 
 impl EdgeList {
+    /// Edges between nodes known by numeric ids (any `u64`; numbered densely in increasing order),
+    /// without tie labels or weights.
+    ///
+    /// # Example
+    /// ```
+    /// use hongbao::graph::{EdgeList, Graph};
+    /// let g = Graph::from_edges(EdgeList::from_ids(&[10, 20], &[20, 30]), false);
+    /// assert_eq!((g.node_count(), g.ids().label(2)), (3, "30".to_string()));
+    /// ```
+    pub fn from_ids(src: &[u64], dst: &[u64]) -> EdgeList {
+        let m = src.len().min(dst.len());
+        let mut raw = Vec::with_capacity(2 * m);
+        raw.extend_from_slice(&src[..m]);
+        raw.extend_from_slice(&dst[..m]);
+        let (dense, ids) = intern_numeric(&raw);
+        EdgeList {
+            n: ids.len(),
+            src: dense[..m].to_vec(),
+            dst: dense[m..].to_vec(),
+            ties: None,
+            weights: None,
+            ids,
+        }
+    }
+
+    /// Edges given as positions into `labels` (one label per node, isolated nodes included): the
+    /// labels become the node ids, numeric when every label is a number. Positions must be below
+    /// `labels.len()`.
+    pub fn from_labelled(labels: &[String], src: &[u32], dst: &[u32]) -> EdgeList {
+        let numbers: Option<Vec<u64>> = labels.iter().map(|s| s.parse::<u64>().ok()).collect();
+        let (dense, ids) = match numbers {
+            Some(v) if !v.is_empty() => intern_numeric(&v),
+            _ => intern_text(labels),
+        };
+        EdgeList {
+            n: ids.len(),
+            src: src.iter().map(|&i| dense[i as usize]).collect(),
+            dst: dst.iter().map(|&i| dense[i as usize]).collect(),
+            ties: None,
+            weights: None,
+            ids,
+        }
+    }
+
     /// Edges over ids `0..n`, without tie labels or weights (for examples and tests).
     ///
     /// # Example

@@ -124,14 +124,6 @@ pub fn check(opts: &SelectOptions, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Bytes of memory available (Linux `MemAvailable`), if known.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 /// Chooses `opts.k` seeds for `model` (the independent cascade; its horizon is the deadline).
 ///
 /// # Errors
@@ -153,7 +145,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
     let a = (3.0 * rounds_max as f64 / delta).ln();
     let limit = opts
         .max_memory
-        .or_else(|| available_memory().map(|m| m / 10 * 8))
+        .or_else(|| crate::mem::allowance().map(|m| m / 10 * 8))
         .unwrap_or(u64::MAX);
 
     let pool = Mutex::new(Vec::new());
@@ -163,6 +155,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
     let mut theta = theta_0;
     let mut round = 1;
     loop {
+        crate::cancel::check()?;
         let last = round >= rounds_max;
         if last {
             // The size that proves the ratio whatever the bounds say.
@@ -192,6 +185,8 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         choose.grow(&sampler, &pool, (CHOOSE * theta) as usize);
         check_sets.grow(&sampler, &pool, theta as usize);
         sample_s += t.elapsed().as_secs_f64();
+        // Sampling stops early when asked to: the sets are then not the ones the bounds need.
+        crate::cancel::check()?;
         let t = Instant::now();
         let g = cover::greedy(&choose, n, k);
         greedy_s += t.elapsed().as_secs_f64();

@@ -67,6 +67,9 @@ impl RrSets {
                     .unwrap_or_else(|| Scratch::new(sampler.n));
                 let (mut nodes, mut lens) = (Vec::new(), Vec::with_capacity((hi - lo) as usize));
                 for i in lo..hi {
+                    if crate::cancel::requested() {
+                        break; // the caller's next check fails the selection
+                    }
                     let mut rng = rng::stream(seed, family + i);
                     let before = nodes.len();
                     sampler.sample(&mut rng, &mut s, &mut nodes);

@@ -9,6 +9,7 @@
 
 mod charts;
 mod fit;
+mod graph_formats;
 mod observed;
 mod output;
 mod percolation;
@@ -36,7 +37,7 @@ pub use text::thousands;
 
 /// A summary as pretty JSON with its keys in alphabetical order (the order `percolation`,
 /// `observed` and `fit` have always written), ending in a newline.
-pub(crate) fn sorted_json(v: &impl serde::Serialize) -> String {
+pub fn sorted_json(v: &impl serde::Serialize) -> String {
     let value = serde_json::to_value(v).expect("summaries serialise");
     format!(
         "{}\n",
@@ -73,4 +74,44 @@ pub fn write_chart(
             adoption_chart(tmp, curves, opts)
         }
     })
+}
+
+/// A frame as Parquet bytes (zstd), as the report's `.parquet` files hold it: for front ends that
+/// hand tables over in memory (the Python package).
+fn parquet_bytes(mut df: polars::prelude::DataFrame) -> crate::Result<Vec<u8>> {
+    use polars::prelude::{ParquetCompression, ParquetWriter};
+    let mut out = Vec::new();
+    ParquetWriter::new(&mut out)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(&mut df)
+        .map_err(|e| crate::Error::invalid("table", "", e.to_string()))?;
+    Ok(out)
+}
+
+/// The curves of `platforms` (the columns of `curves.csv`) as Parquet bytes.
+///
+/// # Errors
+/// The encoder failed (not expected).
+pub fn curves_parquet(platforms: &[crate::study::PlatformReport]) -> crate::Result<Vec<u8>> {
+    let curves: Vec<_> = platforms
+        .iter()
+        .map(|p| (p.outcome.curve.clone(), p.outcome.nodes))
+        .collect();
+    parquet_bytes(tables::curves_frame(&curves))
+}
+
+/// The rows of `sweep.csv` as Parquet bytes.
+///
+/// # Errors
+/// The encoder failed (not expected).
+pub fn sweep_parquet(s: &crate::study::SweepSummary) -> crate::Result<Vec<u8>> {
+    parquet_bytes(sweep_frame(s))
+}
+
+/// The rows of `seeds.csv` as Parquet bytes.
+///
+/// # Errors
+/// The encoder failed (not expected).
+pub fn seeds_parquet(s: &crate::study::SeedsSummary) -> crate::Result<Vec<u8>> {
+    parquet_bytes(seeds_frame(s))
 }

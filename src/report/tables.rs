@@ -145,6 +145,20 @@ pub fn write_graph(graph: &Graph, path: &Path, force: bool) -> Result<()> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     write_atomic(path, force, |tmp| match format {
+        Format::Graphml | Format::Pajek | Format::MatrixMarket => {
+            let f = File::create(tmp).map_err(|e| Error::io(path, e))?;
+            let mut w: Box<dyn Write> = if gz {
+                Box::new(BufWriter::new(flate2::write::GzEncoder::new(
+                    f,
+                    flate2::Compression::fast(),
+                )))
+            } else {
+                Box::new(BufWriter::new(f))
+            };
+            super::graph_formats::write(graph, format, &mut w)
+                .and_then(|()| w.flush())
+                .map_err(|e| Error::io(path, e))
+        }
         Format::Text => {
             let f = File::create(tmp).map_err(|e| Error::io(path, e))?;
             let mut w: Box<dyn Write> = if gz {

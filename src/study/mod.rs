@@ -43,9 +43,9 @@ pub use plot::{read_curve_files, read_curves};
 pub use scenario::{GraphSource, Overrides, Platform, RED_PACKET_TOML, Scenario};
 pub use seeds::{
     Performance, RuleCurve, SeedRow, SeedsOptions, SeedsSummary, describe as describe_model,
-    forward, seeds,
+    forward, seeds, seeds_on,
 };
-pub use simulate::{SimulateOptions, simulate};
+pub use simulate::{SimulateOptions, simulate, simulate_on};
 pub use sweep::{
     MAX_POINTS, SweepOptions, SweepRow, SweepSummary, Vary, check as check_sweep, sweep,
 };

@@ -58,7 +58,7 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
             .finish()
             .map_err(&err)?,
         Format::Parquet => crate::input::read_parquet(path)?,
-        Format::Text => {
+        Format::Text | Format::Graphml | Format::Pajek | Format::MatrixMarket => {
             return Err(Error::file(
                 path,
                 "curves are read from .csv or .parquet files",

@@ -151,10 +151,25 @@ pub fn seeds(opts: &SeedsOptions, progress: &dyn Progress) -> Result<SeedsSummar
     let t = Instant::now();
     let (graph, _) = opts.graph.load()?;
     let load_seconds = t.elapsed().as_secs_f64();
+    progress.graph_ready(&opts.graph.file_name(), &graph, load_seconds);
+    seeds_on(opts, &graph, load_seconds, progress)
+}
+
+/// [`seeds`] on a graph already loaded (from `opts.graph`, which the summary names), which took
+/// `load_seconds`.
+///
+/// # Errors
+/// As [`seeds`], without the loading.
+pub fn seeds_on(
+    opts: &SeedsOptions,
+    graph: &Graph,
+    load_seconds: f64,
+    progress: &dyn Progress,
+) -> Result<SeedsSummary> {
+    opts.check()?;
     let label = opts.graph.file_name();
-    progress.graph_ready(&label, &graph, load_seconds);
     let t = Instant::now();
-    let sel = influence::select(&graph, &opts.model, &opts.select)?;
+    let sel = influence::select(graph, &opts.model, &opts.select)?;
     let select_seconds = t.elapsed().as_secs_f64();
     let ids = graph.ids();
     let seeds = sel
@@ -169,7 +184,7 @@ pub fn seeds(opts: &SeedsOptions, progress: &dyn Progress) -> Result<SeedsSummar
         })
         .collect();
     let t = Instant::now();
-    let forward = compare_rules(&graph, opts, &sel.seeds, progress)?;
+    let forward = compare_rules(graph, opts, &sel.seeds, progress)?;
     let evaluate_seconds = t.elapsed().as_secs_f64();
     Ok(SeedsSummary {
         graph: label,

@@ -5,6 +5,7 @@ use super::scenario::{GraphSource, Platform};
 use super::{GraphInput, Progress, Warning};
 use crate::cascade::{Activation, Engine, Model, MonteCarlo, SeedSpec};
 use crate::curves::Grid;
+use crate::graph::Graph;
 use crate::ties::TieSpec;
 use crate::{Naming, Result};
 
@@ -61,10 +62,25 @@ impl SimulateOptions {
 /// As [`SimulateOptions::check`], loading the graph, and resolving the seeds.
 pub fn simulate(opts: &SimulateOptions, progress: &dyn Progress) -> Result<PlatformReport> {
     opts.check()?;
-    let label = opts.label();
     let t = std::time::Instant::now();
     let (graph, ties_desc) = opts.graph.load()?;
-    progress.graph_ready(&label, &graph, t.elapsed().as_secs_f64());
+    progress.graph_ready(&opts.label(), &graph, t.elapsed().as_secs_f64());
+    simulate_on(opts, &graph, ties_desc, progress)
+}
+
+/// [`simulate`] on a graph already loaded (from `opts.graph`, whose path and options the report
+/// names) with its tie rule applied, described as `ties_desc`.
+///
+/// # Errors
+/// As [`SimulateOptions::check`], and resolving the seeds.
+pub fn simulate_on(
+    opts: &SimulateOptions,
+    graph: &Graph,
+    ties_desc: String,
+    progress: &dyn Progress,
+) -> Result<PlatformReport> {
+    opts.check()?;
+    let label = opts.label();
     if matches!(opts.model.activation, Activation::ByTie { .. }) && graph.tie_split().0 == 0 {
         progress.warn(Warning::NoStrongTies);
     }
@@ -92,7 +108,7 @@ pub fn simulate(opts: &SimulateOptions, progress: &dyn Progress) -> Result<Platf
         engine: opts.engine,
     };
     progress.started(opts.runs);
-    let mut rep = run_platform(&platform, &graph, &settings, progress)?;
+    let mut rep = run_platform(&platform, graph, &settings, progress)?;
     rep.parameters.ties = ties_desc;
     progress.platform_done(&rep);
     Ok(rep)

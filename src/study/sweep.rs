@@ -116,6 +116,51 @@ pub struct SweepOptions {
     pub seed: Option<u64>,
 }
 
+impl SweepOptions {
+    /// The options for a scenario file, or `red-packet` for the built-in scenario (when no file
+    /// of that name exists), varying each of `vary` (`KEY=FROM:TO:STEPS`); checked.
+    ///
+    /// # Errors
+    /// A file that cannot be read, a malformed `--vary`, zero runs, or a sweep [`check`] refuses.
+    pub fn from_source(
+        scenario: &str,
+        vary: &[String],
+        force: bool,
+        runs: Option<u64>,
+        seed: Option<u64>,
+    ) -> Result<SweepOptions> {
+        let path = std::path::Path::new(scenario);
+        let (text, base, name) = if !path.exists() && scenario == "red-packet" {
+            (
+                super::RED_PACKET_TOML.to_string(),
+                ".".into(),
+                "the built-in red-packet scenario".into(),
+            )
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
+            let base = path
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf();
+            (text, base, scenario.to_string())
+        };
+        let opts = SweepOptions {
+            text,
+            base,
+            name,
+            vary: vary.iter().map(|v| Vary::parse(v)).collect::<Result<_>>()?,
+            force,
+            runs,
+            seed,
+        };
+        if let Some(r) = runs {
+            crate::cascade::MonteCarlo::new(r, 0, crate::Naming::Flag)?;
+        }
+        check(&opts)?;
+        Ok(opts)
+    }
+}
+
 /// One platform at one point.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SweepRow {

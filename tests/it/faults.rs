@@ -290,3 +290,46 @@ fn a_generated_graph_that_does_not_fit_is_refused_before_it_is_built() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn runs_whose_scratch_does_not_fit_are_refused_before_they_start() {
+    let d = tempfile::tempdir().unwrap();
+    // One million nodes, half a million edges (a matching): a small graph to load, but every
+    // thread's runs keep buffers for a million nodes.
+    let g = d.path().join("matching.txt");
+    let mut text = String::with_capacity(16 << 20);
+    for i in 0..500_000u64 {
+        text += &format!("{} {}\n", 2 * i, 2 * i + 1);
+    }
+    std::fs::write(&g, text).unwrap();
+    let run = |max: &str| {
+        Command::new(binary())
+            .env("RAYON_NUM_THREADS", "2")
+            .args([
+                "simulate",
+                g.to_str().unwrap(),
+                "--runs",
+                "2",
+                "--max-memory",
+                max,
+                "-q",
+                "--out",
+            ])
+            .arg(d.path().join(format!("r{max}")))
+            .output()
+            .unwrap()
+    };
+    let o = run("64M");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("scratch memory")
+            && err.contains("--max-memory")
+            && err.contains("1000000 nodes"),
+        "{err}"
+    );
+    assert!(!d.path().join("r64M").exists());
+    // With room for them, the same runs go.
+    let o = run("2G");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

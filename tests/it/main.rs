@@ -11,6 +11,8 @@ mod cli;
 mod engine;
 /// Faults: interrupted runs, a file-size limit, two commands writing one report.
 mod faults;
+/// GraphML, Pajek and Matrix Market: round trips, other tools' files, bad input.
+mod formats;
 /// The fuzz corpus replayed through every parser.
 mod fuzz_corpus;
 /// The reinforcement models, sweeps and the decomposition through the binary, bad input included.

@@ -2,7 +2,10 @@
 //! Parquet through polars, interaction layers added as tie weights, and seed lists. One file per
 //! job: `text`, `table`, `layers`, `seeds`; this file picks the reader and builds the graph.
 
+mod graphml;
 mod layers;
+mod mtx;
+mod pajek;
 mod seeds;
 mod table;
 mod text;
@@ -26,6 +29,13 @@ pub enum Format {
     Csv,
     /// Apache Parquet, read through polars.
     Parquet,
+    /// GraphML (`.graphml`, also gzipped): nodes, direction and edge attributes as declared.
+    Graphml,
+    /// Pajek `.net`: `*Vertices`, `*Arcs`/`*Edges` (and their list forms).
+    Pajek,
+    /// Matrix Market `.mtx`: a square coordinate matrix, symmetric (undirected) or general.
+    #[serde(rename = "mtx")]
+    MatrixMarket,
 }
 
 impl Format {
@@ -42,27 +52,33 @@ impl Format {
             "txt" | "tsv" | "edges" | "el" | "dat" | "edgelist" => Ok(Format::Text),
             "csv" => Ok(Format::Csv),
             "parquet" | "pq" if !name.ends_with(".gz") => Ok(Format::Parquet),
+            "graphml" => Ok(Format::Graphml),
+            "net" => Ok(Format::Pajek),
+            "mtx" | "mm" => Ok(Format::MatrixMarket),
             _ => Err(Error::file(
                 path,
                 format!(
-                    "unknown file extension {:?}: expected .txt, .txt.gz, .tsv, .edges, .csv or .parquet \
-                     (or give --format text|csv|parquet)",
+                    "unknown file extension {:?}: expected .txt, .txt.gz, .tsv, .edges, .csv, .parquet, \
+                     .graphml, .net or .mtx (or give --format text|csv|parquet|graphml|pajek|mtx)",
                     name.rsplit_once('.').map(|(_, e)| e).unwrap_or(&name)
                 ),
             )),
         }
     }
 
-    /// Parses `text`, `csv` or `parquet`.
+    /// Parses `text`, `csv`, `parquet`, `graphml`, `pajek` or `mtx`.
     pub fn parse(s: &str) -> Result<Format> {
         match s.to_ascii_lowercase().as_str() {
             "text" | "txt" | "snap" => Ok(Format::Text),
             "csv" => Ok(Format::Csv),
             "parquet" => Ok(Format::Parquet),
+            "graphml" => Ok(Format::Graphml),
+            "pajek" | "net" => Ok(Format::Pajek),
+            "mtx" | "matrix-market" | "matrixmarket" => Ok(Format::MatrixMarket),
             _ => Err(Error::invalid(
                 "--format",
                 s,
-                "expected text, csv or parquet",
+                "expected text, csv, parquet, graphml, pajek or mtx",
             )),
         }
     }
@@ -207,22 +223,70 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
     } else {
         opts
     };
-    let edges = match format {
-        Format::Text => text::read(path, read_opts)?,
-        Format::Csv | Format::Parquet => table::read(path, format, read_opts)?,
+    let (edges, directed) = match format {
+        Format::Text => (text::read(path, read_opts)?, opts.directed),
+        Format::Csv | Format::Parquet => (table::read(path, format, read_opts)?, opts.directed),
+        Format::Graphml | Format::Pajek | Format::MatrixMarket => {
+            let d = match format {
+                Format::Graphml => graphml::read(path, read_opts)?,
+                Format::Pajek => pajek::read(path, read_opts)?,
+                _ => mtx::read(path, read_opts)?,
+            };
+            // The file says whether it is directed; --directed keeps an undirected file's
+            // edges one-way, as for edge lists.
+            (d.edges, d.directed || opts.directed)
+        }
     };
     if edges.src.is_empty() {
         return Err(Error::file(path, "no edges in the file"));
     }
     let rows = count.then(|| (edges.src.clone(), edges.dst.clone()));
-    let mut graph = Graph::from_edges(edges, opts.directed);
+    let mut graph = Graph::from_edges(edges, directed);
     if let Some((src, dst)) = rows {
-        graph = layers::count_rows(graph, &src, &dst, opts.directed);
+        graph = layers::count_rows(graph, &src, &dst, directed);
     }
     if !opts.layers.is_empty() {
         return add_layers(graph, &opts.layers).map(|(g, _)| g);
     }
     Ok(graph)
+}
+
+/// A graph file that declares its nodes (isolated ones too) and its direction: GraphML, Pajek,
+/// Matrix Market.
+pub(super) struct Declared {
+    pub edges: super::EdgeList,
+    /// The file's edges are arcs (some of them, for a mixed file: its undirected edges are then
+    /// already given both ways).
+    pub directed: bool,
+}
+
+/// Dense ids for node labels as a file gives them: numbers when every label is one (then ordered
+/// as numbers), text otherwise.
+pub(super) fn ids_from_labels(raw: &[&str]) -> (Vec<u32>, NodeIds) {
+    let numbers: Option<Vec<u64>> = raw.iter().map(|s| s.parse::<u64>().ok()).collect();
+    match numbers {
+        Some(v) if !v.is_empty() => intern_numeric(&v),
+        _ => super::build::intern_text(raw),
+    }
+}
+
+/// Refuses a file that declares more nodes than memory holds (about 64 bytes a node while
+/// loading), before anything is allocated for them.
+pub(super) fn check_nodes(path: &Path, line: u64, n: usize) -> Result<()> {
+    let need = (n as u64).saturating_mul(64);
+    match crate::mem::allowance() {
+        Some(limit) if need > limit => Err(Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            value: n.to_string(),
+            msg: format!(
+                "that many nodes need about {} of memory, more than the {} available",
+                crate::mem::human(need),
+                crate::mem::human(limit)
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Numbers numeric ids densely for an edge list given as two columns of original ids.
