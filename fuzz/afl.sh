@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(snap-text snap-gz csv parquet seeds layer scenario curves higgs weibo twitter-tree seismic)
+  targets=(snap-text snap-gz csv parquet graphml pajek mtx seeds layer scenario curves higgs weibo twitter-tree seismic)
 fi
 command -v cargo-afl >/dev/null || cargo install cargo-afl
 cargo afl config --build >/dev/null 2>&1 || true   # no-op once AFL++ is built

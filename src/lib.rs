@@ -52,5 +52,5 @@ pub mod study;
 pub mod ties;
 
 pub use error::{Error, Naming, Result, Within};
-/// Caps the memory every later estimate plans for (`--max-memory`); see [`mem::allowance`].
+/// Caps the memory every later estimate plans for (`--max-memory`): graphs, runs' scratch, RR sets.
 pub use mem::set_cap as set_memory_cap;

@@ -15,8 +15,8 @@ use hongbao::graph::load::{Format, LoadOptions};
 use hongbao::observed::CascadeFormat;
 use hongbao::report::ChartOptions;
 use hongbao::study::{
-    FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, RED_PACKET_TOML,
-    Scenario, SeedsOptions, SimulateOptions, SweepOptions, Vary,
+    FitOptions, GraphInput, ObservedOptions, Overrides, PercolationOptions, Scenario, SeedsOptions,
+    SimulateOptions, SweepOptions,
 };
 
 /// How to read the graph, and its tie rule.

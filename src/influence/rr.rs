@@ -6,6 +6,12 @@
 //! with the delays as lengths, is at most H. So the RR set of `v` is a Dijkstra from `v` over the
 //! reversed arcs, each arc's coin and delay drawn when its head is settled (once: a node settles
 //! once), cut at H. Without a deadline it is a breadth-first search and no delay is drawn.
+//!
+//! The linear threshold has a live-edge world too: every node keeps one in-arc, drawn with the
+//! arc's weight (none with the rest), live when its exposure gets through. Conditioned on the
+//! landings so far, the chance that a uniform threshold is crossed by the next landing equals the
+//! chance that the kept arc is that one, so adoption times match in distribution, not just final
+//! sets; the RR set is then one reverse path, cut at H.
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -34,6 +40,17 @@ enum Coins {
     PerArc(Vec<f64>),
 }
 
+/// How the linear threshold's live-edge world keeps one in-arc per node (Kempe, Kleinberg and
+/// Tardos 2003: a node whose threshold is uniform adopts exactly when the one in-neighbour it drew,
+/// with chance equal to the arc's weight, has adopted and its exposure reached it).
+enum Pick {
+    /// Weights 1 / in-degree: one in-arc uniformly.
+    InDegree,
+    /// The graph's weights (their sum into any node at most 1): per reversed arc, the running
+    /// sum of the weights into its head up to and including it.
+    Weights(Vec<f64>),
+}
+
 /// The graph reversed, with what an RR set needs of every arc.
 pub(crate) struct Sampler<'g> {
     pub(crate) n: usize,
@@ -43,6 +60,8 @@ pub(crate) struct Sampler<'g> {
     /// The tie class of each reversed arc (read only when the chance or the delay depends on it).
     ties: Cow<'g, [TieClass]>,
     coins: Coins,
+    /// The linear threshold: each node keeps at most one in-arc, drawn by its weight.
+    pick: Option<Pick>,
     delays: [DelaySampler; 2],
     one_delay: bool,
     horizon: f64,
@@ -119,19 +138,25 @@ fn inv_rate(p: f64) -> f64 {
 }
 
 impl<'g> Sampler<'g> {
-    /// The sampler for `model` (the independent cascade) on `graph`.
+    /// The sampler for `model` (the independent cascade, or the linear threshold) on `graph`.
     ///
     /// # Errors
-    /// A model other than the independent cascade, or chances from weights on a graph without them.
+    /// Another model, chances or LT weights from a graph without weights, or LT weights into a
+    /// node that sum to more than 1.
     pub(crate) fn new(graph: &'g Graph, model: &Model) -> Result<Sampler<'g>> {
-        if !matches!(model.adoption, crate::cascade::Adoption::Ic) {
-            return Err(Error::invalid(
-                "--model",
-                model.adoption.to_string(),
-                "seed selection covers the independent cascade (--model ic): the other models \
-                 have no reverse-reachable sets with a deadline",
-            ));
-        }
+        use crate::cascade::{Adoption, LtWeights};
+        let lt = match &model.adoption {
+            Adoption::Ic => None,
+            Adoption::LinearThreshold { weights } => Some(*weights),
+            other => {
+                return Err(Error::invalid(
+                    "--model",
+                    other.to_string(),
+                    "seed selection covers the independent cascade (--model ic) and the linear \
+                     threshold (--model lt): the other models have no reverse-reachable sets",
+                ));
+            }
+        };
         let n = graph.node_count();
         // An undirected graph holds every edge both ways with the same class and weight, so its
         // arcs out of `v` are, reversed, its arcs into `v`: no copy.
@@ -169,7 +194,7 @@ impl<'g> Sampler<'g> {
             }
             Activation::WeightedCascade => Coins::InDegree,
             Activation::FromWeight { p } => {
-                let w = weights.ok_or_else(|| {
+                let w = weights.as_deref().ok_or_else(|| {
                     Error::invalid(
                         "--p-from-weight",
                         p.to_string(),
@@ -183,12 +208,50 @@ impl<'g> Sampler<'g> {
                 )
             }
         };
+        let pick = match lt {
+            None => None,
+            Some(LtWeights::InDegree) => Some(Pick::InDegree),
+            Some(LtWeights::Graph) => {
+                let w = weights.as_deref().ok_or_else(|| {
+                    Error::invalid(
+                        "--lt-weights",
+                        "graph",
+                        "this graph has no weights (give a weight column)",
+                    )
+                })?;
+                let mut running = vec![0.0; w.len()];
+                for v in 0..n {
+                    let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
+                    let mut sum = 0.0;
+                    for i in a..b {
+                        sum += f64::from(w[i]);
+                        running[i] = sum;
+                    }
+                    // The live-edge world needs a distribution: the weights into a node sum to 1
+                    // at most (the threshold is then crossed with a chance equal to that sum).
+                    if sum > 1.0 + 1e-6 {
+                        return Err(Error::invalid(
+                            "--lt-weights",
+                            "graph",
+                            format!(
+                                "the weights into node {} sum to {sum:.3}: seed selection under the \
+                                 linear threshold needs each node's in-weights to sum to 1 at most \
+                                 (use --lt-weights in-degree, or normalise the weights)",
+                                graph.ids().label(v as u32)
+                            ),
+                        ));
+                    }
+                }
+                Some(Pick::Weights(running))
+            }
+        };
         let delays = [model.delay_weak.sampler(), model.delay_strong.sampler()];
         Ok(Sampler {
             n,
             offsets,
             sources,
             ties,
+            pick,
             one_delay: delays[0] == delays[1],
             delays,
             coins,
@@ -208,6 +271,10 @@ impl<'g> Sampler<'g> {
         ) + owned(matches!(self.ties, Cow::Owned(_)), self.ties.len())
             + match &self.coins {
                 Coins::PerArc(v) => v.len() * 8,
+                _ => 0,
+            }
+            + match &self.pick {
+                Some(Pick::Weights(v)) => v.len() * 8,
                 _ => 0,
             }
     }
@@ -274,6 +341,10 @@ impl<'g> Sampler<'g> {
         let g = s.generation;
         let root = rng::below(rng, self.n as u64) as u32;
         let start = out.len();
+        if let Some(pick) = &self.pick {
+            self.walk(pick, root, rng, s, out);
+            return;
+        }
         if self.horizon.is_infinite() {
             s.seen[root as usize] = g;
             out.push(root);
@@ -320,6 +391,72 @@ impl<'g> Sampler<'g> {
                     heap.push(Reverse((land.to_bits(), u as u32)));
                 }
             });
+        }
+    }
+}
+
+impl Sampler<'_> {
+    /// Whether the exposure over reversed arc `i` (into `v`) gets through: its coin.
+    #[inline]
+    fn exposure(&self, v: u32, i: usize, rng: &mut Rng) -> bool {
+        let q = match &self.coins {
+            Coins::Uniform { p, .. } => *p,
+            Coins::ByClass { p, .. } => p[self.ties[i].index()],
+            Coins::InDegree => {
+                let d = self.offsets[v as usize + 1] - self.offsets[v as usize];
+                1.0 / d.max(1) as f64
+            }
+            Coins::PerArc(q) => q[i],
+        };
+        q >= 1.0 || (q > 0.0 && crate::rng::unit(rng) < q)
+    }
+
+    /// The linear threshold's RR set of `root`: in the live-edge world every node keeps at most
+    /// one in-arc, so the nodes that reach `root` lie on one reverse path, followed while its
+    /// arcs are live and the landing times stay within the horizon, until it closes a cycle.
+    fn walk(&self, pick: &Pick, root: u32, rng: &mut Rng, s: &mut Scratch, out: &mut Vec<u32>) {
+        let g = s.generation;
+        s.seen[root as usize] = g;
+        out.push(root);
+        let (mut v, mut t) = (root, 0.0);
+        loop {
+            let (a, b) = (
+                self.offsets[v as usize] as usize,
+                self.offsets[v as usize + 1] as usize,
+            );
+            if a == b {
+                return;
+            }
+            let i = match pick {
+                Pick::InDegree => a + rng::below(rng, (b - a) as u64) as usize,
+                Pick::Weights(running) => {
+                    let x = crate::rng::unit(rng);
+                    match running[a..b].iter().position(|&c| x < c) {
+                        Some(j) => a + j,
+                        None => return, // no in-arc kept: the threshold is never crossed
+                    }
+                }
+            };
+            if !self.exposure(v, i, rng) {
+                return;
+            }
+            if self.horizon.is_finite() {
+                t += if self.one_delay {
+                    self.delays[0].sample(rng)
+                } else {
+                    self.delays[self.ties[i].index()].sample(rng)
+                };
+                if t > self.horizon {
+                    return;
+                }
+            }
+            let u = self.sources[i];
+            if s.seen[u as usize] == g {
+                return;
+            }
+            s.seen[u as usize] = g;
+            out.push(u);
+            v = u;
         }
     }
 }

@@ -81,13 +81,14 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
             ));
         }
     }
+    // polars panics materialising a constant column of some types: refused naming the file.
+    let series = |name: &str| -> Result<Series> {
+        let c = df.column(name).map_err(&err)?;
+        crate::input::catch_quietly(|| c.as_materialized_series().clone())
+            .map_err(|msg| Error::file(path, format!("column {name:?} cannot be read: {msg}")))
+    };
     let f64s = |name: &str| -> Result<Vec<f64>> {
-        let s = df
-            .column(name)
-            .map_err(&err)?
-            .as_materialized_series()
-            .cast(&DataType::Float64)
-            .map_err(&err)?;
+        let s = series(name)?.cast(&DataType::Float64).map_err(&err)?;
         Ok(s.f64()
             .map_err(&err)?
             .iter()
@@ -95,12 +96,7 @@ pub fn read_curves(path: &Path) -> Result<Vec<(Curve, usize)>> {
             .collect())
     };
     let labels: Vec<String> = {
-        let s = df
-            .column("label")
-            .map_err(&err)?
-            .as_materialized_series()
-            .cast(&DataType::String)
-            .map_err(&err)?;
+        let s = series("label")?.cast(&DataType::String).map_err(&err)?;
         s.str()
             .map_err(&err)?
             .iter()

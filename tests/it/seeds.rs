@@ -176,6 +176,116 @@ fn the_estimate_agrees_with_forward_simulation_of_the_chosen_seeds() {
     }
 }
 
+/// The linear threshold's RR sets (one reverse path in the live-edge world) estimate what the
+/// threshold dynamics give forward, with and without a deadline, uniform and per-class exposure
+/// chances, in-degree and graph weights.
+#[test]
+fn linear_threshold_estimates_agree_with_forward_threshold_simulation() {
+    use hongbao::cascade::{Activation, Adoption, LtWeights};
+    let g = wechat();
+    let lt = |weights, activation, hours: Option<f64>, delay| Model {
+        adoption: Adoption::LinearThreshold { weights },
+        activation,
+        horizon_hours: hours,
+        ..Model::uniform(1.0, delay)
+    };
+    let lognormal = Delay::LogNormal {
+        median: 1.0,
+        sigma: 1.0,
+    };
+    let cases = [
+        lt(
+            LtWeights::InDegree,
+            Activation::Uniform { p: 1.0 },
+            Some(3.0),
+            Delay::Exp { mean: 1.0 },
+        ),
+        lt(
+            LtWeights::InDegree,
+            Activation::Uniform { p: 1.0 },
+            None,
+            Delay::Exp { mean: 1.0 },
+        ),
+        lt(
+            LtWeights::InDegree,
+            Activation::ByTie {
+                strong: 0.9,
+                weak: 0.4,
+            },
+            Some(4.0),
+            lognormal,
+        ),
+    ];
+    for model in cases {
+        let sel = select(&g, &model, &opts(10, 0.2, 3)).unwrap();
+        let (mean, sem) = forward(&g, &model, &sel.seeds, 4000, 17, &|| {}).unwrap();
+        let z = (sel.estimate - mean) / sel.estimate_sem.hypot(sem);
+        assert!(
+            z.abs() < 3.0,
+            "{model:?}: estimate {} ± {} vs forward {mean} ± {sem}",
+            sel.estimate,
+            sel.estimate_sem
+        );
+        assert!(sel.estimate > 10.0 && sel.seeds.len() == 10);
+    }
+    // Graph weights: 1/in-degree written as weights is the same model as in-degree weights.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("w.txt");
+    let mut text = String::new();
+    for v in 0..g.node_count() as u32 {
+        let deg = g.neighbors(v).len();
+        for &u in g.neighbors(v) {
+            text += &format!(
+                "{} {} {}\n",
+                g.ids().label(u),
+                g.ids().label(v),
+                1.0 / deg as f64
+            );
+        }
+    }
+    std::fs::write(&p, text).unwrap();
+    let directed = hongbao::graph::load::load(
+        &p,
+        &hongbao::graph::load::LoadOptions {
+            directed: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let model = lt(
+        LtWeights::Graph,
+        Activation::Uniform { p: 1.0 },
+        Some(3.0),
+        Delay::Exp { mean: 1.0 },
+    );
+    let sel = select(&directed, &model, &opts(10, 0.2, 3)).unwrap();
+    let (mean, sem) = forward(&directed, &model, &sel.seeds, 4000, 17, &|| {}).unwrap();
+    let z = (sel.estimate - mean) / sel.estimate_sem.hypot(sem);
+    assert!(
+        z.abs() < 3.0,
+        "graph weights: {} vs {mean} ± {sem}",
+        sel.estimate
+    );
+    // Weights into a node above 1 have no live-edge world: refused, naming the node.
+    let heavy = d.path().join("heavy.txt");
+    std::fs::write(&heavy, "1 2 0.7\n3 2 0.6\n2 3 0.5\n").unwrap();
+    let h = hongbao::graph::load::load(
+        &heavy,
+        &hongbao::graph::load::LoadOptions {
+            directed: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let e = select(&h, &model, &opts(1, 0.2, 3))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("--lt-weights") && e.contains("node 2") && e.contains("1.3"),
+        "{e}"
+    );
+}
+
 #[test]
 fn without_a_deadline_the_delays_do_not_matter() {
     let g = wechat();
@@ -326,7 +436,14 @@ fn the_seeds_command_writes_its_report_and_refuses_bad_input() {
         (vec!["--k", "5", "--delta", "1.5"], vec!["--delta", "1.5"]),
         (vec!["--k", "5", "--hours", "0"], vec!["hours", "0"]),
         (vec!["--k", "5", "--hours", "-2"], vec!["hours", "-2"]),
-        (vec!["--k", "5", "--model", "lt"], vec!["--model", "lt"]),
+        (
+            vec!["--k", "5", "--model", "threshold:2"],
+            vec!["--model", "threshold:2"],
+        ),
+        (
+            vec!["--k", "5", "--model", "lt", "--lt-weights", "graph"],
+            vec!["--lt-weights", "graph", "no weights"],
+        ),
         (
             vec!["--k", "5", "--max-memory", "1K"],
             vec!["wechat-2k", "--max-memory"],
@@ -412,7 +529,7 @@ fn best_seeds_in_simulate_and_scenarios_are_the_seeds_command_s_choice() {
     assert!(md.contains("best:5") && md.contains("best:3,0.3"), "{md}");
     let lt = std::fs::read_to_string(&scenario)
         .unwrap()
-        .replace("p = 0.1\n", "p = 0.1\nmodel = \"lt\"\n");
+        .replace("p = 0.1\n", "p = 0.1\nmodel = \"threshold:2\"\n");
     std::fs::write(&scenario, lt).unwrap();
     let o = hongbao()
         .args(["compare", "--scenario"])
@@ -423,6 +540,6 @@ fn best_seeds_in_simulate_and_scenarios_are_the_seeds_command_s_choice() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("er") && err.contains("lt"), "{err}");
+    assert!(err.contains("er") && err.contains("threshold:2"), "{err}");
     assert!(!d.path().join("c2").exists());
 }

@@ -113,6 +113,9 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
     }
     let n = rows as usize;
     super::check_nodes(path, size_line as u64 + 1, n)?;
+    if entries == 0 {
+        return Err(Error::file(path, "no edges in the file"));
+    }
     // Never trust the claimed count for an allocation beyond what the text can hold.
     let cap = (entries as usize).min(text.len() / 4 + 1);
     let mut src = Vec::with_capacity(cap);

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use super::super::EdgeList;
+use super::super::{EdgeList, NodeIds};
 use super::{Declared, LoadOptions, ids_from_labels};
 use crate::{Error, Result};
 
@@ -113,7 +113,6 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
                         })?;
                     super::check_nodes(path, i as u64 + 1, count)?;
                     n = Some(count);
-                    labels = vec![None; count];
                     Section::Vertices
                 }
                 "arcs" => Section::Pairs { directed: true },
@@ -138,6 +137,10 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
             Section::Vertices => {
                 let v = vertex(i, w[0], n)?;
                 if let Some(label) = w.get(1) {
+                    // Made on the first label: a network without labels needs no table.
+                    if labels.is_empty() {
+                        labels = vec![None; n.unwrap_or(0)];
+                    }
                     labels[v - 1] = Some((*label).to_string());
                 }
             }
@@ -169,20 +172,26 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
         }
     }
     let n = n.ok_or_else(|| Error::file(path, "no *Vertices line: not a Pajek network"))?;
+    if pairs.is_empty() {
+        return Err(Error::file(path, "no edges in the file"));
+    }
     let weighted = pairs.iter().any(|p| p.2.is_some());
-    // Labels are the ids when every vertex has one and they are distinct.
-    let numbers: Vec<String>;
-    let names: Vec<&str> = if labels.iter().all(Option::is_some) && {
+    // Labels are the ids when every vertex has one and they are distinct; else the numbers are.
+    let distinct = || {
         let mut l: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
         l.sort_unstable();
         l.windows(2).all(|w| w[0] != w[1])
-    } {
-        labels.iter().flatten().map(String::as_str).collect()
-    } else {
-        numbers = (1..=n).map(|v| v.to_string()).collect();
-        numbers.iter().map(String::as_str).collect()
     };
-    let (dense, ids) = ids_from_labels(&names);
+    let (dense, ids) =
+        if n > 0 && labels.len() == n && labels.iter().all(Option::is_some) && distinct() {
+            let names: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
+            ids_from_labels(&names)
+        } else {
+            (
+                (0..n as u32).collect(),
+                NodeIds::Numeric((1..=n as u64).collect()),
+            )
+        };
     let directed = pairs.iter().any(|p| p.3);
     let mut src = Vec::with_capacity(pairs.len());
     let mut dst = Vec::with_capacity(pairs.len());

@@ -97,10 +97,12 @@ pub(super) fn read(path: &Path, format: Format, opts: &LoadOptions) -> Result<Ed
     };
     let tie = pick(&opts.tie, &["tie", "tie_class", "ties"], None, "--tie")?;
 
-    let col = |name: &str| {
-        df.column(name)
-            .map_err(polars_err)
-            .map(|c| c.as_materialized_series().clone())
+    // polars panics materialising a constant column of some types (UInt16 in 0.55): refused
+    // naming the file and the column, like any unreadable column.
+    let col = |name: &str| -> Result<Series> {
+        let c = df.column(name).map_err(polars_err)?;
+        crate::input::catch_quietly(|| c.as_materialized_series().clone())
+            .map_err(|msg| Error::file(path, format!("column {name:?} cannot be read: {msg}")))
     };
     let (s_src, s_dst) = (col(&src)?, col(&dst)?);
     let null_at = |s: &Series, name: &str| -> Result<()> {
