@@ -30,6 +30,9 @@ pub enum Error {
     /// The job was stopped from outside ([`crate::cancel::request`]).
     #[error("interrupted")]
     Interrupted,
+    /// A cluster could not start, or lost a process (see [`crate::cluster`]).
+    #[error("cluster: {0}")]
+    Cluster(String),
     /// A command-line option, spec or scenario value is out of range or malformed.
     #[error("invalid {option}{}: {msg}", if value.is_empty() { String::new() } else { format!(" {value:?}") })]
     Invalid {

@@ -36,6 +36,7 @@ macro_rules! serde_as_spec {
 
 pub mod cancel;
 pub mod cascade;
+pub mod cluster;
 pub mod curves;
 mod error;
 pub mod fit;

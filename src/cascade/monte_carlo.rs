@@ -37,6 +37,16 @@ pub trait Accumulate: Send + Sized {
     }
     /// Adds another accumulator's runs to this one.
     fn merge(&mut self, other: Self);
+    /// This accumulator as bytes, to be merged in another process (runs sharded over a
+    /// cluster, see [`crate::cluster`]); `None` (the default) when it cannot leave its process,
+    /// and a cluster then refuses the computation.
+    fn encode(&self) -> Option<Vec<u8>> {
+        None
+    }
+    /// An accumulator from [`Accumulate::encode`]'s bytes.
+    fn decode(_bytes: &[u8]) -> Option<Self> {
+        None
+    }
 }
 
 /// How many runs and from which seed.
@@ -220,7 +230,8 @@ pub fn simulate_plan<A: Accumulate>(
     };
     // Each thread keeps per-node buffers: refuse before making them if they cannot fit.
     crate::mem::check_run_scratch(n, rayon::current_num_threads().min(runs))?;
-    let job = Job {
+    let mut job = Job {
+        part: (0, 1),
         graph,
         prepared: &prepared,
         seeds,
@@ -235,32 +246,46 @@ pub fn simulate_plan<A: Accumulate>(
         pool: Pool::default(),
         fused_pool: Pool::default(),
     };
-    let acc = match (engine, delay) {
-        (Engine::Auto, Some(delay)) => {
-            // Scalar or fused, whichever suits this graph and model: the first PILOT runs go
-            // one by one and measure how much a fused batch would share (see `Job::pilot`).
-            let pilot = runs.min(PILOT);
-            let (acc, shared, piloted) = job.pilot(pilot, start, delay);
-            let (rest, chosen) = if shared >= FUSE_FROM {
-                (job.fused(start, delay, pilot.div_ceil(64)), Engine::Fused)
-            } else {
-                (job.scalar(pilot), Engine::Scalar)
-            };
-            match rest {
-                Some(r) => (job.merge(acc, r), chosen),
-                None => (acc, piloted),
+    let acc = match crate::cluster::shards() {
+        // A member of a cluster: this process's shards, then every process's, merged.
+        Some((first, local, total)) => {
+            let mut mine = Vec::with_capacity(local);
+            let mut chosen = engine;
+            for part in first..first + local {
+                job.part = (part, total);
+                let (acc, e) = job.all(engine, delay, start);
+                crate::cluster::check()?;
+                crate::cancel::check()?;
+                mine.push(acc.encode().ok_or_else(|| {
+                    Error::Cluster(
+                        "this computation's results cannot be sent between processes".into(),
+                    )
+                })?);
+                chosen = e;
             }
+            let all = crate::cluster::all_gather(mine)?;
+            if all.len() != total {
+                return Err(Error::Cluster(format!(
+                    "{} of {total} shards of runs came back: a process stopped before its share; no report was written",
+                    all.len()
+                )));
+            }
+            let mut merged: Option<A> = None;
+            for b in &all {
+                let acc = A::decode(b).ok_or_else(|| {
+                    Error::Cluster("a process sent results that do not decode".into())
+                })?;
+                merged = Some(match merged {
+                    Some(m) => job.merge(m, acc),
+                    None => acc,
+                });
+            }
+            (merged.expect("at least one shard"), chosen)
         }
-        (_, Some(delay)) => (
-            job.fused(start, delay, 0).expect("at least one run"),
-            Engine::Fused,
-        ),
-        (Engine::Plain | Engine::Dijkstra, None) => {
-            (job.scalar(0).expect("at least one run"), engine)
-        }
-        (_, None) => (job.scalar(0).expect("at least one run"), Engine::Scalar),
+        _ => job.all(engine, delay, start),
     };
     // Runs skipped after a stop was asked for: the accumulators are not the whole job.
+    crate::cluster::check()?;
     crate::cancel::check()?;
     Ok(acc)
 }
@@ -293,6 +318,10 @@ const SEQUENTIAL_SORT: usize = 1 << 16;
 
 /// One call's runs: what every piece of work needs.
 struct Job<'a, A, F: Fn() -> A + Sync> {
+    /// This piece of a cluster's work, and how many there are: `(0, 1)` outside a cluster.
+    /// Every range of runs or batches is cut into `part.1` contiguous shares; this job runs
+    /// share `part.0`.
+    part: (usize, usize),
     graph: &'a Graph,
     prepared: &'a Prepared,
     seeds: &'a [(u32, f64)],
@@ -310,6 +339,55 @@ struct Job<'a, A, F: Fn() -> A + Sync> {
 }
 
 impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
+    /// All of this job's runs (its share of them in a cluster), on `engine`; also the engine
+    /// that ran them, as [`simulate_chosen`] reports it (the same for every share).
+    fn all(&self, engine: Engine, delay: Option<f64>, start: f64) -> (A, Engine) {
+        match (engine, delay) {
+            (Engine::Auto, Some(delay)) => {
+                // Scalar or fused, whichever suits this graph and model: the first PILOT runs go
+                // one by one and measure how much a fused batch would share (see `Job::pilot`).
+                // Every share makes the pilot (its choice must be the same everywhere); only the
+                // first keeps its runs.
+                let pilot = self.runs.min(PILOT);
+                let (acc, shared, piloted) = self.pilot(pilot, start, delay);
+                let acc = if self.part.0 == 0 {
+                    acc
+                } else {
+                    (self.new_acc)()
+                };
+                let (rest, chosen) = if shared >= FUSE_FROM {
+                    (self.fused(start, delay, pilot.div_ceil(64)), Engine::Fused)
+                } else {
+                    (self.scalar(pilot), Engine::Scalar)
+                };
+                let chosen = if pilot < self.runs { chosen } else { piloted };
+                match rest {
+                    Some(r) => (self.merge(acc, r), chosen),
+                    None => (acc, chosen),
+                }
+            }
+            (_, Some(delay)) => (
+                self.fused(start, delay, 0)
+                    .unwrap_or_else(|| (self.new_acc)()),
+                Engine::Fused,
+            ),
+            (Engine::Plain | Engine::Dijkstra, None) => {
+                (self.scalar(0).unwrap_or_else(|| (self.new_acc)()), engine)
+            }
+            (_, None) => (
+                self.scalar(0).unwrap_or_else(|| (self.new_acc)()),
+                Engine::Scalar,
+            ),
+        }
+    }
+
+    /// This job's share of `r` (all of it outside a cluster).
+    fn share(&self, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let (i, k) = self.part;
+        let n = r.len();
+        r.start + n * i / k..r.start + n * (i + 1) / k
+    }
+
     fn merge(&self, mut a: A, b: A) -> A {
         a.merge(b);
         a
@@ -323,8 +401,9 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
 
     /// Runs `from..self.runs` one at a time; `None` if there are none.
     fn scalar(&self, from: usize) -> Option<A> {
-        let k = Self::pieces(self.runs.saturating_sub(from));
-        self.scalar_runs(from..self.runs, k, || (), |_, _| {}, |_, _| ())
+        let runs = self.share(from.min(self.runs)..self.runs);
+        let k = Self::pieces(runs.len());
+        self.scalar_runs(runs, k, || (), |_, _| {}, |_, _| ())
             .map(|(acc, ())| acc)
     }
 
@@ -376,8 +455,8 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
     /// Runs fused batches `first..`, batch `b` being runs `64·b .. 64·b + 64`; `None` if there
     /// are none.
     fn fused(&self, start: f64, delay: f64, first: usize) -> Option<A> {
-        let batches = self.runs.div_ceil(64);
-        let units = batches.saturating_sub(first);
+        let batches = self.share(first.min(self.runs.div_ceil(64))..self.runs.div_ceil(64));
+        let (first, units) = (batches.start, batches.len());
         if units == 0 {
             return None;
         }

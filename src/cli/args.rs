@@ -176,6 +176,28 @@ pub struct OutputArgs {
     pub json: bool,
 }
 
+/// Runs sharded over several processes (timely dataflow's cluster communication).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Cluster")]
+pub struct ClusterArgs {
+    /// Processes in the cluster; 1 runs alone, without a socket (with --hosts: the cluster path
+    /// with one process, to measure what it costs).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub processes: usize,
+    /// This process's index, 0 to N - 1 (process 0 writes the report).
+    #[arg(long, default_value_t = 0, value_name = "I")]
+    pub process: usize,
+    /// One host:port per line, one line per process (timely's hostfile).
+    #[arg(long, value_name = "FILE")]
+    pub hosts: Option<std::path::PathBuf>,
+    /// Timely workers per process: the runs are cut into N × W shards.
+    #[arg(long, default_value_t = 1, value_name = "W")]
+    pub workers: usize,
+    /// Seconds to wait for every process to connect, and for the others to finish.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub cluster_timeout: u64,
+}
+
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
     #[command(flatten)]
@@ -212,6 +234,8 @@ pub struct SimulateArgs {
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -242,6 +266,8 @@ pub struct CompareArgs {
     /// Report directory.
     #[arg(long, short = 'o', default_value = "red-packet-report")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -376,6 +402,8 @@ pub struct SweepArgs {
     pub out: PathBuf,
     /// With --force: also run sweeps of more than 10,000 points.
     #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -404,6 +432,8 @@ pub struct SeedsArgs {
     /// Report directory (seeds.csv, seeds.txt, seeds.png, summary.md, summary.json).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

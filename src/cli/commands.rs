@@ -12,6 +12,7 @@ use super::args::{
 use super::options;
 use super::output::print_stdout;
 use super::progress::{Style, Terminal, say};
+use hongbao::cluster::Member;
 use hongbao::graph::generate::Generator;
 use hongbao::graph::load::Format;
 use hongbao::graph::stats::stats as graph_stats;
@@ -55,11 +56,17 @@ pub fn simulate(a: SimulateArgs) -> Result<()> {
     let opts = options::simulate(&a)?;
     let chart = options::report_chart(&a.output)?;
     opts.check()?;
-    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let member = options::cluster(&a.cluster)?;
+    let Some(dir) = report_dir(&member, &a.out, a.output.force)? else {
+        let progress = Terminal::new(true, Style::Compare);
+        study::simulate(&opts, &progress)?;
+        return helper_done(member, a.output.quiet);
+    };
     let path = a.graph.graph.display().to_string();
     let progress = Terminal::new(a.output.quiet, Style::Simulate { path });
     let rep = study::simulate(&opts, &progress)?;
     progress.finish();
+    leave(member, a.output.quiet)?;
     report::write_simulate(&dir, &opts.title(), &rep, &chart)?;
     let out = dir.commit()?;
     if a.output.json {
@@ -87,7 +94,16 @@ pub fn simulate(a: SimulateArgs) -> Result<()> {
 pub fn compare(a: CompareArgs) -> Result<()> {
     let chart = options::report_chart(&a.output)?;
     let sc = options::scenario(&a)?;
-    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let member = options::cluster(&a.cluster)?;
+    let Some(dir) = report_dir(&member, &a.out, a.output.force)? else {
+        let progress = Terminal::new(true, Style::Compare);
+        if a.decompose {
+            study::decompose(&sc, &progress)?;
+        } else {
+            study::compare(&sc, &progress)?;
+        }
+        return helper_done(member, a.output.quiet);
+    };
     let q = a.output.quiet;
     let n = sc.platforms.len();
     say(
@@ -102,6 +118,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
     if a.decompose {
         let d = study::decompose(&sc, &progress)?;
         progress.finish();
+        leave(member, a.output.quiet)?;
         report::write_decomposition(&dir, &d, &chart)?;
         let out = dir.commit()?;
         if a.output.json {
@@ -119,6 +136,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
     }
     let summary = study::compare(&sc, &progress)?;
     progress.finish();
+    leave(member, a.output.quiet)?;
     report::write_compare(&dir, &summary, &chart)?;
     let out = dir.commit()?;
     if a.output.json {
@@ -241,11 +259,16 @@ pub fn fit(a: FitArgs) -> Result<()> {
 pub fn sweep(a: SweepArgs) -> Result<()> {
     let chart = options::report_chart(&a.output)?;
     let opts = options::sweep(&a)?;
-    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let member = options::cluster(&a.cluster)?;
+    let Some(dir) = report_dir(&member, &a.out, a.output.force)? else {
+        study::sweep(&opts, &Terminal::new(true, Style::Compare))?;
+        return helper_done(member, a.output.quiet);
+    };
     let started = Instant::now();
     let progress = Terminal::new(a.output.quiet, Style::Compare);
     let s = study::sweep(&opts, &progress)?;
     progress.finish();
+    leave(member, a.output.quiet)?;
     report::write_sweep(&dir, &s, &chart)?;
     let out = dir.commit()?;
     if a.output.json {
@@ -267,11 +290,16 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
 pub fn seeds(a: SeedsArgs) -> Result<()> {
     let chart = options::report_chart(&a.output)?;
     let opts = options::seeds(&a)?;
-    let dir = ReportDir::create(&a.out, a.output.force)?;
+    let member = options::cluster(&a.cluster)?;
+    let Some(dir) = report_dir(&member, &a.out, a.output.force)? else {
+        study::seeds(&opts, &Terminal::new(true, Style::Compare))?;
+        return helper_done(member, a.output.quiet);
+    };
     let path = a.graph.graph.display().to_string();
     let progress = Terminal::new(a.output.quiet, Style::Simulate { path });
     let s = study::seeds(&opts, &progress)?;
     progress.finish();
+    leave(member, a.output.quiet)?;
     report::write_seeds(&dir, &s, &chart)?;
     let out = dir.commit()?;
     if a.output.json {
@@ -295,6 +323,49 @@ pub fn seeds(a: SeedsArgs) -> Result<()> {
             sel.target_ratio,
             out.display()
         ),
+    );
+    Ok(())
+}
+
+/// The report directory, staged, for the process that writes the report: every process outside
+/// a cluster, process 0 in one (the others only run their share of the runs, and touch no file).
+fn report_dir(
+    member: &Option<Member>,
+    out: &std::path::Path,
+    force: bool,
+) -> Result<Option<ReportDir>> {
+    match member {
+        Some(m) if m.process() != 0 => Ok(None),
+        _ => Ok(Some(ReportDir::create(out, force)?)),
+    }
+}
+
+/// Leaves the cluster, if any, once every exchange is done: the report is written only when the
+/// whole cluster finished.
+fn leave(member: Option<Member>, quiet: bool) -> Result<()> {
+    if let Some(m) = member {
+        let (i, n, sent) = (m.process(), m.processes(), m.bytes_sent());
+        m.leave()?;
+        say(
+            quiet,
+            format!(
+                "process {i} of {n}: sent {} bytes of results to the other processes",
+                hongbao::report::thousands(sent as f64)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A process other than 0 after its share: leaves the cluster and says so.
+fn helper_done(member: Option<Member>, quiet: bool) -> Result<()> {
+    let (i, n) = member
+        .as_ref()
+        .map_or((0, 1), |m| (m.process(), m.processes()));
+    leave(member, quiet)?;
+    say(
+        quiet,
+        format!("process {i} of {n}: its runs are done and merged; process 0 writes the report"),
     );
     Ok(())
 }

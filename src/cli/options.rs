@@ -5,11 +5,12 @@
 use anyhow::Result;
 
 use super::args::{
-    CompareArgs, FitArgs, GraphArgs, ModelArgs, ObservedArgs, OutputArgs, PercolationArgs,
-    SeedsArgs, SimulateArgs, SweepArgs,
+    ClusterArgs, CompareArgs, FitArgs, GraphArgs, ModelArgs, ObservedArgs, OutputArgs,
+    PercolationArgs, SeedsArgs, SimulateArgs, SweepArgs,
 };
 use hongbao::Naming;
 use hongbao::cascade::{Engine, Model, ModelSpec, SeedSpec};
+use hongbao::cluster::{ClusterConfig, Member, join, read_hosts};
 use hongbao::fit::Family;
 use hongbao::graph::load::{Format, LoadOptions};
 use hongbao::observed::CascadeFormat;
@@ -214,4 +215,53 @@ pub fn seeds(a: &SeedsArgs) -> Result<SeedsOptions> {
     };
     opts.check()?;
     Ok(opts)
+}
+
+/// The cluster the flags describe: `None` for one process (the default: no socket), else this
+/// process's membership once every process is connected.
+pub fn cluster(c: &ClusterArgs) -> Result<Option<Member>> {
+    if c.processes == 0 {
+        anyhow::bail!(hongbao::Error::invalid(
+            "--processes",
+            "0",
+            "need at least one process"
+        ));
+    }
+    if c.processes == 1 {
+        if c.process != 0 {
+            anyhow::bail!(hongbao::Error::invalid(
+                "--process",
+                c.process.to_string(),
+                "with one process (--processes 1) its index is 0"
+            ));
+        }
+        if c.hosts.is_none() {
+            return Ok(None);
+        }
+    }
+    let Some(hosts) = &c.hosts else {
+        anyhow::bail!(hongbao::Error::invalid(
+            "--hosts",
+            "",
+            format!(
+                "{} processes need a hosts file: one host:port per line, one line per process",
+                c.processes
+            )
+        ));
+    };
+    if c.cluster_timeout == 0 {
+        anyhow::bail!(hongbao::Error::invalid(
+            "--cluster-timeout",
+            "0",
+            "need at least one second"
+        ));
+    }
+    let config = ClusterConfig {
+        processes: c.processes,
+        process: c.process,
+        addresses: read_hosts(hosts, c.processes)?,
+        workers: c.workers,
+        timeout: std::time::Duration::from_secs(c.cluster_timeout),
+    };
+    Ok(join(config)?)
 }

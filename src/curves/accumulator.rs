@@ -6,7 +6,7 @@ use super::{Curve, FRACTIONS, Grid, Outcome, PROBE_HOURS, Reach, ReachAt, TimeTo
 use crate::cascade::Accumulate;
 
 /// Streams runs into counters. See the module docs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     nodes: usize,
     grid: Vec<f64>,
@@ -225,6 +225,12 @@ impl Accumulate for Accumulator {
         }
     }
 
+    fn encode(&self) -> Option<Vec<u8>> {
+        bincode::serialize(self).ok()
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        bincode::deserialize(bytes).ok()
+    }
     fn merge(&mut self, o: Self) {
         self.runs += o.runs;
         self.attempts += o.attempts;

@@ -3,7 +3,7 @@
 use crate::cascade::Accumulate;
 
 /// An accumulator that keeps only final reach counts: sum, sum of squares, runs, attempts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RunStats {
     pub runs: u64,
     pub reach_sum: u64,
@@ -37,6 +37,12 @@ impl Accumulate for RunStats {
         self.reach_sum += total;
         self.reach_sq_sum += (total as u128).pow(2);
         self.attempts += attempts;
+    }
+    fn encode(&self) -> Option<Vec<u8>> {
+        bincode::serialize(self).ok()
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        bincode::deserialize(bytes).ok()
     }
     fn merge(&mut self, o: Self) {
         self.runs += o.runs;

@@ -3,7 +3,7 @@
 /// Log-linear histogram: one bucket per value below 256, then 128 buckets per doubling, so a
 /// bucket's width is at most 1/128 of its lower bound and its midpoint within 0.4 % of any value in
 /// it. Counts are integers, so merging histograms is exact and order-free.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     counts: Vec<u32>,
     total: u64,

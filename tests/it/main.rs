@@ -6,6 +6,8 @@ mod adoption;
 /// The binary end to end: every command, bad input (exit 1, file/line/value named), same bytes
 /// on any thread count, closed pipes.
 mod cli;
+/// Runs sharded over local processes: same bytes, faults, bad flags.
+mod cluster;
 /// The cascade engine against closed forms, exact enumeration, an independent simulator, and
 /// its engines against each other.
 mod engine;

@@ -1,0 +1,287 @@
+//! Runs sharded over a cluster of local processes on 127.0.0.1 (timely dataflow's TCP
+//! communication): the same report bytes as one process for any number of processes and workers,
+//! only process 0 writes, and a process that cannot connect or dies stops the others.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `k` ports free on 127.0.0.1 a moment ago (the listeners are closed before the processes
+/// start; another program could take one meanwhile, which these tests accept).
+fn free_ports(k: usize) -> Vec<u16> {
+    let ls: Vec<_> = (0..k)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    ls.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+fn hosts_file(dir: &Path, n: usize) -> PathBuf {
+    let p = dir.join(format!("hosts-{n}.txt"));
+    let text: String = free_ports(n)
+        .iter()
+        .map(|port| format!("127.0.0.1:{port}\n"))
+        .collect();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn bin() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin!("hongbao"))
+}
+
+/// Starts process `i` of `n` with `args`.
+fn start(args: &[String], n: usize, i: usize, workers: usize, hosts: &Path) -> Child {
+    bin()
+        .args(args)
+        .args(["--processes", &n.to_string(), "--process", &i.to_string()])
+        .args(["--workers", &workers.to_string(), "--cluster-timeout", "60"])
+        .arg("--hosts")
+        .arg(hosts)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a child at most `limit`; its exit code (`None`: killed at the limit) and stderr.
+fn wait(mut c: Child, limit: Duration) -> (Option<i32>, String) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = c.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            c.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (status.code(), err);
+        }
+        if start.elapsed() > limit {
+            let _ = c.kill();
+            let _ = c.wait();
+            return (None, String::new());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `args` on `n` processes of `workers` workers; every process must succeed.
+fn run_cluster(dir: &Path, args: &[String], n: usize, workers: usize) {
+    let hosts = hosts_file(dir, n);
+    let children: Vec<Child> = (0..n).map(|i| start(args, n, i, workers, &hosts)).collect();
+    for (i, c) in children.into_iter().enumerate() {
+        let (code, err) = wait(c, Duration::from_secs(300));
+        assert_eq!(code, Some(0), "process {i} of {n}: {err}");
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn report(out: &Path, files: &[&str]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .collect()
+}
+
+#[test]
+fn runs_sharded_over_one_two_and_three_processes_give_one_process_s_bytes() {
+    let d = tempfile::tempdir().unwrap();
+    let g = d.path().join("g.txt");
+    assert!(
+        bin()
+            .args([
+                "generate", "wechat", "-n", "2000", "--seed", "3", "-q", "-o"
+            ])
+            .arg(&g)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let files = ["curves.csv", "curves.parquet", "summary.json", "summary.md"];
+    // Continuous delays (the calendar engine), and fixed ones (the pilot, then fused or scalar
+    // batches of 64 runs), with more runs than shards and fewer.
+    for (name, extra) in [
+        ("exp", vec!["--delay", "exp:1", "--runs", "150"]),
+        ("fixed", vec!["--delay", "fixed:1", "--runs", "300"]),
+        ("few", vec!["--delay", "lognormal:1,1", "--runs", "5"]),
+    ] {
+        let mut args = strings(&["simulate"]);
+        args.push(g.display().to_string());
+        args.extend(strings(&[
+            "--p", "0.1", "--seeds", "random:5", "--seed", "4",
+        ]));
+        args.extend(strings(&extra));
+        args.extend(strings(&["-q", "--out"]));
+        let alone = d.path().join(format!("{name}-alone"));
+        let mut a = args.clone();
+        a.push(alone.display().to_string());
+        assert!(bin().args(&a).status().unwrap().success());
+        let want = report(&alone, &files);
+        for (n, w, cluster) in [(1, 2, false), (1, 1, true), (2, 1, true), (3, 2, true)] {
+            let out = d.path().join(format!("{name}-{n}x{w}-{cluster}"));
+            let mut a = args.clone();
+            a.push(out.display().to_string());
+            if !cluster {
+                // One process: no cluster at all, whatever the workers.
+                assert!(
+                    bin()
+                        .args(&a)
+                        .args(["--workers", &w.to_string()])
+                        .status()
+                        .unwrap()
+                        .success()
+                );
+            } else {
+                run_cluster(d.path(), &a, n, w);
+            }
+            assert!(
+                report(&out, &files) == want,
+                "{name}: {n} processes × {w} workers differ from one process"
+            );
+        }
+    }
+    // compare, through the same exchange, once per platform.
+    let mut args = strings(&[
+        "compare", "--nodes", "1500", "--runs", "40", "--hours", "12",
+    ]);
+    args.extend(strings(&["-q", "--out"]));
+    let alone = d.path().join("cmp-alone");
+    let mut a = args.clone();
+    a.push(alone.display().to_string());
+    assert!(bin().args(&a).status().unwrap().success());
+    let out = d.path().join("cmp-2");
+    let mut a = args.clone();
+    a.push(out.display().to_string());
+    run_cluster(d.path(), &a, 2, 1);
+    let files = ["curves.csv", "summary.json", "summary.md"];
+    assert!(report(&out, &files) == report(&alone, &files));
+}
+
+#[test]
+fn a_process_that_cannot_connect_or_dies_stops_the_others_with_no_report() {
+    let d = tempfile::tempdir().unwrap();
+    // Process 1 never starts: process 0 gives up at its timeout.
+    let hosts = hosts_file(d.path(), 2);
+    let out = d.path().join("alone");
+    let g = d.path().join("g.txt");
+    assert!(
+        bin()
+            .args([
+                "generate", "alipay", "-n", "20000", "--seed", "1", "-q", "-o"
+            ])
+            .arg(&g)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let base = |runs: &str, out: &Path| {
+        let mut a = strings(&["simulate"]);
+        a.push(g.display().to_string());
+        a.extend(strings(&["--p", "0.05", "--runs", runs, "-q", "--out"]));
+        a.push(out.display().to_string());
+        a
+    };
+    let clock2 = Instant::now();
+    let lone = bin()
+        .args(base("10", &out))
+        .args([
+            "--processes",
+            "2",
+            "--process",
+            "0",
+            "--cluster-timeout",
+            "3",
+        ])
+        .arg("--hosts")
+        .arg(&hosts)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code, err) = wait(lone, Duration::from_secs(60));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("could be reached within 3 s"), "{err}");
+    assert!(clock2.elapsed() < Duration::from_secs(30));
+    assert!(!out.exists(), "no report");
+
+    // Process 1 is killed mid-run: process 0 exits 1 soon after, and writes nothing.
+    let hosts = hosts_file(d.path(), 2);
+    let out = d.path().join("killed");
+    let args = base("2000000", &out);
+    let p0 = start(&args, 2, 0, 1, &hosts);
+    let mut p1 = start(&args, 2, 1, 1, &hosts);
+    std::thread::sleep(Duration::from_secs(4));
+    p1.kill().unwrap();
+    let _ = p1.wait();
+    let killed = Instant::now();
+    let (code, err) = wait(p0, Duration::from_secs(90));
+    assert_eq!(code, Some(1), "process 0 after process 1 died: {err}");
+    assert!(
+        err.contains("lost the connection") || err.contains("could be reached"),
+        "{err}"
+    );
+    assert!(
+        killed.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        killed.elapsed()
+    );
+    assert!(!out.exists(), "no report");
+}
+
+#[test]
+fn bad_cluster_flags_and_hosts_files_name_the_file_line_and_value() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r");
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .args(["compare", "--nodes", "300", "--runs", "2", "-q", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let write = |name: &str, text: &str| {
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let no_port = write("no-port.txt", "127.0.0.1:4000\n# a comment\nlocalhost\n");
+    let bad_port = write("bad-port.txt", "127.0.0.1:99999\n127.0.0.1:4001\n");
+    let short = write("short.txt", "127.0.0.1:4000\n127.0.0.1:4001\n");
+    for (extra, needles) in [
+        (
+            vec!["--processes", "2", "--hosts", &no_port],
+            vec!["no-port.txt:3", "host:port", "localhost"],
+        ),
+        (
+            vec!["--processes", "2", "--hosts", &bad_port],
+            vec!["bad-port.txt:1", "99999"],
+        ),
+        (
+            vec!["--processes", "3", "--hosts", &short],
+            vec!["short.txt", "2 addresses for 3 processes"],
+        ),
+        (vec!["--processes", "2"], vec!["--hosts", "hosts file"]),
+        (
+            vec!["--processes", "2", "--process", "2", "--hosts", &short],
+            vec!["--process", "\"2\"", "0 to 1"],
+        ),
+        (vec!["--process", "1"], vec!["--process", "\"1\""]),
+        (vec!["--processes", "0"], vec!["--processes", "\"0\""]),
+        (
+            vec!["--processes", "2", "--workers", "0", "--hosts", &short],
+            vec!["--workers", "\"0\""],
+        ),
+    ] {
+        let (code, err) = run(&extra);
+        assert_eq!(code, Some(1), "{extra:?}: {err}");
+        for n in &needles {
+            assert!(err.contains(n), "{extra:?}: {n:?} not in {err}");
+        }
+        assert!(!out.exists(), "{extra:?}: nothing written");
+    }
+}
