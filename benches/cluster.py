@@ -99,7 +99,7 @@ def main():
                 subprocess.run([str(a.binary), "generate", "ba", "-n", "1000000", "--m", "5",
                                 "--seed", "1", "-q", "-o", str(graph)], check=True)
         args = ["simulate", str(graph), "--p", "0.05", "--seeds", "top-degree:50",
-                "--runs", str(a.runs), "--seed", "1", "-q"]
+                "--runs", str(a.runs), "--seed", "1"]
         configs = [
             ("alone, 2 threads (today's engine)", 1, False, None),
             ("cluster path, N = 1, 2 threads", 1, True, None),
