@@ -105,7 +105,6 @@ struct Link {
     process: usize,
     processes: usize,
     workers: usize,
-    timeout: Duration,
 }
 
 /// The cluster this process belongs to, while a [`Member`] lives.
@@ -339,7 +338,6 @@ pub fn join(config: ClusterConfig) -> Result<Option<Member>> {
         process: config.process,
         processes: config.processes,
         workers,
-        timeout: config.timeout,
     };
     if let Ok(mut c) = CURRENT.lock() {
         *c = Some(Arc::new(Mutex::new(link)));
@@ -458,7 +456,6 @@ pub(crate) fn all_gather(mine: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
             .map_err(|_| failed().err().unwrap_or_else(lost_worker))?;
     }
     // The slowest process may still be running its shards: no deadline here, only failures.
-    let _ = l.timeout;
     loop {
         failed()?;
         match l.from_worker.recv_timeout(Duration::from_millis(20)) {

@@ -72,6 +72,20 @@ fn run_cluster(dir: &Path, args: &[String], n: usize, workers: usize) {
     }
 }
 
+/// A generated graph `shape` of `n` nodes written to `dir/g.txt`.
+fn generate(dir: &Path, shape: &str, n: &str, seed: &str) -> PathBuf {
+    let g = dir.join("g.txt");
+    assert!(
+        bin()
+            .args(["generate", shape, "-n", n, "--seed", seed, "-q", "-o"])
+            .arg(&g)
+            .status()
+            .unwrap()
+            .success()
+    );
+    g
+}
+
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -86,17 +100,7 @@ fn report(out: &Path, files: &[&str]) -> Vec<Vec<u8>> {
 #[test]
 fn runs_sharded_over_one_two_and_three_processes_give_one_process_s_bytes() {
     let d = tempfile::tempdir().unwrap();
-    let g = d.path().join("g.txt");
-    assert!(
-        bin()
-            .args([
-                "generate", "wechat", "-n", "2000", "--seed", "3", "-q", "-o"
-            ])
-            .arg(&g)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let g = generate(d.path(), "wechat", "2000", "3");
     let files = ["curves.csv", "curves.parquet", "summary.json", "summary.md"];
     // Continuous delays (the calendar engine), and fixed ones (the pilot, then fused or scalar
     // batches of 64 runs), with more runs than shards and fewer.
@@ -163,17 +167,7 @@ fn a_process_that_cannot_connect_or_dies_stops_the_others_with_no_report() {
     // Process 1 never starts: process 0 gives up at its timeout.
     let hosts = hosts_file(d.path(), 2);
     let out = d.path().join("alone");
-    let g = d.path().join("g.txt");
-    assert!(
-        bin()
-            .args([
-                "generate", "alipay", "-n", "20000", "--seed", "1", "-q", "-o"
-            ])
-            .arg(&g)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let g = generate(d.path(), "alipay", "20000", "1");
     let base = |runs: &str, out: &Path| {
         let mut a = strings(&["simulate"]);
         a.push(g.display().to_string());
