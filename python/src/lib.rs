@@ -63,10 +63,25 @@ fn interruptible<T: Send>(
 ) -> PyResult<T> {
     hongbao::cancel::clear();
     std::thread::scope(|s| {
-        let worker = s.spawn(f);
+        // The worker says when it is done through a channel, so a short call returns at once;
+        // between signal checks the wait is at most 50 ms.
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let worker = s.spawn(move || {
+            let r = f();
+            let _ = done.send(());
+            r
+        });
+        // (`detach` wants a closure that can be shared: a receiver alone cannot.)
+        let finished = std::sync::Mutex::new(finished);
         let mut signal: Option<PyErr> = None;
-        while !worker.is_finished() {
-            py.detach(|| std::thread::sleep(Duration::from_millis(50)));
+        loop {
+            let waited = py.detach(|| {
+                let finished = finished.lock().unwrap_or_else(|e| e.into_inner());
+                finished.recv_timeout(Duration::from_millis(50))
+            });
+            if !matches!(waited, Err(std::sync::mpsc::RecvTimeoutError::Timeout)) {
+                break;
+            }
             if signal.is_none()
                 && let Err(e) = py.check_signals()
             {
