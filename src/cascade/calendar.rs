@@ -10,7 +10,8 @@
 //! lazy Dijkstra, a node may have several entries (every landing on it before it adopts); all but
 //! the earliest are skipped.
 //!
-//! Nodes are settled in exactly the order of their adoption times (ties by node id), so a run is
+//! Nodes are settled in the order of their adoption times (ties by node id; times within a bucket
+//! kept to 2^-32 of its width, so entries are single words that sort as integers), so a run is
 //! the same cascade, in distribution, as with the heap (`--engine dijkstra`, kept as the reference);
 //! the random numbers go to other uses (a delay is drawn for every success, before its target is
 //! read), so the runs themselves differ.
@@ -27,12 +28,16 @@ use crate::rng::Rng;
 /// Buckets in the ring (a power of two).
 const RING: usize = 1 << 13;
 
-/// A calendar queue of (hour bits, node) entries; non-negative hours order like their bits.
+/// A calendar queue. An entry in the ring is one word: where in its bucket the landing falls, in
+/// 2^-32ths of the bucket's width, above the node id; a bucket's entries then sort as plain
+/// integers, by time and then by node. (Times are thus kept to 2^-32 of a bucket, a few
+/// picoseconds' worth of hours, when a node adopts.) Entries beyond the ring keep their exact
+/// hour bits until the ring reaches them.
 #[derive(Default)]
 pub(crate) struct Calendar {
     width: f64,
     inv_width: f64,
-    ring: Vec<Vec<(u64, u32)>>,
+    ring: Vec<Vec<u64>>,
     /// The bucket being settled (an absolute bucket number).
     cur: u64,
     /// Entries in the ring, and which of its buckets hold any (a bit per bucket).
@@ -41,13 +46,28 @@ pub(crate) struct Calendar {
     /// Entries at or beyond `cur + RING`, earliest first.
     far: BinaryHeap<Reverse<(u64, u32)>>,
     /// The bucket being settled, sorted, and how far it is done.
-    work: Vec<(u64, u32)>,
+    work: Vec<u64>,
     /// Landings into the bucket being settled, made while it is settled.
-    same: BinaryHeap<Reverse<(u64, u32)>>,
+    same: BinaryHeap<Reverse<u64>>,
     /// Landings in later buckets made while settling this one: (hour, arc), targets unread.
     parked: Vec<(f64, usize)>,
     /// A large bucket spread over finer slices before sorting.
-    spread: Vec<(u64, u32)>,
+    spread: Vec<u64>,
+}
+
+/// The packed entry of node `v` at hour `t` in bucket `k` (`t`'s own, or the bucket being settled
+/// for a landing into it: rounding may put it a hair before the bucket's start).
+#[inline(always)]
+fn pack(t: f64, inv_width: f64, k: u64, v: u32) -> u64 {
+    let x = (t * inv_width - k as f64) * 4_294_967_296.0;
+    // `as` saturates: below 0 gives 0, at or past 2^32 the last position.
+    u64::from(x as u32) << 32 | u64::from(v)
+}
+
+/// The node of a packed entry.
+#[inline(always)]
+fn node(e: u64) -> u32 {
+    e as u32
 }
 
 /// Buckets larger than this are spread over [`SPLIT`] slices before they are sorted.
@@ -79,20 +99,31 @@ impl Calendar {
         (t * self.inv_width) as u64
     }
 
+    #[inline(always)]
+    fn pack(&self, t: f64, k: u64, v: u32) -> u64 {
+        pack(t, self.inv_width, k, v)
+    }
+
+    /// The hour of a packed entry of the bucket being settled.
+    #[inline(always)]
+    pub(crate) fn hour(&self, e: u64) -> f64 {
+        (self.cur as f64 + (e >> 32) as f64 * (1.0 / 4_294_967_296.0)) * self.width
+    }
+
     /// Adds an entry at hour `t` (never earlier than the entry being settled).
     #[inline(always)]
     fn push(&mut self, t: f64, v: u32, settling: bool) {
         let k = self.bucket(t);
-        let e = (t.to_bits(), v);
         if settling && k <= self.cur {
-            self.same.push(Reverse(e));
+            self.same.push(Reverse(self.pack(t, self.cur, v)));
         } else if k < self.cur + RING as u64 {
             let slot = (k as usize) & (RING - 1);
+            let e = self.pack(t, k, v);
             self.ring[slot].push(e);
             self.occupied[slot / 64] |= 1 << (slot % 64);
             self.in_ring += 1;
         } else {
-            self.far.push(Reverse(e));
+            self.far.push(Reverse((t.to_bits(), v)));
         }
     }
 
@@ -100,13 +131,15 @@ impl Calendar {
     fn admit(&mut self) {
         let end = self.cur + RING as u64;
         while let Some(&Reverse((bits, v))) = self.far.peek() {
-            let k = self.bucket(f64::from_bits(bits));
+            let t = f64::from_bits(bits);
+            let k = self.bucket(t);
             if k >= end {
                 break;
             }
             self.far.pop();
             let slot = (k as usize) & (RING - 1);
-            self.ring[slot].push((bits, v));
+            let e = self.pack(t, k, v);
+            self.ring[slot].push(e);
             self.occupied[slot / 64] |= 1 << (slot % 64);
             self.in_ring += 1;
         }
@@ -117,31 +150,28 @@ impl Calendar {
     /// radix step on the hour that is monotone in it, and each slice sorted alone.
     fn sort_work(&mut self) {
         if self.work.len() <= SPLIT_FROM {
-            self.work.sort_unstable_by_key(|e| e.0);
+            self.work.sort_unstable();
             return;
         }
-        let base = self.cur as f64;
-        let slice = |bits: u64| -> usize {
-            let x = (f64::from_bits(bits) * self.inv_width - base) * SPLIT as f64;
-            (x as usize).min(SPLIT - 1)
-        };
+        // The top bits of the position in the bucket.
+        let slice = |e: u64| -> usize { (e >> (64 - SPLIT.trailing_zeros())) as usize };
         let mut counts = [0usize; SPLIT + 1];
-        for &(bits, _) in &self.work {
-            counts[slice(bits) + 1] += 1;
+        for &e in &self.work {
+            counts[slice(e) + 1] += 1;
         }
         for k in 1..=SPLIT {
             counts[k] += counts[k - 1];
         }
         self.spread.clear();
-        self.spread.resize(self.work.len(), (0, 0));
+        self.spread.resize(self.work.len(), 0);
         let mut next = counts;
         for &e in &self.work {
-            let k = slice(e.0);
+            let k = slice(e);
             self.spread[next[k]] = e;
             next[k] += 1;
         }
         for k in 0..SPLIT {
-            self.spread[counts[k]..counts[k + 1]].sort_unstable_by_key(|e| e.0);
+            self.spread[counts[k]..counts[k + 1]].sort_unstable();
         }
         std::mem::swap(&mut self.work, &mut self.spread);
     }
@@ -248,11 +278,11 @@ pub(crate) fn run(
         q.parked.clear();
         // A bucket holds a few dozen entries: ask for the first ones' arc ranges all at once, and
         // for those of the next bucket (as it stands) while this one is settled.
-        for &(_, u) in q.work.iter().take(AHEAD_OFFSETS) {
-            crate::mem::prefetch(offsets, u as usize);
+        for &e in q.work.iter().take(AHEAD_OFFSETS) {
+            crate::mem::prefetch(offsets, node(e) as usize);
         }
-        for &(_, u) in &q.ring[(q.cur as usize + 1) & (RING - 1)] {
-            crate::mem::prefetch(offsets, u as usize);
+        for &e in &q.ring[(q.cur as usize + 1) & (RING - 1)] {
+            crate::mem::prefetch(offsets, node(e) as usize);
         }
         // One walk through the coins of all of this bucket's adopters, in order.
         let mut walk = skipper.walk(&mut GapsOnDemand, rng);
@@ -261,14 +291,14 @@ pub(crate) fn run(
             // The earliest of the sorted bucket and the landings made into it meanwhile.
             let from_work =
                 i < q.work.len() && q.same.peek().is_none_or(|Reverse(e)| q.work[i] <= *e);
-            let (bits, u) = if from_work {
-                if let Some(&(_, ahead)) = q.work.get(i + AHEAD_OFFSETS) {
-                    crate::mem::prefetch(offsets, ahead as usize);
+            let e = if from_work {
+                if let Some(&ahead) = q.work.get(i + AHEAD_OFFSETS) {
+                    crate::mem::prefetch(offsets, node(ahead) as usize);
                 }
                 if one_delay.is_none()
-                    && let Some(&(_, ahead)) = q.work.get(i + AHEAD_TIES)
+                    && let Some(&ahead) = q.work.get(i + AHEAD_TIES)
                 {
-                    crate::mem::prefetch(ties, offsets[ahead as usize] as usize);
+                    crate::mem::prefetch(ties, offsets[node(ahead) as usize] as usize);
                 }
                 i += 1;
                 q.work[i - 1]
@@ -277,12 +307,13 @@ pub(crate) fn run(
             } else {
                 break;
             };
+            let u = node(e);
             if !mark(adopted, u) {
                 // Adopted already: at an earlier landing.
                 continue;
             }
             s.order.push(u);
-            let t = f64::from_bits(bits);
+            let t = q.hour(e);
             s.times.push(t);
             let (a, b) = graph.arc_range(u);
             s.attempts += (b - a) as u64;
@@ -313,7 +344,7 @@ pub(crate) fn run(
                     }
                     let v = targets[i];
                     if !is_marked(adopted, v) {
-                        same.push(Reverse((land.to_bits(), v)));
+                        same.push(Reverse(pack(land, inv_width, cur, v)));
                     }
                 },
             );
