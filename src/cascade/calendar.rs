@@ -55,11 +55,14 @@ pub(crate) struct Calendar {
     spread: Vec<u64>,
 }
 
+/// Positions in a bucket per bucket width: a ring entry's upper 32 bits.
+const POSITIONS: f64 = 4_294_967_296.0;
+
 /// The packed entry of node `v` at hour `t` in bucket `k` (`t`'s own, or the bucket being settled
 /// for a landing into it: rounding may put it a hair before the bucket's start).
 #[inline(always)]
 fn pack(t: f64, inv_width: f64, k: u64, v: u32) -> u64 {
-    let x = (t * inv_width - k as f64) * 4_294_967_296.0;
+    let x = (t * inv_width - k as f64) * POSITIONS;
     // `as` saturates: below 0 gives 0, at or past 2^32 the last position.
     u64::from(x as u32) << 32 | u64::from(v)
 }
@@ -99,15 +102,10 @@ impl Calendar {
         (t * self.inv_width) as u64
     }
 
-    #[inline(always)]
-    fn pack(&self, t: f64, k: u64, v: u32) -> u64 {
-        pack(t, self.inv_width, k, v)
-    }
-
     /// The hour of a packed entry of the bucket being settled.
     #[inline(always)]
-    pub(crate) fn hour(&self, e: u64) -> f64 {
-        (self.cur as f64 + (e >> 32) as f64 * (1.0 / 4_294_967_296.0)) * self.width
+    fn hour(&self, e: u64) -> f64 {
+        (self.cur as f64 + (e >> 32) as f64 / POSITIONS) * self.width
     }
 
     /// Adds an entry at hour `t` (never earlier than the entry being settled).
@@ -115,11 +113,10 @@ impl Calendar {
     fn push(&mut self, t: f64, v: u32, settling: bool) {
         let k = self.bucket(t);
         if settling && k <= self.cur {
-            self.same.push(Reverse(self.pack(t, self.cur, v)));
+            self.same.push(Reverse(pack(t, self.inv_width, self.cur, v)));
         } else if k < self.cur + RING as u64 {
             let slot = (k as usize) & (RING - 1);
-            let e = self.pack(t, k, v);
-            self.ring[slot].push(e);
+            self.ring[slot].push(pack(t, self.inv_width, k, v));
             self.occupied[slot / 64] |= 1 << (slot % 64);
             self.in_ring += 1;
         } else {
@@ -138,8 +135,7 @@ impl Calendar {
             }
             self.far.pop();
             let slot = (k as usize) & (RING - 1);
-            let e = self.pack(t, k, v);
-            self.ring[slot].push(e);
+            self.ring[slot].push(pack(t, self.inv_width, k, v));
             self.occupied[slot / 64] |= 1 << (slot % 64);
             self.in_ring += 1;
         }
