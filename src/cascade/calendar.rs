@@ -113,7 +113,8 @@ impl Calendar {
     fn push(&mut self, t: f64, v: u32, settling: bool) {
         let k = self.bucket(t);
         if settling && k <= self.cur {
-            self.same.push(Reverse(pack(t, self.inv_width, self.cur, v)));
+            self.same
+                .push(Reverse(pack(t, self.inv_width, self.cur, v)));
         } else if k < self.cur + RING as u64 {
             let slot = (k as usize) & (RING - 1);
             self.ring[slot].push(pack(t, self.inv_width, k, v));
