@@ -182,11 +182,22 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
             ));
         }
         let t = Instant::now();
-        choose.grow(&sampler, &pool, (CHOOSE * theta) as usize);
-        check_sets.grow(&sampler, &pool, theta as usize);
+        let fits = choose.grow(&sampler, &pool, (CHOOSE * theta) as usize)
+            && check_sets.grow(&sampler, &pool, theta as usize);
         sample_s += t.elapsed().as_secs_f64();
         // Sampling stops early when asked to: the sets are then not the ones the bounds need.
         crate::cancel::check()?;
+        if !fits {
+            return Err(Error::invalid(
+                "--eps",
+                eps.to_string(),
+                format!(
+                    "this selection needs more than 2^32 entries in one collection of RR sets \
+                     (about {} sets); raise --eps, lower --k or set --hours",
+                    thousands(sets_total)
+                ),
+            ));
+        }
         let t = Instant::now();
         let g = cover::greedy(&choose, n, k);
         greedy_s += t.elapsed().as_secs_f64();
@@ -222,12 +233,10 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 delta,
                 rr_sets: sets_total as u64,
                 rr_entries: entries,
-                // Sets of both collections, plus the greedy's index of R1 (4 bytes per entry,
-                // 8 per node) while it runs.
-                rr_bytes: (choose.bytes()
-                    + check_sets.bytes()
-                    + choose.nodes.len() * 4
-                    + (n + 1) * 8) as u64,
+                // Sets of both collections (4 bytes per entry and per set), plus the greedy's
+                // index of R1 at its largest (4 bytes per entry of a node in two sets or more,
+                // about 24 per such node, 1 per set).
+                rr_bytes: (choose.bytes() + check_sets.bytes() + g.index_bytes) as u64,
                 rounds: round,
                 sample_seconds: sample_s,
                 greedy_seconds: greedy_s,

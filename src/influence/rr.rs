@@ -511,7 +511,7 @@ mod tests {
     fn sets(g: &Graph, model: &Model, count: usize) -> RrSets {
         let sampler = Sampler::new(g, model).unwrap();
         let mut r = RrSets::new(5, 0);
-        r.grow(&sampler, &Mutex::new(Vec::new()), count);
+        assert!(r.grow(&sampler, &Mutex::new(Vec::new()), count));
         r
     }
 

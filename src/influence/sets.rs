@@ -7,9 +7,10 @@ use rayon::prelude::*;
 use super::rr::{Sampler, Scratch};
 use crate::rng;
 
-/// RR sets, flat: set `i` is `nodes[starts[i]..starts[i + 1]]`.
+/// RR sets, flat: set `i` is `nodes[starts[i]..starts[i + 1]]`. One collection holds fewer than
+/// 2^32 entries (`grow` refuses more), so offsets, like node and set ids, are `u32`.
 pub(crate) struct RrSets {
-    pub(crate) starts: Vec<u64>,
+    pub(crate) starts: Vec<u32>,
     pub(crate) nodes: Vec<u32>,
     /// The user seed and the stream family the sets come from (set `i` from stream `family + i`).
     seed: u64,
@@ -39,17 +40,24 @@ impl RrSets {
         &self.nodes[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
-    /// Bytes held: 4 per entry, 8 per set.
+    /// Bytes held: 4 per entry, 4 per set.
     pub(crate) fn bytes(&self) -> usize {
-        self.nodes.len() * 4 + self.starts.len() * 8
+        self.nodes.len() * 4 + self.starts.len() * 4
     }
 
     /// Samples sets until there are `total`, in parallel; set `i` draws only from its own stream.
-    pub(crate) fn grow(&mut self, sampler: &Sampler, pool: &Mutex<Vec<Scratch>>, total: usize) {
+    /// False, with nothing added, when the collection would pass 2^32 entries.
+    #[must_use]
+    pub(crate) fn grow(
+        &mut self,
+        sampler: &Sampler,
+        pool: &Mutex<Vec<Scratch>>,
+        total: usize,
+    ) -> bool {
         let from = self.len() as u64;
         let to = total as u64;
         if to <= from {
-            return;
+            return true;
         }
         let (seed, family) = (self.seed, self.family);
         let pieces_wanted = 8 * rayon::current_num_threads() as u64;
@@ -82,26 +90,48 @@ impl RrSets {
             })
             .collect();
         let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
+        if self.nodes.len() + extra > u32::MAX as usize || total > u32::MAX as usize {
+            return false;
+        }
         self.nodes.reserve_exact(extra);
         self.starts.reserve_exact((to - from) as usize);
         for (nodes, lens) in pieces {
             let mut at = *self.starts.last().expect("starts begins with 0");
             for l in lens {
-                at += l as u64;
+                at += l;
                 self.starts.push(at);
             }
             self.nodes.extend_from_slice(&nodes);
         }
+        true
     }
 
     /// How many sets hold at least one of `seeds`, and for each prefix of `seeds` how many sets
     /// its first node in that order covers first (`first[i]`: sets whose earliest seed is the
     /// i-th).
     pub(crate) fn coverage_by_rank(&self, n: usize, seeds: &[u32]) -> Vec<u64> {
-        let mut rank = vec![u32::MAX; n];
-        for (r, &u) in seeds.iter().enumerate() {
-            rank[u as usize] = rank[u as usize].min(r as u32);
-        }
+        // Each seed's rank: a table over the graph when it is small beside the entries (at most
+        // a byte per entry), else a binary search among the seeds.
+        let table = (n <= self.nodes.len() / 4).then(|| {
+            let mut rank = vec![u32::MAX; n];
+            for (r, &u) in seeds.iter().enumerate() {
+                rank[u as usize] = rank[u as usize].min(r as u32);
+            }
+            rank
+        });
+        let mut sorted: Vec<(u32, u32)> = seeds
+            .iter()
+            .enumerate()
+            .map(|(r, &u)| (u, r as u32))
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup_by_key(|p| p.0); // a repeated seed keeps its first rank
+        let rank_of = |u: u32| match &table {
+            Some(t) => t[u as usize],
+            None => sorted
+                .binary_search_by_key(&u, |p| p.0)
+                .map_or(u32::MAX, |i| sorted[i].1),
+        };
         let firsts: Vec<u64> = (0..self.len())
             .into_par_iter()
             .fold(
@@ -110,7 +140,7 @@ impl RrSets {
                     let best = self
                         .set(i)
                         .iter()
-                        .map(|&u| rank[u as usize])
+                        .map(|&u| rank_of(u))
                         .min()
                         .unwrap_or(u32::MAX);
                     if best != u32::MAX {
