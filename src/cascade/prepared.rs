@@ -182,6 +182,14 @@ impl Prepared {
         }
     }
 
+    /// The per-arc success thresholds, when there are such (weights or the weighted cascade).
+    pub(crate) fn per_arc(&self) -> Option<&[u64]> {
+        match &self.probs {
+            ArcProbs::PerArc(v) => Some(v),
+            ArcProbs::PerClass(_) => None,
+        }
+    }
+
     /// The delay sampler when both tie classes have the same delay (no need to read a class).
     pub(crate) fn uniform_delay(&self) -> Option<&DelaySampler> {
         (self.delays[0] == self.delays[1]).then_some(&self.delays[0])

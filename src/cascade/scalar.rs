@@ -193,6 +193,7 @@ fn run_bfs(
     let targets = graph.targets();
     let ties = graph.ties();
     let skipper = model.skipper();
+    let per_arc = model.per_arc();
     let start = seeds.first().map_or(0.0, |&(_, t)| t);
     s.order.clear();
     // Each frontier node's arcs as a piece of the round's sequence of coins: (end of the piece
@@ -261,7 +262,14 @@ fn run_bfs(
             let v = targets[hits[h]];
             if mark(&mut s.adopted, v) {
                 s.order.push(v);
-                len = push_span(&mut s.spans, len, graph.arc_range(v));
+                let range = graph.arc_range(v);
+                if let Some(th) = per_arc {
+                    // Its arcs' thresholds are read in the next round's coin pass: ask now for
+                    // their first and last lines (a range of a few arcs often spans two).
+                    crate::mem::prefetch(th, range.0);
+                    crate::mem::prefetch(th, range.1.wrapping_sub(1).max(range.0));
+                }
+                len = push_span(&mut s.spans, len, range);
             }
         }
     }
