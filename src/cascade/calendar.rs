@@ -16,6 +16,7 @@
 //! the random numbers go to other uses (a delay is drawn for every success, before its target is
 //! read), so the runs themselves differ.
 
+use rand::Rng as _;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -240,6 +241,10 @@ const AHEAD_TARGET: usize = 24;
 /// the parked landings' targets, each asked for ahead, and files them. The reads that cost (arc
 /// ranges, target ids) are all asked for ahead; the price is a delay drawn for a success whose
 /// target turns out to have adopted already.
+///
+/// With a chance per arc (weights, the weighted cascade) there is no skipping: every arc of an
+/// adopter tosses its own coin against its own threshold, read in order (the first ones asked
+/// for ahead with the arc range).
 pub(crate) fn run(
     graph: &Graph,
     model: &Prepared,
@@ -263,9 +268,10 @@ pub(crate) fn run(
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
-    let skipper = model
-        .skipper()
-        .expect("the calendar engine skips failed coins");
+    // Coins by tie class are skipped through; a chance per arc is a coin per arc.
+    let skipper = model.skipper();
+    let per_arc = model.per_arc();
+    debug_assert!(skipper.is_some() || per_arc.is_some());
     // With one delay for both tie classes a success's class need not be read.
     let one_delay = model.uniform_delay();
     let adopted = &mut s.adopted;
@@ -282,7 +288,7 @@ pub(crate) fn run(
             crate::mem::prefetch(offsets, node(e) as usize);
         }
         // One walk through the coins of all of this bucket's adopters, in order.
-        let mut walk = skipper.walk(&mut GapsOnDemand, rng);
+        let mut walk = skipper.map(|sk| sk.walk(&mut GapsOnDemand, rng));
         let mut i = 0;
         loop {
             // The earliest of the sorted bucket and the landings made into it meanwhile.
@@ -296,6 +302,11 @@ pub(crate) fn run(
                     && let Some(&ahead) = q.work.get(i + AHEAD_TIES)
                 {
                     crate::mem::prefetch(ties, offsets[node(ahead) as usize] as usize);
+                }
+                if let Some(th) = per_arc
+                    && let Some(&ahead) = q.work.get(i + AHEAD_TIES)
+                {
+                    crate::mem::prefetch(th, offsets[node(ahead) as usize] as usize);
                 }
                 i += 1;
                 q.work[i - 1]
@@ -317,34 +328,45 @@ pub(crate) fn run(
             let cur = q.cur;
             let (inv_width, parked, same) = (q.inv_width, &mut q.parked, &mut q.same);
             let adopted = &*adopted;
-            skipper.block(
-                &mut walk,
-                &mut GapsOnDemand,
-                rng,
-                ties,
-                (a, b - a),
-                1,
-                |i, _, rng| {
-                    let d = match one_delay {
-                        Some(d) => d.sample(rng),
-                        None => model.delays[ties[i].index()].sample(rng),
-                    };
-                    let land = t + d;
-                    if land > horizon {
-                        return;
+            let mut hit = |i: usize, rng: &mut Rng| {
+                let d = match one_delay {
+                    Some(d) => d.sample(rng),
+                    None => model.delays[ties[i].index()].sample(rng),
+                };
+                let land = t + d;
+                if land > horizon {
+                    return;
+                }
+                if ((land * inv_width) as u64) > cur {
+                    // Its target is read after this bucket's other nodes: ask for it now.
+                    crate::mem::prefetch(targets, i);
+                    parked.push((land, i));
+                    return;
+                }
+                let v = targets[i];
+                if !is_marked(adopted, v) {
+                    same.push(Reverse(pack(land, inv_width, cur, v)));
+                }
+            };
+            match (&skipper, &mut walk, per_arc) {
+                (Some(sk), Some(walk), _) => sk.block(
+                    walk,
+                    &mut GapsOnDemand,
+                    rng,
+                    ties,
+                    (a, b - a),
+                    1,
+                    |i, _, rng| hit(i, rng),
+                ),
+                (_, _, Some(th)) => {
+                    for (i, &thr) in th.iter().enumerate().take(b).skip(a) {
+                        if rng.next_u64() >> 11 < thr {
+                            hit(i, rng);
+                        }
                     }
-                    if ((land * inv_width) as u64) > cur {
-                        // Its target is read after this bucket's other nodes: ask for it now.
-                        crate::mem::prefetch(targets, i);
-                        parked.push((land, i));
-                        return;
-                    }
-                    let v = targets[i];
-                    if !is_marked(adopted, v) {
-                        same.push(Reverse(pack(land, inv_width, cur, v)));
-                    }
-                },
-            );
+                }
+                _ => unreachable!("coins by class or by arc"),
+            }
         }
         // The parked landings: target ids asked for ahead; the bitmap is in cache.
         let parked = std::mem::take(&mut q.parked);

@@ -162,7 +162,9 @@ pub(crate) fn run(
         Some(d) if seeds.iter().all(|&(_, t)| t == seeds[0].1) => {
             run_bfs(graph, model, seeds, d, rng, s)
         }
-        _ if model.heap || model.skipper().is_none() => run_dijkstra(graph, model, seeds, rng, s),
+        _ if model.heap || (model.skipper().is_none() && model.per_arc().is_none()) => {
+            run_dijkstra(graph, model, seeds, rng, s)
+        }
         _ => calendar::run(graph, model, seeds, rng, s),
     }
 }

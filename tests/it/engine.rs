@@ -947,6 +947,8 @@ fn the_calendar_queue_gives_the_heaps_cascades_in_distribution() {
             strong: 0.15,
             weak: 0.03,
         },
+        // A chance per arc: a coin per arc, no skipping.
+        Activation::WeightedCascade,
     ];
     let runs = 4000;
     for delay in delays {
