@@ -4,6 +4,12 @@
 //! Every long call runs on a worker thread with the GIL released; the calling thread wakes every
 //! 50 ms to let Python handle signals, and on Ctrl-C asks the library to stop
 //! (`hongbao::cancel`), waits for the runs in flight, and raises `KeyboardInterrupt`.
+//!
+//! Python's own handler is not the only way a Ctrl-C is seen: other extensions replace the
+//! process's SIGINT handler (polars does, at import, chaining to the one before), so during a
+//! call a handler of ours, chained in the same way, also asks the library to stop. A Ctrl-C then
+//! stops the job even when Python's flag is never raised, and the call raises `KeyboardInterrupt`
+//! itself.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,13 +61,50 @@ impl<T> OrPy<T> for hongbao::Result<T> {
     }
 }
 
+/// Calls under way (a SIGINT outside them is left to Python alone), and whether a SIGINT came
+/// during one.
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static SIGINT_SEEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chains a SIGINT action of ours to the process's handler, once: during a call it asks the
+/// library to stop. (It runs in a signal handler: atomic stores only.)
+fn watch_sigint() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: the action only does atomic loads and stores, which are async-signal-safe.
+        let _ = unsafe {
+            signal_hook_registry::register(libc::SIGINT, || {
+                use std::sync::atomic::Ordering::Relaxed;
+                if CALLS.load(Relaxed) > 0 {
+                    SIGINT_SEEN.store(true, Relaxed);
+                    hongbao::cancel::request();
+                }
+            })
+        };
+    });
+}
+
 /// Runs `f` on a worker thread with the GIL released, waking every 50 ms for Python's signal
 /// handlers; Ctrl-C stops the job (see the module's comment).
 fn interruptible<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> hongbao::Result<T> + Send,
 ) -> PyResult<T> {
+    use std::sync::atomic::Ordering::Relaxed;
+    watch_sigint();
     hongbao::cancel::clear();
+    SIGINT_SEEN.store(false, Relaxed);
+    CALLS.fetch_add(1, Relaxed);
+    let out = run_interruptible(py, f);
+    CALLS.fetch_sub(1, Relaxed);
+    out
+}
+
+fn run_interruptible<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> hongbao::Result<T> + Send,
+) -> PyResult<T> {
+    use std::sync::atomic::Ordering::Relaxed;
     std::thread::scope(|s| {
         // The worker says when it is done through a channel, so a short call returns at once;
         // between signal checks the wait is at most 50 ms.
@@ -93,6 +136,14 @@ fn interruptible<T: Send>(
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        if signal.is_none() && SIGINT_SEEN.load(Relaxed) {
+            // Python's handler may still have the Ctrl-C to raise; if it never saw it, say it.
+            signal = Some(
+                py.check_signals()
+                    .err()
+                    .unwrap_or_else(|| PyKeyboardInterrupt::new_err("interrupted")),
+            );
+        }
         hongbao::cancel::clear();
         match (signal, result) {
             (Some(e), Err(Error::Interrupted)) | (Some(e), Ok(_)) => Err(e),

@@ -5,6 +5,7 @@ The CLI comparisons use HONGBAO_BIN, or target/{debug,release}/hongbao, and skip
 """
 
 import doctest
+import faulthandler
 import os
 import signal
 import subprocess
@@ -171,8 +172,13 @@ def test_ctrl_c_stops_a_long_simulation_within_a_second():
         os.kill(os.getpid(), signal.SIGINT)
 
     threading.Thread(target=interrupt, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        hongbao.simulate(g, runs=10_000_000, seed=1)
+    # Should the Ctrl-C be lost, fail with every thread's stack rather than hang the suite.
+    faulthandler.dump_traceback_later(120, exit=True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            hongbao.simulate(g, runs=10_000_000, seed=1)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     stopped = time.perf_counter()
     print(f"stopped {stopped - fired[0]:.3f} s after SIGINT")
     assert fired and stopped - fired[0] < 1.0, stopped - fired[0]
