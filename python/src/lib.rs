@@ -94,10 +94,16 @@ fn interruptible<T: Send>(
     watch_sigint();
     hongbao::cancel::clear();
     SIGINT_SEEN.store(false, Relaxed);
+    // Counted out on every way out of the call, a panic included.
+    struct InCall;
+    impl Drop for InCall {
+        fn drop(&mut self) {
+            CALLS.fetch_sub(1, Relaxed);
+        }
+    }
     CALLS.fetch_add(1, Relaxed);
-    let out = run_interruptible(py, f);
-    CALLS.fetch_sub(1, Relaxed);
-    out
+    let _in_call = InCall;
+    run_interruptible(py, f)
 }
 
 fn run_interruptible<T: Send>(

@@ -120,6 +120,49 @@ fn top_sum(degree: &[u32], k: usize, loose: u64) -> u64 {
     heap.into_iter().map(|r| r.0 as u64).sum::<u64>() + short.min(loose)
 }
 
+/// What the greedy has left to cover, and what each node would still gain.
+struct Uncovered<'a> {
+    sets: &'a RrSets,
+    index: &'a Index,
+    /// The sets of indexed node `v`: `member[starts[v]..starts[v + 1]]`.
+    starts: &'a [u32],
+    member: &'a [u32],
+    done: Vec<bool>,
+    /// Sets not yet covered that hold each indexed node.
+    degree: Vec<u32>,
+    covered: u64,
+    /// Entries of nodes outside the index in sets not yet covered: each such node gains one set.
+    loose: u64,
+}
+
+impl Uncovered<'_> {
+    fn cover_set(&mut self, s: usize) {
+        if self.done[s] {
+            return;
+        }
+        self.done[s] = true;
+        self.covered += 1;
+        for &w in self.sets.set(s) {
+            match self.index.of(w) {
+                Some(x) => self.degree[x] -= 1,
+                None => self.loose -= 1,
+            }
+        }
+    }
+
+    /// Covers every set of indexed node `v`.
+    fn cover_node(&mut self, v: usize) {
+        for i in self.starts[v] as usize..self.starts[v + 1] as usize {
+            self.cover_set(self.member[i] as usize);
+        }
+    }
+
+    /// Sets covered plus the `k` largest gains: a bound on what any `k` nodes cover.
+    fn bound(&self, k: usize) -> f64 {
+        (self.covered + top_sum(&self.degree, k, self.loose)) as f64
+    }
+}
+
 /// Chooses `k` of the `n` nodes greedily: each time the node in the most sets not yet covered
 /// (ties: the lower id). When no node covers anything more, the lowest ids not yet chosen fill the
 /// rest (their gain is zero).
@@ -161,45 +204,38 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
     let mut heap: BinaryHeap<(u32, Reverse<u32>)> = (0..m as u32)
         .map(|v| (degree[v as usize], Reverse(v)))
         .collect();
-    let mut done = vec![false; sets.len()];
-    // Entries of nodes outside the index in sets not yet covered: each such node gains one set.
-    let loose = (sets.nodes.len() - indexed) as u64;
+    let mut left = Uncovered {
+        sets,
+        index: &index,
+        starts: &starts,
+        member: &member,
+        done: vec![false; sets.len()],
+        degree,
+        covered: 0,
+        loose: (sets.nodes.len() - indexed) as u64,
+    };
     let index_bytes = index.built_bytes.max(
         index.bytes()
-            + degree.capacity() * 4
+            + left.degree.capacity() * 4
             + starts.capacity() * 4
             + member.capacity() * 4
             + heap.capacity() * 8
-            + done.capacity(),
+            + left.done.capacity(),
     );
     let mut seeds = Vec::with_capacity(k);
-    // Sets covered, and `loose`.
-    let mut state = (0u64, loose);
     let mut best_upper = f64::INFINITY;
     let mut filler = 0u32;
     // Once no indexed node gains two sets, every node gains one or none.
     let mut by_ones = false;
     let every = (k / 8).max(1);
-    let cover = |s: usize, done: &mut [bool], degree: &mut [u32], state: &mut (u64, u64)| {
-        if !done[s] {
-            done[s] = true;
-            state.0 += 1;
-            for &w in sets.set(s) {
-                match index.of(w) {
-                    Some(x) => degree[x] -= 1,
-                    None => state.1 -= 1,
-                }
-            }
-        }
-    };
     for step in 0..k {
         if step % every == 0 {
-            best_upper = best_upper.min((state.0 + top_sum(&degree, k, state.1)) as f64);
+            best_upper = best_upper.min(left.bound(k));
         }
         if !by_ones {
             let mut pick = None;
             while let Some((d, Reverse(v))) = heap.pop() {
-                let now = degree[v as usize];
+                let now = left.degree[v as usize];
                 if now < 2 {
                     continue; // it gains one set at most: the scan below finds it if needed
                 }
@@ -211,9 +247,7 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
             }
             if let Some(v) = pick {
                 seeds.push(index.ids[v]);
-                for i in starts[v] as usize..starts[v + 1] as usize {
-                    cover(member[i] as usize, &mut done, &mut degree, &mut state);
-                }
+                left.cover_node(v);
                 continue;
             }
             by_ones = true;
@@ -222,7 +256,7 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
         // Every node gains at most one set: the lowest id in a set not yet covered. A node
         // chosen before is in no such set.
         let lowest = (0..sets.len())
-            .filter(|&s| !done[s])
+            .filter(|&s| !left.done[s])
             .filter_map(|s| sets.set(s).iter().min().map(|&u| (u, s)))
             .min();
         let Some((u, s)) = lowest else {
@@ -235,16 +269,12 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
         };
         seeds.push(u);
         match index.of(u) {
-            Some(v) => {
-                for i in starts[v] as usize..starts[v + 1] as usize {
-                    cover(member[i] as usize, &mut done, &mut degree, &mut state);
-                }
-            }
-            None => cover(s, &mut done, &mut degree, &mut state),
+            Some(v) => left.cover_node(v),
+            None => left.cover_set(s),
         }
     }
-    best_upper = best_upper.min((state.0 + top_sum(&degree, k, state.1)) as f64);
-    let covered = state.0;
+    best_upper = best_upper.min(left.bound(k));
+    let covered = left.covered;
     let kf = k as f64;
     best_upper = best_upper.min(covered as f64 / (1.0 - (1.0 - 1.0 / kf).powf(kf)));
     Greedy {
@@ -324,8 +354,8 @@ mod tests {
         for seed in 0..20 {
             // 400 sets over 30 ids (about 1,200 entries: every node in many sets) and over 3,000
             // ids (most nodes in one set or none, so the greedy soon picks by ones); 30 nodes take
-            // the table, 10,000 the search (as 3,000 do); the seeds differ only when no node gains (fill by
-            // lowest id).
+            // the table, 10,000 the search (as 3,000 do); the seeds differ only when no node
+            // gains (fill by lowest id).
             for ids in [30, 3_000] {
                 let sets = random_sets(seed, 400, ids);
                 for (n, k) in [

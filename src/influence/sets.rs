@@ -59,6 +59,9 @@ impl RrSets {
         if to <= from {
             return true;
         }
+        if total > u32::MAX as usize {
+            return false;
+        }
         let (seed, family) = (self.seed, self.family);
         let pieces_wanted = 8 * rayon::current_num_threads() as u64;
         let chunk = (to - from).div_ceil(pieces_wanted).clamp(1, CHUNK);
@@ -90,7 +93,7 @@ impl RrSets {
             })
             .collect();
         let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
-        if self.nodes.len() + extra > u32::MAX as usize || total > u32::MAX as usize {
+        if self.nodes.len() + extra > u32::MAX as usize {
             return false;
         }
         self.nodes.reserve_exact(extra);
@@ -112,25 +115,31 @@ impl RrSets {
     pub(crate) fn coverage_by_rank(&self, n: usize, seeds: &[u32]) -> Vec<u64> {
         // Each seed's rank: a table over the graph when it is small beside the entries (at most
         // a byte per entry), else a binary search among the seeds.
-        let table = (n <= self.nodes.len() / 4).then(|| {
-            let mut rank = vec![u32::MAX; n];
+        let table = n <= self.nodes.len() / 4;
+        let mut rank = Vec::new();
+        let mut sorted: Vec<(u32, u32)> = Vec::new();
+        if table {
+            rank = vec![u32::MAX; n];
             for (r, &u) in seeds.iter().enumerate() {
                 rank[u as usize] = rank[u as usize].min(r as u32);
             }
-            rank
-        });
-        let mut sorted: Vec<(u32, u32)> = seeds
-            .iter()
-            .enumerate()
-            .map(|(r, &u)| (u, r as u32))
-            .collect();
-        sorted.sort_unstable();
-        sorted.dedup_by_key(|p| p.0); // a repeated seed keeps its first rank
-        let rank_of = |u: u32| match &table {
-            Some(t) => t[u as usize],
-            None => sorted
-                .binary_search_by_key(&u, |p| p.0)
-                .map_or(u32::MAX, |i| sorted[i].1),
+        } else {
+            sorted = seeds
+                .iter()
+                .enumerate()
+                .map(|(r, &u)| (u, r as u32))
+                .collect();
+            sorted.sort_unstable();
+            sorted.dedup_by_key(|p| p.0); // a repeated seed keeps its first rank
+        }
+        let rank_of = |u: u32| {
+            if table {
+                rank[u as usize]
+            } else {
+                sorted
+                    .binary_search_by_key(&u, |p| p.0)
+                    .map_or(u32::MAX, |i| sorted[i].1)
+            }
         };
         let firsts: Vec<u64> = (0..self.len())
             .into_par_iter()
