@@ -5,8 +5,13 @@
 //! small RR sets on a large graph (the weighted cascade on a million nodes) most nodes are in no
 //! set and most of the rest in one, and per-node arrays would outweigh the sets themselves. A node
 //! in one set gains at most one set, so it matters only once no indexed node gains two or more;
-//! from then on the greedy picks, each step, the lowest id in a set not yet covered, found by a
-//! scan of the sets.
+//! from then on every set not yet covered has its own lowest id, and the greedy takes the lowest
+//! of those, found in one pass over the sets. Only sets of two nodes or more are listed per node;
+//! a node's one-node sets are counted in its gain and covered when it is taken.
+//!
+//! Bytes, besides the sets: 4 per entry of an indexed node in a set of two or more, 8 per indexed
+//! node, a bit per set of two or more and per graph node (or a sorted list of the indexed ids when
+//! the graph is large beside the entries), and a heap of at most max(4k, 4,096) candidates.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -32,43 +37,56 @@ pub(crate) struct Greedy {
 /// Graph ids of the nodes in two sets or more to dense local ids `0..m`, in increasing graph-id
 /// order (so a tie broken by the lower local id is broken by the lower graph id).
 struct Index {
-    /// A table over the whole graph (`u32::MAX`: not indexed), when the graph is small beside
-    /// the entries; otherwise a binary search in `ids`.
-    table: Option<Vec<u32>>,
-    /// Graph id of each local id, increasing.
-    ids: Vec<u32>,
+    lookup: Lookup,
+    /// Nodes indexed.
+    m: usize,
     /// The most bytes held while the index was built.
     built_bytes: usize,
 }
 
+enum Lookup {
+    /// A bit per graph node (set: indexed) and, per 64 nodes, how many indexed nodes come before
+    /// them: a look-up is a popcount, and the whole costs 0.19 bytes per graph node.
+    Bits { bits: Vec<u64>, before: Vec<u32> },
+    /// The indexed graph ids, increasing: a look-up is a binary search. For a graph large beside
+    /// the entries, where even a bit per node would outweigh them.
+    Sorted(Vec<u32>),
+}
+
 impl Index {
     fn new(sets: &RrSets, n: usize) -> Index {
-        let entries = sets.nodes.len();
-        // The table costs 4 bytes per graph node, the search a sorted copy of the entries while
-        // it is built (4 bytes per entry) and a binary search per look-up: the table whenever it
-        // is the smaller.
-        if n <= entries {
-            let mut table = vec![0u32; n];
-            for &u in &sets.nodes {
-                table[u as usize] = table[u as usize].saturating_add(1);
-            }
-            let mut ids = Vec::new();
-            for (u, t) in table.iter_mut().enumerate() {
-                if *t >= 2 {
-                    *t = ids.len() as u32;
-                    ids.push(u as u32);
+        let entries = sets.entries();
+        let all = || sets.nodes.iter().chain(&sets.single);
+        let words = n.div_ceil(64);
+        // Bits cost 20 bytes per 64 nodes while built (seen once, seen twice, counts); the search
+        // a sorted copy of the entries (4 bytes each): bits whenever they are the smaller.
+        if words * 20 <= entries * 4 {
+            let (mut once, mut twice) = (vec![0u64; words], vec![0u64; words]);
+            for &u in all() {
+                let (w, b) = ((u >> 6) as usize, 1u64 << (u & 63));
+                if once[w] & b != 0 {
+                    twice[w] |= b;
                 } else {
-                    *t = u32::MAX;
+                    once[w] |= b;
                 }
             }
-            let built_bytes = n * 4 + ids.capacity() * 4;
+            drop(once);
+            let mut before = Vec::with_capacity(words);
+            let mut m = 0u32;
+            for w in &twice {
+                before.push(m);
+                m += w.count_ones();
+            }
             Index {
-                table: Some(table),
-                ids,
-                built_bytes,
+                lookup: Lookup::Bits {
+                    bits: twice,
+                    before,
+                },
+                m: m as usize,
+                built_bytes: words * 20,
             }
         } else {
-            let mut sorted = sets.nodes.clone();
+            let mut sorted: Vec<u32> = all().copied().collect();
             sorted.par_sort_unstable();
             let mut ids = Vec::new();
             for run in sorted.chunk_by(|a, b| a == b) {
@@ -80,8 +98,8 @@ impl Index {
             drop(sorted);
             ids.shrink_to_fit();
             Index {
-                table: None,
-                ids,
+                m: ids.len(),
+                lookup: Lookup::Sorted(ids),
                 built_bytes,
             }
         }
@@ -90,17 +108,36 @@ impl Index {
     /// The local id of graph node `u`, if it is in two sets or more.
     #[inline]
     fn of(&self, u: u32) -> Option<usize> {
-        match &self.table {
-            Some(t) => {
-                let v = t[u as usize];
-                (v != u32::MAX).then_some(v as usize)
+        match &self.lookup {
+            Lookup::Bits { bits, before } => {
+                let (w, b) = ((u >> 6) as usize, 1u64 << (u & 63));
+                let word = bits[w];
+                (word & b != 0).then(|| before[w] as usize + (word & (b - 1)).count_ones() as usize)
             }
-            None => self.ids.binary_search(&u).ok(),
+            Lookup::Sorted(ids) => ids.binary_search(&u).ok(),
+        }
+    }
+
+    /// The graph id of local id `v`.
+    fn id(&self, v: usize) -> u32 {
+        match &self.lookup {
+            Lookup::Bits { bits, before } => {
+                let w = before.partition_point(|&c| c as usize <= v) - 1;
+                let mut word = bits[w];
+                for _ in 0..v - before[w] as usize {
+                    word &= word - 1;
+                }
+                (w as u32) * 64 + word.trailing_zeros()
+            }
+            Lookup::Sorted(ids) => ids[v],
         }
     }
 
     fn bytes(&self) -> usize {
-        self.ids.capacity() * 4 + self.table.as_ref().map_or(0, |t| t.len() * 4)
+        match &self.lookup {
+            Lookup::Bits { bits, before } => bits.len() * 8 + before.len() * 4,
+            Lookup::Sorted(ids) => ids.capacity() * 4,
+        }
     }
 }
 
@@ -120,15 +157,84 @@ fn top_sum(degree: &[u32], k: usize, loose: u64) -> u64 {
     heap.into_iter().map(|r| r.0 as u64).sum::<u64>() + short.min(loose)
 }
 
+/// A node's place in the greedy's order: more sets gained first, then the lower id.
+type Key = (u32, Reverse<u32>);
+
+/// The indexed nodes that gain the most, two sets or more, as a lazy max-heap: the `cap` largest
+/// keys when it was filled, and `floor`, the least of them, when some were left out (`None`:
+/// every node gaining two sets or more is in). Gains only fall, so a node left out stays below
+/// `floor`: a current key on top at or above it is the largest of all; one below it means the
+/// heap is filled again from the current gains. A heap over every indexed node would cost
+/// 8 bytes each.
+struct Top {
+    heap: BinaryHeap<Key>,
+    floor: Option<Key>,
+    cap: usize,
+}
+
+impl Top {
+    fn fill(degree: &[u32], cap: usize) -> Top {
+        let mut keep: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(cap + 1);
+        let mut left_out = false;
+        for (v, &d) in degree.iter().enumerate() {
+            if d < 2 {
+                continue;
+            }
+            let key = (d, Reverse(v as u32));
+            if keep.len() < cap {
+                keep.push(Reverse(key));
+                continue;
+            }
+            left_out = true;
+            if keep.peek().is_some_and(|r| key > r.0) {
+                keep.pop();
+                keep.push(Reverse(key));
+            }
+        }
+        let floor = left_out.then(|| keep.peek().map(|r| r.0)).flatten();
+        Top {
+            heap: keep.into_iter().map(|r| r.0).collect(),
+            floor,
+            cap,
+        }
+    }
+
+    /// The indexed node a full scan would pick (most sets gained, lower id), if one gains two or
+    /// more.
+    fn pick(&mut self, degree: &[u32]) -> Option<usize> {
+        loop {
+            let Some((d, Reverse(v))) = self.heap.pop() else {
+                self.floor?;
+                *self = Top::fill(degree, self.cap);
+                continue;
+            };
+            let now = degree[v as usize];
+            if now < 2 {
+                continue; // it gains one set at most: picked by ones if needed
+            }
+            if now != d {
+                self.heap.push((now, Reverse(v)));
+                continue;
+            }
+            if self.floor.is_some_and(|f| (d, Reverse(v)) < f) {
+                *self = Top::fill(degree, self.cap);
+                continue;
+            }
+            return Some(v as usize);
+        }
+    }
+}
+
 /// What the greedy has left to cover, and what each node would still gain.
 struct Uncovered<'a> {
     sets: &'a RrSets,
     index: &'a Index,
-    /// The sets of indexed node `v`: `member[starts[v]..starts[v + 1]]`.
+    /// The sets of two nodes or more that hold indexed node `v`: `member[starts[v]..starts[v + 1]]`.
     starts: &'a [u32],
     member: &'a [u32],
-    done: Vec<bool>,
-    /// Sets not yet covered that hold each indexed node.
+    /// A bit per set of two nodes or more: covered.
+    done: Vec<u64>,
+    /// Sets not yet covered that hold each indexed node (of both kinds).
     degree: Vec<u32>,
     covered: u64,
     /// Entries of nodes outside the index in sets not yet covered: each such node gains one set.
@@ -136,11 +242,16 @@ struct Uncovered<'a> {
 }
 
 impl Uncovered<'_> {
+    fn is_done(&self, s: usize) -> bool {
+        self.done[s >> 6] & (1 << (s & 63)) != 0
+    }
+
+    /// Covers set `s` of two nodes or more.
     fn cover_set(&mut self, s: usize) {
-        if self.done[s] {
+        if self.is_done(s) {
             return;
         }
-        self.done[s] = true;
+        self.done[s >> 6] |= 1 << (s & 63);
         self.covered += 1;
         for &w in self.sets.set(s) {
             match self.index.of(w) {
@@ -150,16 +261,59 @@ impl Uncovered<'_> {
         }
     }
 
-    /// Covers every set of indexed node `v`.
+    /// Covers every set of indexed node `v`: those of two nodes or more, then its one-node sets,
+    /// which are what its gain still counts (no other node covers them).
     fn cover_node(&mut self, v: usize) {
         for i in self.starts[v] as usize..self.starts[v + 1] as usize {
             self.cover_set(self.member[i] as usize);
+        }
+        self.covered += u64::from(self.degree[v]);
+        self.degree[v] = 0;
+    }
+
+    /// Covers the one-node set of `u`, not yet covered.
+    fn cover_single(&mut self, u: u32) {
+        match self.index.of(u) {
+            Some(x) => self.cover_node(x),
+            None => {
+                self.covered += 1;
+                self.loose -= 1;
+            }
         }
     }
 
     /// Sets covered plus the `k` largest gains: a bound on what any `k` nodes cover.
     fn bound(&self, k: usize) -> f64 {
         (self.covered + top_sum(&self.degree, k, self.loose)) as f64
+    }
+
+    /// When every node gains one set at most: the `r` lowest of the lowest ids of the sets not
+    /// yet covered, increasing, each with its set (`u32::MAX`: the node's one-node set). Such a
+    /// set's lowest id is in no other set not yet covered, so taking it covers that set alone,
+    /// and the greedy (ties to the lower id) takes exactly these in this order.
+    fn lowest(&self, r: usize) -> Vec<(u32, u32)> {
+        let mut keep: BinaryHeap<(u32, u32)> = BinaryHeap::with_capacity(r + 1);
+        let mut offer = |c: (u32, u32)| {
+            if keep.len() < r {
+                keep.push(c);
+            } else if keep.peek().is_some_and(|&top| c < top) {
+                keep.pop();
+                keep.push(c);
+            }
+        };
+        for s in (0..self.sets.multi()).filter(|&s| !self.is_done(s)) {
+            if let Some(&u) = self.sets.set(s).iter().min() {
+                offer((u, s as u32));
+            }
+        }
+        for &u in &self.sets.single {
+            // An indexed node's one-node set is covered once the node is taken (its gain 0); a
+            // node outside the index is taken only from here on.
+            if self.index.of(u).is_none_or(|x| self.degree[x] > 0) {
+                offer((u, u32::MAX));
+            }
+        }
+        keep.into_sorted_vec()
     }
 }
 
@@ -170,24 +324,29 @@ impl Uncovered<'_> {
 /// The sets of one collection number less than 2^32, and so do their entries (`select` refuses
 /// more): set ids and positions are `u32`.
 pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
+    greedy_capped(sets, n, k, (4 * k).max(4096))
+}
+
+/// [`greedy`] with at most `cap` nodes in its heap at a time.
+fn greedy_capped(sets: &RrSets, n: usize, k: usize, cap: usize) -> Greedy {
     let index = Index::new(sets, n);
-    let m = index.ids.len();
-    // Which sets hold each indexed node: counts, then a counting sort of the set ids by node.
-    let mut degree = vec![0u32; m];
+    let m = index.m;
+    // Which sets of two nodes or more hold each indexed node: counts, then a counting sort of
+    // the set ids by node.
+    let mut starts = vec![0u32; m + 1];
     for &u in &sets.nodes {
         if let Some(v) = index.of(u) {
-            degree[v] += 1;
+            starts[v + 1] += 1;
         }
     }
-    let mut starts = vec![0u32; m + 1];
     for v in 0..m {
-        starts[v + 1] = starts[v] + degree[v];
+        starts[v + 1] += starts[v];
     }
     let indexed = starts[m] as usize;
     let mut member = vec![0u32; indexed];
     // `starts[v + 1]` is where node v's run ends; filled backwards from there, it ends where it
     // began, so no second array of positions is needed.
-    for s in (0..sets.len()).rev() {
+    for s in (0..sets.multi()).rev() {
         for &u in sets.set(s).iter().rev() {
             if let Some(v) = index.of(u) {
                 starts[v + 1] -= 1;
@@ -198,80 +357,79 @@ pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
     // Each run now begins at `starts[v + 1]`; shift back to `starts[v]..starts[v + 1]`.
     starts.copy_within(1..=m, 0);
     starts[m] = indexed as u32;
-    // A lazy max-heap over the local ids, by (coverage, lower id): an entry whose coverage has
-    // dropped since it was pushed goes back with the new one, so the first current entry on top
-    // is the node a full scan would pick among the indexed ones.
-    let mut heap: BinaryHeap<(u32, Reverse<u32>)> = (0..m as u32)
-        .map(|v| (degree[v as usize], Reverse(v)))
-        .collect();
+    let mut degree: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut in_single = 0;
+    for &u in &sets.single {
+        if let Some(v) = index.of(u) {
+            degree[v] += 1;
+            in_single += 1;
+        }
+    }
+    let mut top = Top::fill(&degree, cap);
     let mut left = Uncovered {
         sets,
         index: &index,
         starts: &starts,
         member: &member,
-        done: vec![false; sets.len()],
+        done: vec![0u64; sets.multi().div_ceil(64)],
         degree,
         covered: 0,
-        loose: (sets.nodes.len() - indexed) as u64,
+        loose: (sets.entries() - indexed - in_single) as u64,
     };
     let index_bytes = index.built_bytes.max(
         index.bytes()
             + left.degree.capacity() * 4
             + starts.capacity() * 4
             + member.capacity() * 4
-            + heap.capacity() * 8
-            + left.done.capacity(),
+            + (top.cap + 1) * 8
+            + left.done.capacity() * 8,
     );
     let mut seeds = Vec::with_capacity(k);
     let mut best_upper = f64::INFINITY;
-    let mut filler = 0u32;
-    // Once no indexed node gains two sets, every node gains one or none.
-    let mut by_ones = false;
     let every = (k / 8).max(1);
-    for step in 0..k {
+    let mut step = 0;
+    // While some node gains two sets or more.
+    while step < k {
         if step % every == 0 {
             best_upper = best_upper.min(left.bound(k));
         }
-        if !by_ones {
-            let mut pick = None;
-            while let Some((d, Reverse(v))) = heap.pop() {
-                let now = left.degree[v as usize];
-                if now < 2 {
-                    continue; // it gains one set at most: the scan below finds it if needed
-                }
-                if now == d {
-                    pick = Some(v as usize);
-                    break;
-                }
-                heap.push((now, Reverse(v)));
-            }
-            if let Some(v) = pick {
-                seeds.push(index.ids[v]);
-                left.cover_node(v);
-                continue;
-            }
-            by_ones = true;
-            heap = BinaryHeap::new();
-        }
-        // Every node gains at most one set: the lowest id in a set not yet covered. A node
-        // chosen before is in no such set.
-        let lowest = (0..sets.len())
-            .filter(|&s| !left.done[s])
-            .filter_map(|s| sets.set(s).iter().min().map(|&u| (u, s)))
-            .min();
-        let Some((u, s)) = lowest else {
-            // No node covers anything more: the lowest ids not yet chosen (gain zero).
-            while seeds.contains(&filler) {
-                filler += 1;
-            }
-            seeds.push(filler);
-            continue;
+        let Some(v) = top.pick(&left.degree) else {
+            break;
         };
-        seeds.push(u);
-        match index.of(u) {
-            Some(v) => left.cover_node(v),
-            None => left.cover_set(s),
+        seeds.push(index.id(v));
+        left.cover_node(v);
+        step += 1;
+    }
+    drop(top);
+    // Then every node gains one set or none.
+    let mut picks = if step < k {
+        left.lowest(k - step).into_iter()
+    } else {
+        Vec::new().into_iter()
+    };
+    let mut filler = 0u32;
+    while step < k {
+        if step % every == 0 {
+            best_upper = best_upper.min(left.bound(k));
         }
+        match picks.next() {
+            Some((u, u32::MAX)) => {
+                seeds.push(u);
+                left.cover_single(u);
+            }
+            Some((u, s)) => {
+                seeds.push(u);
+                left.cover_set(s as usize);
+            }
+            None => {
+                // No node covers anything more: the lowest ids not yet chosen (gain zero).
+                while seeds.contains(&filler) {
+                    filler += 1;
+                }
+                seeds.push(filler);
+            }
+        }
+        step += 1;
     }
     best_upper = best_upper.min(left.bound(k));
     let covered = left.covered;
@@ -290,18 +448,23 @@ mod tests {
     use super::*;
     use crate::rng;
 
-    fn random_sets(seed: u64, sets: usize, ids: u32) -> RrSets {
+    /// Sets of 1 to `longest` nodes drawn from `0..ids` (fewer when a node repeats).
+    fn random_sets(seed: u64, sets: usize, ids: u32, longest: u64) -> RrSets {
         let mut rng = rng::stream(seed, 0);
         let mut out = RrSets::new(0, 0);
         for _ in 0..sets {
-            let len = 1 + rng::below(&mut rng, 5);
+            let len = 1 + rng::below(&mut rng, longest);
             let mut set: Vec<u32> = (0..len)
                 .map(|_| rng::below(&mut rng, ids as u64) as u32)
                 .collect();
             set.sort_unstable();
             set.dedup();
-            out.nodes.extend_from_slice(&set);
-            out.starts.push(out.nodes.len() as u32);
+            if set.len() == 1 {
+                out.single.push(set[0]);
+            } else {
+                out.nodes.extend_from_slice(&set);
+                out.starts.push(out.nodes.len() as u32);
+            }
         }
         out
     }
@@ -309,22 +472,24 @@ mod tests {
     /// The greedy by full scans: each step the node in most uncovered sets, ties to the lower id;
     /// and the bound on the best coverage from the `k` largest gains, taken as `greedy` takes it.
     fn by_scan(sets: &RrSets, n: usize, k: usize) -> (Vec<u32>, u64, f64) {
+        let sets: Vec<&[u32]> = sets.all().collect();
         let mut done = vec![false; sets.len()];
+        let mut chosen = vec![false; n];
         let (mut seeds, mut covered) = (Vec::new(), 0);
         let mut upper = f64::INFINITY;
         let gains = |done: &[bool]| {
             let mut gain = vec![0u64; n];
             for s in (0..sets.len()).filter(|&s| !done[s]) {
-                for &u in sets.set(s) {
+                for &u in sets[s] {
                     gain[u as usize] += 1;
                 }
             }
             gain
         };
         let top = |gain: &[u64]| {
-            let mut g = gain.to_vec();
+            let mut g: Vec<u64> = gain.iter().copied().filter(|&x| x > 0).collect();
             g.sort_unstable_by(|a, b| b.cmp(a));
-            g[..k.min(n)].iter().sum::<u64>()
+            g[..k.min(g.len())].iter().sum::<u64>()
         };
         for step in 0..k {
             let gain = gains(&done);
@@ -332,12 +497,13 @@ mod tests {
                 upper = upper.min((covered + top(&gain)) as f64);
             }
             let best = (0..n)
-                .filter(|u| !seeds.contains(&(*u as u32)))
+                .filter(|&u| !chosen[u])
                 .max_by_key(|&u| (gain[u], Reverse(u)))
                 .unwrap();
+            chosen[best] = true;
             seeds.push(best as u32);
             for s in 0..sets.len() {
-                if !done[s] && sets.set(s).contains(&(best as u32)) {
+                if !done[s] && sets[s].contains(&(best as u32)) {
                     done[s] = true;
                     covered += 1;
                 }
@@ -351,37 +517,49 @@ mod tests {
 
     #[test]
     fn both_indexes_pick_as_a_full_scan_does() {
+        let mut searched = 0;
         for seed in 0..20 {
             // 400 sets over 30 ids (about 1,200 entries: every node in many sets) and over 3,000
-            // ids (most nodes in one set or none, so the greedy soon picks by ones); 30 nodes take
-            // the table, 10,000 the search (as 3,000 do); the seeds differ only when no node
-            // gains (fill by lowest id).
-            for ids in [30, 3_000] {
-                let sets = random_sets(seed, 400, ids);
+            // ids (most nodes in one set or none, so the greedy soon picks by ones); sets of up to
+            // 5 nodes, or of 1 or 2 (most of one node, as with small chances). Graphs of `ids`
+            // and 10,000 nodes take the bits, 50,000 the search; heaps of 4,096 nodes hold every
+            // candidate, of 1 or 3 they are filled again and again; the seeds differ only when no
+            // node gains (fill by lowest id).
+            for (ids, longest) in [(30, 5), (3_000, 5), (30, 2), (3_000, 2)] {
+                let sets = random_sets(seed, 400, ids, longest);
                 for (n, k) in [
                     (ids as usize, 5),
                     (ids as usize, 30),
                     (10_000, 5),
-                    (10_000, 40),
+                    (50_000, 40),
                 ] {
-                    let g = greedy(&sets, n, k);
+                    let index = Index::new(&sets, n);
+                    searched += matches!(index.lookup, Lookup::Sorted(_)) as u32;
+                    for v in 0..index.m {
+                        assert_eq!(index.of(index.id(v)), Some(v));
+                    }
                     let (seeds, covered, upper) = by_scan(&sets, n, k);
-                    assert_eq!(g.seeds, seeds, "seed {seed} ids {ids} n {n} k {k}");
-                    assert_eq!(g.covered, covered);
-                    assert_eq!(g.best_upper, upper);
-                    assert!(g.index_bytes > 0);
+                    for cap in [4096, 3, 1] {
+                        let g = greedy_capped(&sets, n, k, cap);
+                        let at = format!("seed {seed} ids {ids} n {n} k {k} cap {cap}");
+                        assert_eq!(g.seeds, seeds, "{at}");
+                        assert_eq!(g.covered, covered, "{at}");
+                        assert_eq!(g.best_upper, upper, "{at}");
+                        assert!(g.index_bytes > 0);
+                    }
                 }
             }
         }
+        assert!(searched > 0 && searched < 20 * 16, "both look-ups tried");
     }
 
     #[test]
     fn the_index_is_over_the_nodes_in_sets_not_the_graph() {
-        let sets = random_sets(7, 100, 50);
-        let small = greedy(&sets, 1_000, 3).index_bytes;
+        let sets = random_sets(7, 100, 50, 5);
+        let small = greedy(&sets, 100_000, 3).index_bytes;
         let large = greedy(&sets, 50_000_000, 3).index_bytes;
-        // No per-node array of the graph's size: the same bytes for a thousand or 50 million
-        // nodes, when the entries are too few for a table.
+        // No per-node array of the graph's size: the same bytes for 10^5 or 5 · 10^7 nodes,
+        // when the entries are too few for a bit per node.
         assert_eq!(small, large);
     }
 }

@@ -163,7 +163,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         }
         // Refuse before allocating: entries so far per set predict the next round's.
         let sets = choose.len().max(1) as f64;
-        let per_set = (choose.nodes.len() + check_sets.nodes.len()) as f64
+        let per_set = (choose.entries() + check_sets.entries()) as f64
             / (sets + check_sets.len().max(1) as f64);
         let sets_total = (CHOOSE + 1.0) * theta;
         let need =
@@ -219,7 +219,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 cumulative.push(total as f64 * scale);
             }
             let share = cov2 as f64 / theta;
-            let entries = (choose.nodes.len() + check_sets.nodes.len()) as u64;
+            let entries = (choose.entries() + check_sets.entries()) as u64;
             return Ok(Selection {
                 seeds: g.seeds,
                 estimate: cov2 as f64 * scale,
@@ -233,9 +233,8 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
                 delta,
                 rr_sets: sets_total as u64,
                 rr_entries: entries,
-                // Sets of both collections (4 bytes per entry and per set), plus the greedy's
-                // index of R1 at its largest (4 bytes per entry of a node in two sets or more,
-                // about 24 per such node, 1 per set).
+                // Sets of both collections (4 bytes per entry and per set of two nodes or more),
+                // plus the greedy's index of R1 at its largest (see `cover`).
                 rr_bytes: (choose.bytes() + check_sets.bytes() + g.index_bytes) as u64,
                 rounds: round,
                 sample_seconds: sample_s,

@@ -524,8 +524,7 @@ mod tests {
                 ..Model::uniform(1.0, Delay::Fixed { hours: 1.0 })
             };
             let r = sets(&g, &model, 200);
-            for i in 0..r.len() {
-                let s = r.set(i);
+            for s in r.all() {
                 let root = s[0];
                 let mut want: Vec<u32> = (root.saturating_sub(back)..=root).collect();
                 let mut got = s.to_vec();
@@ -550,8 +549,7 @@ mod tests {
         let r = sets(&g, &model, 100_000);
         let mut hits = [0u64; 5];
         let mut roots = [0u64; 5];
-        for i in 0..r.len() {
-            let s = r.set(i);
+        for s in r.all() {
             roots[s[0] as usize] += 1;
             if s.contains(&0) {
                 hits[s[0] as usize] += 1;
@@ -598,8 +596,7 @@ mod tests {
         };
         let r = sets(&g, &model, 40_000);
         let (mut strong, mut weak, mut rooted) = (0u64, 0u64, 0u64);
-        for i in 0..r.len() {
-            let s = r.set(i);
+        for s in r.all() {
             if s[0] == 0 {
                 rooted += 1;
                 strong += s[1..].iter().filter(|&&u| u % 2 == 0).count() as u64;

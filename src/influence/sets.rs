@@ -7,11 +7,15 @@ use rayon::prelude::*;
 use super::rr::{Sampler, Scratch};
 use crate::rng;
 
-/// RR sets, flat: set `i` is `nodes[starts[i]..starts[i + 1]]`. One collection holds fewer than
-/// 2^32 entries (`grow` refuses more), so offsets, like node and set ids, are `u32`.
+/// RR sets, flat. Sets of two nodes or more: set `i` is `nodes[starts[i]..starts[i + 1]]`; sets of
+/// one node (most of them when chances are small: the root alone) are that node in `single`, with
+/// no offset. One collection holds fewer than 2^32 sets and entries (`grow` refuses more), so
+/// offsets, like node and set ids, are `u32`. Coverage does not depend on the sets' order, so the
+/// two kinds are kept apart.
 pub(crate) struct RrSets {
     pub(crate) starts: Vec<u32>,
     pub(crate) nodes: Vec<u32>,
+    pub(crate) single: Vec<u32>,
     /// The user seed and the stream family the sets come from (set `i` from stream `family + i`).
     seed: u64,
     family: u64,
@@ -27,22 +31,43 @@ impl RrSets {
         RrSets {
             starts: vec![0],
             nodes: Vec::new(),
+            single: Vec::new(),
             seed,
             family,
         }
     }
 
+    /// Sets drawn, of both kinds.
     pub(crate) fn len(&self) -> usize {
+        self.multi() + self.single.len()
+    }
+
+    /// Sets of two nodes or more.
+    pub(crate) fn multi(&self) -> usize {
         self.starts.len() - 1
     }
 
+    /// Set `i` of two nodes or more.
     pub(crate) fn set(&self, i: usize) -> &[u32] {
         &self.nodes[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
-    /// Bytes held: 4 per entry, 4 per set.
+    /// Every set: those of two nodes or more, then those of one.
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.multi())
+            .map(|i| self.set(i))
+            .chain(self.single.iter().map(std::slice::from_ref))
+    }
+
+    /// Nodes in sets, counted with repetition.
+    pub(crate) fn entries(&self) -> usize {
+        self.nodes.len() + self.single.len()
+    }
+
+    /// Bytes held: 4 per entry, and 4 per set of two nodes or more.
     pub(crate) fn bytes(&self) -> usize {
-        self.nodes.len() * 4 + self.starts.len() * 4
+        (self.nodes.len() + self.single.len() + self.starts.len()) * 4
     }
 
     /// Samples sets until there are `total`, in parallel; set `i` draws only from its own stream.
@@ -65,7 +90,7 @@ impl RrSets {
         let (seed, family) = (self.seed, self.family);
         let pieces_wanted = 8 * rayon::current_num_threads() as u64;
         let chunk = (to - from).div_ceil(pieces_wanted).clamp(1, CHUNK);
-        let pieces: Vec<(Vec<u32>, Vec<u32>)> = (from..to)
+        let pieces: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = (from..to)
             .step_by(chunk as usize)
             .collect::<Vec<_>>()
             .into_par_iter()
@@ -76,7 +101,7 @@ impl RrSets {
                     .ok()
                     .and_then(|mut p| p.pop())
                     .unwrap_or_else(|| Scratch::new(sampler.n));
-                let (mut nodes, mut lens) = (Vec::new(), Vec::with_capacity((hi - lo) as usize));
+                let (mut nodes, mut lens, mut single) = (Vec::new(), Vec::new(), Vec::new());
                 for i in lo..hi {
                     if crate::cancel::requested() {
                         break; // the caller's next check fails the selection
@@ -84,27 +109,39 @@ impl RrSets {
                     let mut rng = rng::stream(seed, family + i);
                     let before = nodes.len();
                     sampler.sample(&mut rng, &mut s, &mut nodes);
-                    lens.push((nodes.len() - before) as u32);
+                    let len = nodes.len() - before;
+                    if len == 1 {
+                        single.extend(nodes.pop());
+                    } else {
+                        lens.push(len as u32);
+                    }
                 }
                 if let Ok(mut p) = pool.lock() {
                     p.push(s);
                 }
-                (nodes, lens)
+                (nodes, lens, single)
             })
             .collect();
         let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
-        if self.nodes.len() + extra > u32::MAX as usize {
+        let (sets, singles) = pieces
+            .iter()
+            .fold((0, 0), |(a, b), p| (a + p.1.len(), b + p.2.len()));
+        if self.nodes.len() + extra > u32::MAX as usize
+            || self.single.len() + singles > u32::MAX as usize
+        {
             return false;
         }
         self.nodes.reserve_exact(extra);
-        self.starts.reserve_exact((to - from) as usize);
-        for (nodes, lens) in pieces {
+        self.starts.reserve_exact(sets);
+        self.single.reserve_exact(singles);
+        for (nodes, lens, single) in pieces {
             let mut at = *self.starts.last().expect("starts begins with 0");
             for l in lens {
                 at += l;
                 self.starts.push(at);
             }
             self.nodes.extend_from_slice(&nodes);
+            self.single.extend_from_slice(&single);
         }
         true
     }
@@ -115,7 +152,7 @@ impl RrSets {
     pub(crate) fn coverage_by_rank(&self, n: usize, seeds: &[u32]) -> Vec<u64> {
         // Each seed's rank: a table over the graph when it is small beside the entries (at most
         // a byte per entry), else a binary search among the seeds.
-        let table = n <= self.nodes.len() / 4;
+        let table = n <= self.entries() / 4;
         let mut rank = Vec::new();
         let mut sorted: Vec<(u32, u32)> = Vec::new();
         if table {
@@ -141,23 +178,23 @@ impl RrSets {
                     .map_or(u32::MAX, |i| sorted[i].1)
             }
         };
-        let firsts: Vec<u64> = (0..self.len())
+        let add = |mut acc: Vec<u64>, best: u32| {
+            if best != u32::MAX {
+                acc[best as usize] += 1;
+            }
+            acc
+        };
+        let firsts: Vec<u64> = (0..self.multi())
             .into_par_iter()
-            .fold(
-                || vec![0u64; seeds.len()],
-                |mut acc, i| {
-                    let best = self
-                        .set(i)
-                        .iter()
-                        .map(|&u| rank_of(u))
-                        .min()
-                        .unwrap_or(u32::MAX);
-                    if best != u32::MAX {
-                        acc[best as usize] += 1;
-                    }
-                    acc
-                },
-            )
+            .map(|i| {
+                self.set(i)
+                    .iter()
+                    .map(|&u| rank_of(u))
+                    .min()
+                    .unwrap_or(u32::MAX)
+            })
+            .chain(self.single.par_iter().map(|&u| rank_of(u)))
+            .fold(|| vec![0u64; seeds.len()], add)
             .reduce(
                 || vec![0u64; seeds.len()],
                 |mut a, b| {
