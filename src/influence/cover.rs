@@ -174,7 +174,8 @@ struct Top {
 
 impl Top {
     fn fill(degree: &[u32], cap: usize) -> Top {
-        let mut keep: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(cap + 1);
+        let candidates = degree.iter().filter(|&&d| d >= 2).count();
+        let mut keep: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(cap.min(candidates));
         let mut left_out = false;
         for (v, &d) in degree.iter().enumerate() {
             if d < 2 {
@@ -193,7 +194,13 @@ impl Top {
         }
         let floor = left_out.then(|| keep.peek().map(|r| r.0)).flatten();
         Top {
-            heap: keep.into_iter().map(|r| r.0).collect(),
+            // In place: the same allocation, heapified again by the other order.
+            heap: BinaryHeap::from(
+                keep.into_vec()
+                    .into_iter()
+                    .map(|r| r.0)
+                    .collect::<Vec<Key>>(),
+            ),
             floor,
             cap,
         }
@@ -381,7 +388,7 @@ fn greedy_capped(sets: &RrSets, n: usize, k: usize, cap: usize) -> Greedy {
             + left.degree.capacity() * 4
             + starts.capacity() * 4
             + member.capacity() * 4
-            + (top.cap + 1) * 8
+            + top.cap.min(m) * 8
             + left.done.capacity() * 8,
     );
     let mut seeds = Vec::with_capacity(k);
@@ -472,7 +479,7 @@ mod tests {
     /// The greedy by full scans: each step the node in most uncovered sets, ties to the lower id;
     /// and the bound on the best coverage from the `k` largest gains, taken as `greedy` takes it.
     fn by_scan(sets: &RrSets, n: usize, k: usize) -> (Vec<u32>, u64, f64) {
-        let sets: Vec<&[u32]> = sets.all().collect();
+        let sets: Vec<&[u32]> = sets.all();
         let mut done = vec![false; sets.len()];
         let mut chosen = vec![false; n];
         let (mut seeds, mut covered) = (Vec::new(), 0);

@@ -150,7 +150,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
 
     let pool = Mutex::new(Vec::new());
     let mut choose = sets::RrSets::new(opts.seed, crate::rng::purpose::RR_CHOOSE);
-    let mut check_sets = sets::RrSets::new(opts.seed, crate::rng::purpose::RR_CHECK);
+    let mut check_sets = sets::RrSets::in_order(opts.seed, crate::rng::purpose::RR_CHECK);
     let (mut sample_s, mut greedy_s) = (0.0, 0.0);
     let mut theta = theta_0;
     let mut round = 1;

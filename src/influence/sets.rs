@@ -12,13 +12,64 @@ use crate::rng;
 /// no offset. One collection holds fewer than 2^32 sets and entries (`grow` refuses more), so
 /// offsets, like node and set ids, are `u32`. Coverage does not depend on the sets' order, so the
 /// two kinds are kept apart.
+///
+/// A collection that is only ever read in order (the checking one: its coverage by a seed list)
+/// keeps a length byte per set instead of an offset ([`Lengths`]); `starts` then stays `[0]`.
 pub(crate) struct RrSets {
     pub(crate) starts: Vec<u32>,
     pub(crate) nodes: Vec<u32>,
     pub(crate) single: Vec<u32>,
+    lengths: Option<Lengths>,
     /// The user seed and the stream family the sets come from (set `i` from stream `family + i`).
     seed: u64,
     family: u64,
+}
+
+/// Sets of two nodes or more read in order: a byte per set holds its length, or 255 when the
+/// length is in `long`; every [`MARK`] sets a mark says where the set begins in `nodes` and in
+/// `long`, so that the sets can be read in parallel pieces.
+#[derive(Default)]
+struct Lengths {
+    len: Vec<u8>,
+    long: Vec<u32>,
+    marks: Vec<(u32, u32)>,
+}
+
+const MARK: usize = 1024;
+
+impl Lengths {
+    /// Appends the length of a set beginning at `at` in `nodes`.
+    fn push(&mut self, at: u32, l: u32) {
+        if self.len.len() % MARK == 0 {
+            self.marks.push((at, self.long.len() as u32));
+        }
+        if l < 255 {
+            self.len.push(l as u8);
+        } else {
+            self.len.push(255);
+            self.long.push(l);
+        }
+    }
+
+    /// The sets from `MARK * m` on, up to `MARK` of them, as slices of `nodes`.
+    fn piece<'a>(&'a self, nodes: &'a [u32], m: usize) -> impl Iterator<Item = &'a [u32]> + 'a {
+        let (mut at, mut long) = (self.marks[m].0 as usize, self.marks[m].1 as usize);
+        let end = (MARK * (m + 1)).min(self.len.len());
+        self.len[MARK * m..end].iter().map(move |&b| {
+            let l = if b < 255 {
+                b as usize
+            } else {
+                long += 1;
+                self.long[long - 1] as usize
+            };
+            at += l;
+            &nodes[at - l..at]
+        })
+    }
+
+    fn bytes(&self) -> usize {
+        self.len.len() + self.long.len() * 4 + self.marks.len() * 8
+    }
 }
 
 /// At most this many sets per piece of parallel work. Pieces are joined in order and set `i` draws
@@ -32,8 +83,18 @@ impl RrSets {
             starts: vec![0],
             nodes: Vec::new(),
             single: Vec::new(),
+            lengths: None,
             seed,
             family,
+        }
+    }
+
+    /// A collection read only in order: a length byte per set instead of a 4-byte offset;
+    /// [`RrSets::set`] is not available.
+    pub(crate) fn in_order(seed: u64, family: u64) -> RrSets {
+        RrSets {
+            lengths: Some(Lengths::default()),
+            ..RrSets::new(seed, family)
         }
     }
 
@@ -44,20 +105,45 @@ impl RrSets {
 
     /// Sets of two nodes or more.
     pub(crate) fn multi(&self) -> usize {
-        self.starts.len() - 1
+        match &self.lengths {
+            Some(l) => l.len.len(),
+            None => self.starts.len() - 1,
+        }
     }
 
-    /// Set `i` of two nodes or more.
+    /// Set `i` of two nodes or more (not in a collection read only in order).
     pub(crate) fn set(&self, i: usize) -> &[u32] {
+        debug_assert!(self.lengths.is_none());
         &self.nodes[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    /// The sets of two nodes or more, in parallel pieces.
+    fn multi_par(&self) -> impl ParallelIterator<Item = &[u32]> {
+        let pieces = match &self.lengths {
+            Some(l) => l.marks.len(),
+            None => self.multi().div_ceil(MARK),
+        };
+        (0..pieces).into_par_iter().flat_map_iter(move |m| {
+            let (from_lengths, from_starts) = match &self.lengths {
+                Some(l) => (Some(l.piece(&self.nodes, m)), None),
+                None => (
+                    None,
+                    Some((MARK * m..(MARK * (m + 1)).min(self.multi())).map(|i| self.set(i))),
+                ),
+            };
+            from_lengths
+                .into_iter()
+                .flatten()
+                .chain(from_starts.into_iter().flatten())
+        })
     }
 
     /// Every set: those of two nodes or more, then those of one.
     #[cfg(test)]
-    pub(crate) fn all(&self) -> impl Iterator<Item = &[u32]> {
-        (0..self.multi())
-            .map(|i| self.set(i))
-            .chain(self.single.iter().map(std::slice::from_ref))
+    pub(crate) fn all(&self) -> Vec<&[u32]> {
+        let mut out: Vec<&[u32]> = self.multi_par().collect();
+        out.extend(self.single.iter().map(std::slice::from_ref));
+        out
     }
 
     /// Nodes in sets, counted with repetition.
@@ -65,9 +151,10 @@ impl RrSets {
         self.nodes.len() + self.single.len()
     }
 
-    /// Bytes held: 4 per entry, and 4 per set of two nodes or more.
+    /// Bytes held: 4 per entry, and 4 per set of two nodes or more (about 1 when read in order).
     pub(crate) fn bytes(&self) -> usize {
         (self.nodes.len() + self.single.len() + self.starts.len()) * 4
+            + self.lengths.as_ref().map_or(0, Lengths::bytes)
     }
 
     /// Samples sets until there are `total`, in parallel; set `i` draws only from its own stream.
@@ -132,13 +219,19 @@ impl RrSets {
             return false;
         }
         self.nodes.reserve_exact(extra);
-        self.starts.reserve_exact(sets);
+        match &mut self.lengths {
+            Some(l) => l.len.reserve_exact(sets),
+            None => self.starts.reserve_exact(sets),
+        }
         self.single.reserve_exact(singles);
         for (nodes, lens, single) in pieces {
-            let mut at = *self.starts.last().expect("starts begins with 0");
+            let mut at = self.nodes.len() as u32;
             for l in lens {
+                match &mut self.lengths {
+                    Some(ls) => ls.push(at, l),
+                    None => self.starts.push(at + l),
+                }
                 at += l;
-                self.starts.push(at);
             }
             self.nodes.extend_from_slice(&nodes);
             self.single.extend_from_slice(&single);
@@ -184,15 +277,9 @@ impl RrSets {
             }
             acc
         };
-        let firsts: Vec<u64> = (0..self.multi())
-            .into_par_iter()
-            .map(|i| {
-                self.set(i)
-                    .iter()
-                    .map(|&u| rank_of(u))
-                    .min()
-                    .unwrap_or(u32::MAX)
-            })
+        let firsts: Vec<u64> = self
+            .multi_par()
+            .map(|set| set.iter().map(|&u| rank_of(u)).min().unwrap_or(u32::MAX))
             .chain(self.single.par_iter().map(|&u| rank_of(u)))
             .fold(|| vec![0u64; seeds.len()], add)
             .reduce(
@@ -205,5 +292,45 @@ impl RrSets {
                 },
             );
         firsts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cascade::{Delay, Model};
+    use crate::graph::{EdgeList, Graph};
+    use crate::influence::rr::Sampler;
+
+    #[test]
+    fn sets_read_in_order_are_the_sets_with_offsets() {
+        // A path with sure arcs and no deadline: the RR set of node r is 0..=r, so lengths run
+        // from 1 to 600 (past the 255 of a length byte), over several marks of 1,024 sets; at
+        // p = 0.3 most sets hold one or two nodes.
+        let n = 600u32;
+        let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, i + 1)).collect();
+        let g = Graph::from_edges(EdgeList::from_pairs(n as usize, &pairs), true);
+        for p in [1.0, 0.3] {
+            let model = Model::uniform(p, Delay::Exp { mean: 1.0 });
+            let sampler = Sampler::new(&g, &model).unwrap();
+            let pool = Mutex::new(Vec::new());
+            let (mut a, mut b) = (RrSets::new(3, 0), RrSets::in_order(3, 0));
+            // Grown in two steps, as the doubling rounds do.
+            for total in [1_500, 3_100] {
+                assert!(a.grow(&sampler, &pool, total) && b.grow(&sampler, &pool, total));
+            }
+            assert_eq!((a.len(), a.entries()), (b.len(), b.entries()));
+            assert_eq!(a.all(), b.all());
+            if p == 1.0 {
+                assert!(a.all().iter().any(|s| s.len() > 255));
+                assert!(b.bytes() < a.bytes());
+            }
+            for seeds in [vec![0u32], vec![599, 3, 300], vec![10, 10, 20]] {
+                assert_eq!(
+                    a.coverage_by_rank(n as usize, &seeds),
+                    b.coverage_by_rank(n as usize, &seeds)
+                );
+            }
+        }
     }
 }
