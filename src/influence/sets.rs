@@ -40,7 +40,7 @@ const MARK: usize = 1024;
 impl Lengths {
     /// Appends the length of a set beginning at `at` in `nodes`.
     fn push(&mut self, at: u32, l: u32) {
-        if self.len.len() % MARK == 0 {
+        if self.len.len().is_multiple_of(MARK) {
             self.marks.push((at, self.long.len() as u32));
         }
         if l < 255 {
