@@ -9,7 +9,7 @@
 //! within (1 − 1/e) of the best coverage on them, and the concentration bounds on coverage hold
 //! whatever the sets are. Two collections are drawn: R1 to choose (greedy, and an upper bound on
 //! the best coverage), R2, half its size, to check (a lower bound on the chosen set's spread).
-//! When the ratio of the bounds reaches 1 − 1/e − ε (and the choice rests on at least 50 covered
+//! When the ratio of the bounds reaches 1 − 1/e − ε (and the choice rests on at least 32 covered
 //! sets per seed) the choice is returned; otherwise both double, up to the size
 //! that guarantees the ratio outright (at probability 1 − δ).
 
@@ -82,9 +82,11 @@ const CHOOSE: f64 = 2.0;
 /// proved on a few hundred sets, whose greedy picks are mostly noise; more sets never weaken
 /// the guarantee, so the floor only costs time. At 20 the seeds varied with the user seed by 5 %
 /// on ba_1m under the weighted cascade (seeds 1–4 reached 50,419–52,974 people by 2,000 forward
-/// runs, SUBSIM's about 52,000); at 50 they reach 52,793–53,520 and ego-Facebook's 1,192–1,202
-/// against 1,147–1,172 (benches/RESULTS.md, 2026-12-02 evening).
-const MIN_COVERED_PER_SEED: u64 = 50;
+/// runs; SUBSIM's 49,568–52,775 over its runs), at 32 and at 50 52,793–53,520; on ego-Facebook
+/// 1,147–1,172 at 20, 1,172–1,189 at 32, 1,192–1,202 at 50. 50 made the red-packet comparison
+/// with `best:50` 2.3× slower (each round doubles the sets, and the WeChat-like graph's sets are
+/// large), 32 costs it 14 % (benches/RESULTS.md, 2026-12-02 evening).
+const MIN_COVERED_PER_SEED: u64 = 32;
 
 /// ln C(n, k).
 fn ln_choose(n: usize, k: usize) -> f64 {
