@@ -141,18 +141,33 @@ impl Index {
     }
 }
 
+/// The `cap` largest of `items` (ties: the earlier kept), as a min-heap with room for
+/// `capacity`, and whether any were left out.
+fn largest<T: Ord>(
+    items: impl Iterator<Item = T>,
+    cap: usize,
+    capacity: usize,
+) -> (BinaryHeap<Reverse<T>>, bool) {
+    let mut keep = BinaryHeap::with_capacity(capacity);
+    let mut left_out = false;
+    for x in items {
+        if keep.len() < cap {
+            keep.push(Reverse(x));
+            continue;
+        }
+        left_out = true;
+        if keep.peek().is_some_and(|r: &Reverse<T>| x > r.0) {
+            keep.pop();
+            keep.push(Reverse(x));
+        }
+    }
+    (keep, left_out)
+}
+
 /// The sum of the `k` largest marginal coverages: of the indexed nodes' `degree` and of `loose`
 /// nodes outside the index that still gain one set each.
 fn top_sum(degree: &[u32], k: usize, loose: u64) -> u64 {
-    let mut heap: BinaryHeap<Reverse<u32>> = BinaryHeap::with_capacity(k + 1);
-    for &x in degree.iter().filter(|&&x| x > 0) {
-        if heap.len() < k {
-            heap.push(Reverse(x));
-        } else if x > heap.peek().map_or(0, |r| r.0) {
-            heap.pop();
-            heap.push(Reverse(x));
-        }
-    }
+    let (heap, _) = largest(degree.iter().copied().filter(|&x| x > 0), k, k);
     let short = (k - heap.len()) as u64;
     heap.into_iter().map(|r| r.0 as u64).sum::<u64>() + short.min(loose)
 }
@@ -175,23 +190,12 @@ struct Top {
 impl Top {
     fn fill(degree: &[u32], cap: usize) -> Top {
         let candidates = degree.iter().filter(|&&d| d >= 2).count();
-        let mut keep: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(cap.min(candidates));
-        let mut left_out = false;
-        for (v, &d) in degree.iter().enumerate() {
-            if d < 2 {
-                continue;
-            }
-            let key = (d, Reverse(v as u32));
-            if keep.len() < cap {
-                keep.push(Reverse(key));
-                continue;
-            }
-            left_out = true;
-            if keep.peek().is_some_and(|r| key > r.0) {
-                keep.pop();
-                keep.push(Reverse(key));
-            }
-        }
+        let keys = degree
+            .iter()
+            .enumerate()
+            .filter(|&(_, &d)| d >= 2)
+            .map(|(v, &d)| (d, Reverse(v as u32)));
+        let (keep, left_out) = largest(keys, cap, cap.min(candidates));
         let floor = left_out.then(|| keep.peek().map(|r| r.0)).flatten();
         Top {
             // In place: the same allocation, heapified again by the other order.
@@ -299,28 +303,20 @@ impl Uncovered<'_> {
     /// set's lowest id is in no other set not yet covered, so taking it covers that set alone,
     /// and the greedy (ties to the lower id) takes exactly these in this order.
     fn lowest(&self, r: usize) -> Vec<(u32, u32)> {
-        let mut keep: BinaryHeap<(u32, u32)> = BinaryHeap::with_capacity(r + 1);
-        let mut offer = |c: (u32, u32)| {
-            if keep.len() < r {
-                keep.push(c);
-            } else if keep.peek().is_some_and(|&top| c < top) {
-                keep.pop();
-                keep.push(c);
-            }
-        };
-        for s in (0..self.sets.multi()).filter(|&s| !self.is_done(s)) {
-            if let Some(&u) = self.sets.set(s).iter().min() {
-                offer((u, s as u32));
-            }
-        }
-        for &u in &self.sets.single {
-            // An indexed node's one-node set is covered once the node is taken (its gain 0); a
-            // node outside the index is taken only from here on.
-            if self.index.of(u).is_none_or(|x| self.degree[x] > 0) {
-                offer((u, u32::MAX));
-            }
-        }
-        keep.into_sorted_vec()
+        let multi = (0..self.sets.multi())
+            .filter(|&s| !self.is_done(s))
+            .filter_map(|s| self.sets.set(s).iter().min().map(|&u| (u, s as u32)));
+        // An indexed node's one-node set is covered once the node is taken (its gain 0); a node
+        // outside the index is taken only from here on.
+        let single = self
+            .sets
+            .single
+            .iter()
+            .filter(|&&u| self.index.of(u).is_none_or(|x| self.degree[x] > 0))
+            .map(|&u| (u, u32::MAX));
+        // The largest of the reversed: the lowest, increasing once sorted.
+        let (keep, _) = largest(multi.chain(single).map(Reverse), r, r);
+        keep.into_sorted_vec().into_iter().map(|x| x.0.0).collect()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use rayon::iter::Either;
 use rayon::prelude::*;
 
 use super::rr::{Sampler, Scratch};
@@ -123,19 +124,14 @@ impl RrSets {
             Some(l) => l.marks.len(),
             None => self.multi().div_ceil(MARK),
         };
-        (0..pieces).into_par_iter().flat_map_iter(move |m| {
-            let (from_lengths, from_starts) = match &self.lengths {
-                Some(l) => (Some(l.piece(&self.nodes, m)), None),
-                None => (
-                    None,
-                    Some((MARK * m..(MARK * (m + 1)).min(self.multi())).map(|i| self.set(i))),
+        (0..pieces)
+            .into_par_iter()
+            .flat_map_iter(move |m| match &self.lengths {
+                Some(l) => Either::Left(l.piece(&self.nodes, m)),
+                None => Either::Right(
+                    (MARK * m..(MARK * (m + 1)).min(self.multi())).map(|i| self.set(i)),
                 ),
-            };
-            from_lengths
-                .into_iter()
-                .flatten()
-                .chain(from_starts.into_iter().flatten())
-        })
+            })
     }
 
     /// Every set: those of two nodes or more, then those of one.
