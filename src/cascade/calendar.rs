@@ -21,7 +21,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::prepared::Prepared;
-use super::scalar::Scratch;
+use super::scalar::{Scratch, mark};
 use super::skip::GapsOnDemand;
 use crate::graph::Graph;
 use crate::rng::Rng;
@@ -395,15 +395,6 @@ pub(crate) fn run(
             s.adopted[u as usize / 64] = 0;
         }
     }
-}
-
-/// Sets node `u`'s bit; true if it was not set.
-#[inline(always)]
-fn mark(bits: &mut [u64], u: u32) -> bool {
-    let (w, b) = (u as usize / 64, u % 64);
-    let was = bits[w] >> b & 1;
-    bits[w] |= 1 << b;
-    was == 0
 }
 
 /// Whether node `u`'s bit is set.

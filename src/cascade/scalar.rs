@@ -335,7 +335,7 @@ const PREFETCH_FAR: usize = 32;
 
 /// Sets node `u`'s bit; true if it was not set.
 #[inline(always)]
-fn mark(bits: &mut [u64], u: u32) -> bool {
+pub(super) fn mark(bits: &mut [u64], u: u32) -> bool {
     let (w, b) = (u as usize / 64, u % 64);
     let was = bits[w] >> b & 1;
     bits[w] |= 1 << b;
