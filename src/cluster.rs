@@ -93,13 +93,22 @@ pub fn read_hosts(path: &Path, processes: usize) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// A message between workers: (exchange number, sending worker, bytes). Sent to every worker.
+/// A message between workers: (exchange number, sending worker, bytes).
 type Msg = (u64, u32, Vec<u8>);
+
+/// One exchange as a worker is given it.
+enum Job {
+    /// This worker's shard: to every worker ([`all_gather`]).
+    All(Vec<u8>),
+    /// Bytes per process, sent by the process's first worker to each process's first worker
+    /// ([`all_to_all`]); empty for the other workers, which only take part in the round.
+    Each(Vec<Vec<u8>>),
+}
 
 /// What the calling thread holds while it is a member of a cluster.
 struct Link {
-    /// To each of this process's workers: its shard's bytes for the next exchange.
-    to_workers: Vec<Sender<Vec<u8>>>,
+    /// To each of this process's workers: its part of the next exchange.
+    to_workers: Vec<Sender<Job>>,
     /// From this process's first worker: every shard's bytes, in shard order.
     from_worker: Receiver<Vec<Vec<u8>>>,
     process: usize,
@@ -264,7 +273,7 @@ pub fn join(config: ClusterConfig) -> Result<Option<Member>> {
     let mut to_workers = Vec::new();
     let mut inboxes = Vec::new();
     for _ in 0..workers {
-        let (tx, rx) = channel::<Vec<u8>>();
+        let (tx, rx) = channel::<Job>();
         to_workers.push(tx);
         inboxes.push(Mutex::new(Some(rx)));
     }
@@ -353,7 +362,7 @@ pub fn join(config: ClusterConfig) -> Result<Option<Member>> {
 fn serve(
     worker: &mut timely::worker::Worker,
     workers: usize,
-    inbox: Receiver<Vec<u8>>,
+    inbox: Receiver<Job>,
     to_main: Option<Sender<Vec<Vec<u8>>>>,
 ) {
     use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
@@ -389,13 +398,26 @@ fn serve(
                 Err(RecvTimeoutError::Disconnected) => break None,
             }
         };
-        let Some(bytes) = bytes else { break };
+        let Some(job) = bytes else { break };
         let here = (me as usize / workers) * workers..(me as usize / workers + 1) * workers;
-        for to in 0..peers {
-            if !here.contains(&to) {
-                SENT.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        match job {
+            Job::All(bytes) => {
+                for to in 0..peers {
+                    if !here.contains(&to) {
+                        SENT.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    input.send((to as u64, (round, me, bytes.clone())));
+                }
             }
-            input.send((to as u64, (round, me, bytes.clone())));
+            Job::Each(per_process) => {
+                for (p, bytes) in per_process.into_iter().enumerate() {
+                    let to = p * workers;
+                    if !here.contains(&to) {
+                        SENT.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    input.send((to as u64, (round, me, bytes)));
+                }
+            }
         }
         round += 1;
         input.advance_to(round);
@@ -452,9 +474,56 @@ pub(crate) fn all_gather(mine: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
         )));
     }
     for (tx, b) in l.to_workers.iter().zip(mine) {
-        tx.send(b)
+        tx.send(Job::All(b))
             .map_err(|_| failed().err().unwrap_or_else(lost_worker))?;
     }
+    receive(&l)
+}
+
+/// Gives `per_process[p]` to process `p` (its own share included) and returns what every
+/// process gave this one, in process order. Every process must call it the same number of times
+/// (and the same number of times relative to [`all_gather`]). Outside a cluster, with one
+/// process, it returns its argument.
+///
+/// # Errors
+/// Not one part per process, or a peer that failed.
+pub(crate) fn all_to_all(per_process: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
+    let Some(c) = CURRENT.lock().ok().and_then(|c| c.clone()) else {
+        if per_process.len() == 1 {
+            return Ok(per_process);
+        }
+        return Err(Error::Cluster("not a member of a cluster".into()));
+    };
+    let l = c
+        .lock()
+        .map_err(|_| Error::Cluster("the cluster link was poisoned".into()))?;
+    if per_process.len() != l.processes {
+        return Err(Error::Cluster(format!(
+            "{} parts given for {} processes",
+            per_process.len(),
+            l.processes
+        )));
+    }
+    let mut job = Some(per_process);
+    for tx in &l.to_workers {
+        tx.send(Job::Each(job.take().unwrap_or_default()))
+            .map_err(|_| failed().err().unwrap_or_else(lost_worker))?;
+    }
+    receive(&l)
+}
+
+/// This process's place in the cluster: `(process, processes)`; `(0, 1)` outside one.
+pub(crate) fn place() -> (usize, usize) {
+    CURRENT
+        .lock()
+        .ok()
+        .and_then(|c| c.clone())
+        .and_then(|c| c.lock().ok().map(|l| (l.process, l.processes)))
+        .unwrap_or((0, 1))
+}
+
+/// The exchange's result, from this process's first worker.
+fn receive(l: &Link) -> Result<Vec<Vec<u8>>> {
     // The slowest process may still be running its shards: no deadline here, only failures.
     loop {
         failed()?;

@@ -47,6 +47,7 @@ pub mod influence;
 mod input;
 mod mem;
 pub mod observed;
+pub mod partition;
 pub mod report;
 pub mod rng;
 pub mod study;

@@ -57,14 +57,21 @@ pub fn simulate(a: SimulateArgs) -> Result<()> {
     let chart = options::report_chart(&a.output)?;
     opts.check()?;
     let member = options::cluster(&a.cluster)?;
+    let run = |progress: &Terminal| {
+        if a.partition {
+            study::simulate_partitioned(&opts, progress)
+        } else {
+            study::simulate(&opts, progress)
+        }
+    };
     let Some(dir) = report_dir(&member, &a.out, a.output.force)? else {
         let progress = Terminal::new(true, Style::Compare);
-        study::simulate(&opts, &progress)?;
+        run(&progress)?;
         return helper_done(member, a.output.quiet);
     };
     let path = a.graph.graph.display().to_string();
     let progress = Terminal::new(a.output.quiet, Style::Simulate { path });
-    let rep = study::simulate(&opts, &progress)?;
+    let rep = run(&progress)?;
     progress.finish();
     leave(member, a.output.quiet)?;
     report::write_simulate(&dir, &opts.title(), &rep, &chart)?;

@@ -116,6 +116,10 @@ impl Progress for Terminal {
         }
     }
 
+    fn note(&self, text: String) {
+        self.line(text);
+    }
+
     fn platform_done(&self, r: &PlatformReport) {
         if let Style::Compare = self.style {
             let q = &r.parameters;

@@ -45,7 +45,7 @@ pub use seeds::{
     Performance, RuleCurve, SeedRow, SeedsOptions, SeedsSummary, describe as describe_model,
     forward, seeds, seeds_on,
 };
-pub use simulate::{SimulateOptions, simulate, simulate_on};
+pub use simulate::{SimulateOptions, simulate, simulate_on, simulate_partitioned};
 pub use sweep::{
     MAX_POINTS, SweepOptions, SweepRow, SweepSummary, Vary, check as check_sweep, sweep,
 };
@@ -72,6 +72,8 @@ pub trait Progress: Sync {
     fn runs_started(&self, _label: &str, _runs: u64) {}
     /// One more run is done.
     fn run_done(&self) {}
+    /// A line of news (a partitioned graph loaded, say).
+    fn note(&self, _text: String) {}
     /// A platform's runs are done.
     fn platform_done(&self, _report: &PlatformReport) {}
 }

@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 pub use layers::{LayerCounts, add_layers};
 pub use seeds::load_seed_file;
+pub use text::{Share, read_share};
 
 /// Edge-list file formats.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

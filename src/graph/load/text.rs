@@ -84,49 +84,7 @@ fn is_comment(line: &[u8]) -> bool {
 
 pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
     let bytes = map_or_read(path)?;
-    let src_col = opts
-        .src
-        .as_deref()
-        .map(|s| column_number("--src", s))
-        .transpose()?
-        .unwrap_or(0);
-    let dst_col = opts
-        .dst
-        .as_deref()
-        .map(|s| column_number("--dst", s))
-        .transpose()?
-        .unwrap_or(1);
-    // The kind of the extra column: given, or sniffed from the first data line.
-    let extra = match (&opts.weight, &opts.tie) {
-        (Some(w), None) if w.eq_ignore_ascii_case("none") => Extra::None,
-        (Some(w), Some(t)) if w.eq_ignore_ascii_case("none") => {
-            Extra::Tie(column_number("--tie", t)?)
-        }
-        (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
-        (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
-        (None, None) => {
-            let first = bytes
-                .split(|&b| b == b'\n')
-                .map(|l| l.trim_ascii())
-                .find(|l| !is_comment(l));
-            let third = first.and_then(|l| {
-                l.split(|b| b.is_ascii_whitespace() || *b == b',')
-                    .filter(|t| !t.is_empty())
-                    .nth(2)
-            });
-            match third {
-                None => Extra::None,
-                Some(t) => {
-                    let t = String::from_utf8_lossy(t);
-                    if t.parse::<f64>().is_ok() {
-                        Extra::Weight(2)
-                    } else {
-                        Extra::Tie(2)
-                    }
-                }
-            }
-        }
-    };
+    let (src_col, dst_col, extra) = columns(&bytes, opts)?;
 
     // Split into chunks at line boundaries and parse them in parallel.
     let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 20);
@@ -178,6 +136,116 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
                 .collect()
         }),
         ids,
+    })
+}
+
+/// The source and target columns and what the extra column holds: given, or sniffed from the
+/// first data line.
+fn columns(bytes: &[u8], opts: &LoadOptions) -> Result<(usize, usize, Extra)> {
+    let src_col = opts
+        .src
+        .as_deref()
+        .map(|s| column_number("--src", s))
+        .transpose()?
+        .unwrap_or(0);
+    let dst_col = opts
+        .dst
+        .as_deref()
+        .map(|s| column_number("--dst", s))
+        .transpose()?
+        .unwrap_or(1);
+    // The kind of the extra column: given, or sniffed from the first data line.
+    let extra = match (&opts.weight, &opts.tie) {
+        (Some(w), None) if w.eq_ignore_ascii_case("none") => Extra::None,
+        (Some(w), Some(t)) if w.eq_ignore_ascii_case("none") => {
+            Extra::Tie(column_number("--tie", t)?)
+        }
+        (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
+        (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
+        (None, None) => {
+            let first = bytes
+                .split(|&b| b == b'\n')
+                .map(|l| l.trim_ascii())
+                .find(|l| !is_comment(l));
+            let third = first.and_then(|l| {
+                l.split(|b| b.is_ascii_whitespace() || *b == b',')
+                    .filter(|t| !t.is_empty())
+                    .nth(2)
+            });
+            match third {
+                None => Extra::None,
+                Some(t) => {
+                    let t = String::from_utf8_lossy(t);
+                    if t.parse::<f64>().is_ok() {
+                        Extra::Weight(2)
+                    } else {
+                        Extra::Tie(2)
+                    }
+                }
+            }
+        }
+    };
+    Ok((src_col, dst_col, extra))
+}
+
+/// The edges of one process's share of a text edge list (see [`read_share`]): full-width ids,
+/// with the tie-class column when the file has one.
+#[derive(Debug, Default)]
+pub struct Share {
+    pub src: Vec<u64>,
+    pub dst: Vec<u64>,
+    pub ties: Option<Vec<TieClass>>,
+    /// Whether the file has a weight column (ignored by the partitioned engine).
+    pub weighted: bool,
+}
+
+/// Parses share `part` of `parts` of a plain (uncompressed) text edge list: the lines that start
+/// in the byte range `[part, part + 1) × len / parts`, so that the shares cover every line once
+/// and a process reads only its own (the file is memory-mapped; only the share's pages are
+/// touched, besides the first line, which says what the extra column holds).
+///
+/// # Errors
+/// A compressed file (it cannot be read from the middle), or a bad line, named with its line
+/// number in the whole file.
+pub fn read_share(path: &Path, opts: &LoadOptions, part: usize, parts: usize) -> Result<Share> {
+    if crate::input::is_gzip(path) {
+        return Err(Error::file(
+            path,
+            "--partition reads a plain text edge list, each process its own byte range; a \
+             compressed file cannot be read from the middle: decompress it first (gunzip -k)",
+        ));
+    }
+    let bytes = map_or_read(path)?;
+    let (src_col, dst_col, extra) = columns(&bytes, opts)?;
+    let len = bytes.len();
+    // A line belongs to the share its first byte falls in.
+    let line_start = |at: usize| -> usize {
+        if at == 0 {
+            return 0;
+        }
+        let mut i = at.min(len);
+        while i < len && bytes[i - 1] != b'\n' {
+            i += 1;
+        }
+        i
+    };
+    let (start, end) = (
+        line_start(len * part / parts),
+        line_start(len * (part + 1) / parts),
+    );
+    let chunk = parse_chunk(&bytes[start..end], src_col, dst_col, extra).map_err(
+        |(line, value, msg)| Error::Parse {
+            path: path.to_path_buf(),
+            line: bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + line,
+            value,
+            msg,
+        },
+    )?;
+    Ok(Share {
+        src: Chunk::wide(&chunk.src, &chunk.big_src).collect(),
+        dst: Chunk::wide(&chunk.dst, &chunk.big_dst).collect(),
+        ties: matches!(extra, Extra::Tie(_)).then_some(chunk.ties),
+        weighted: matches!(extra, Extra::Weight(_)),
     })
 }
 

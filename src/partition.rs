@@ -1,0 +1,718 @@
+//! The graph partitioned over the processes of a cluster (`simulate --partition`): no process
+//! holds the whole graph.
+//!
+//! **Ownership.** A node belongs to process `hash(id) mod N` (the id as written in the file,
+//! [`owner`]). A process holds the out-arcs of its nodes only: their targets as ids, sorted, with
+//! their tie classes.
+//!
+//! **Loading.** Process `I` parses the lines that start in byte range `[I, I + 1) × len / N` of
+//! the text file ([`crate::graph::load::read_share`]) and sends every arc to the owner of its
+//! source (an undirected edge as two arcs; a target with no out-arc, or a self-loop's node, as a
+//! bare node), in one exchange. Each process then sorts and deduplicates its arcs as the
+//! one-machine loader does (self-loops dropped, a duplicated tie strong if any copy is).
+//!
+//! **Randomness.** Every coin and delay is a hash of its identity: `(seed, run, source id, target
+//! id)`, so a run is a fixed set of live arcs with fixed delays whichever process draws them, and
+//! an adoption time is the shortest time over live arcs from the seeds (cut at the horizon). This
+//! was chosen over per-process streams because it makes the report's bytes the same for any number
+//! of processes (tested with 1, 2 and 4), which is how the partitioned path is checked: against
+//! itself across N byte for byte, and against the one-machine engine in distribution (its own
+//! random streams differ).
+//!
+//! **Cascades.** Runs go in batches; within a batch all runs advance together through time
+//! buckets (a fixed delay's length, or a quarter of the shorter median delay). A bucket is worked
+//! in iterations: every process expands its nodes whose best landing in the bucket is new (a
+//! node's out-arcs: coins, delays), sends landings on other processes' nodes to them, and the
+//! exchange also says whether any landing fell in the bucket again; when none did, the bucket's
+//! nodes are settled (label-correcting inside the bucket, as Δ-stepping, so a node reached
+//! first by a slower path is re-expanded when a faster one arrives: the times are exact). The
+//! exchanges are timely messages through [`crate::cluster::all_to_all`]; each carries the next
+//! non-empty bucket, so all processes move together. At a batch's end every process sends its
+//! adopters' times to process 0, which feeds the same accumulator as the one-machine engine.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::cascade::{Activation, Adoption, Delay, Model, SeedSpec};
+use crate::cluster;
+use crate::curves::{Accumulator, Grid};
+use crate::graph::TieClass;
+use crate::graph::load::{LoadOptions, read_share};
+use crate::rng::splitmix64;
+use crate::ties::TieSpec;
+use crate::{Error, Result};
+
+/// The process that owns node `id` among `parts`.
+#[inline]
+pub fn owner(id: u32, parts: usize) -> usize {
+    (splitmix64(u64::from(id) ^ 0x9E37_79B9_7F4A_7C15) % parts as u64) as usize
+}
+
+/// One process's part of the graph.
+#[derive(Debug)]
+pub struct Part {
+    /// This process and how many there are.
+    pub me: usize,
+    pub parts: usize,
+    /// The ids of the nodes this process owns, increasing.
+    ids: Vec<u32>,
+    /// Out-arcs of `ids[i]`: `targets[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<u64>,
+    targets: Vec<u32>,
+    /// Strong ties, an arc each (none: every tie has the class of `all`).
+    strong: Option<Vec<bool>>,
+    all: TieClass,
+    /// Totals over all processes.
+    pub nodes: usize,
+    pub edges: usize,
+    pub strong_ties: usize,
+    pub weak_ties: usize,
+    pub directed: bool,
+    /// How the ties were classed, as the report prints it.
+    pub ties_desc: String,
+}
+
+/// Appends little-endian words.
+fn put(out: &mut Vec<u8>, x: u64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Reads the little-endian word at `*at`, moving past it.
+fn take(b: &[u8], at: &mut usize) -> u64 {
+    let x = u64::from_le_bytes(b[*at..*at + 8].try_into().expect("8 bytes"));
+    *at += 8;
+    x
+}
+
+/// Every process's bytes, the same bytes sent to all.
+fn broadcast(bytes: Vec<u8>, parts: usize) -> Result<Vec<Vec<u8>>> {
+    cluster::all_to_all(vec![bytes; parts])
+}
+
+impl Part {
+    /// Loads this process's part of the text edge list `path` (see the module docs).
+    ///
+    /// # Errors
+    /// A file that cannot be partitioned (compressed, ids of 2^32 or more), a tie rule that needs
+    /// more than an arc's own columns, a bad line, or a failed exchange.
+    pub fn load(path: &Path, opts: &LoadOptions, ties: Option<&TieSpec>) -> Result<Part> {
+        let (me, parts) = cluster::place();
+        let share = read_share(path, opts, me, parts)?;
+        let labelled = share.ties.is_some();
+        let (all, ties_desc, keep_labels) = match ties {
+            None if labelled => (TieClass::Weak, "column".to_string(), true),
+            None => (TieClass::Weak, "none (every tie weak)".to_string(), false),
+            Some(TieSpec::Labels) => (TieClass::Weak, "column".to_string(), labelled),
+            Some(TieSpec::AllStrong) => (TieClass::Strong, "all-strong".to_string(), false),
+            Some(TieSpec::AllWeak) => (TieClass::Weak, "all-weak".to_string(), false),
+            Some(other) => {
+                return Err(Error::invalid(
+                    "--ties",
+                    other.to_string(),
+                    "with --partition a tie's class must come from its own line (the file's \
+                     tie column, all-strong or all-weak): weight and overlap rules need the \
+                     whole graph",
+                ));
+            }
+        };
+        // Arcs to their sources' owners: (source, target, strong) as 9 bytes; bare nodes as 4.
+        let mut arcs: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        let mut bare: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        let narrow = |x: u64| -> Result<u32> {
+            u32::try_from(x)
+                .ok()
+                .filter(|&x| x != u32::MAX)
+                .ok_or_else(|| {
+                    Error::file(
+                        path,
+                        format!("node id {x}: --partition takes ids below 4294967295"),
+                    )
+                })
+        };
+        let mut arc = |u: u32, v: u32, strong: bool| {
+            let o = &mut arcs[owner(u, parts)];
+            o.extend_from_slice(&u.to_le_bytes());
+            o.extend_from_slice(&v.to_le_bytes());
+            o.push(u8::from(strong));
+        };
+        for i in 0..share.src.len() {
+            let (u, v) = (narrow(share.src[i])?, narrow(share.dst[i])?);
+            let strong = keep_labels
+                && share
+                    .ties
+                    .as_ref()
+                    .is_some_and(|t| t[i] == TieClass::Strong);
+            if u == v {
+                bare[owner(u, parts)].extend_from_slice(&u.to_le_bytes());
+                continue;
+            }
+            arc(u, v, strong);
+            if opts.directed {
+                bare[owner(v, parts)].extend_from_slice(&v.to_le_bytes());
+            } else {
+                arc(v, u, strong);
+            }
+        }
+        drop(share);
+        let out: Vec<Vec<u8>> = arcs
+            .into_iter()
+            .zip(bare)
+            .map(|(a, b)| {
+                let mut m = Vec::with_capacity(16 + a.len() + b.len());
+                put(&mut m, a.len() as u64);
+                m.extend_from_slice(&a);
+                m.extend_from_slice(&b);
+                m
+            })
+            .collect();
+        let got = cluster::all_to_all(out)?;
+        let mut mine: Vec<(u32, u32, bool)> = Vec::new();
+        let mut ids: Vec<u32> = Vec::new();
+        for m in &got {
+            let mut at = 0;
+            let len = take(m, &mut at) as usize;
+            for r in m[at..at + len].chunks_exact(9) {
+                let u = u32::from_le_bytes(r[0..4].try_into().expect("4 bytes"));
+                let v = u32::from_le_bytes(r[4..8].try_into().expect("4 bytes"));
+                mine.push((u, v, r[8] == 1));
+            }
+            for r in m[at + len..].chunks_exact(4) {
+                ids.push(u32::from_le_bytes(r.try_into().expect("4 bytes")));
+            }
+        }
+        drop(got);
+        // Strong first among copies of an arc, so that deduplication keeps strong.
+        mine.sort_unstable_by_key(|&(u, v, s)| (u, v, !s));
+        mine.dedup_by_key(|&mut (u, v, _)| (u, v));
+        ids.extend(mine.iter().map(|a| a.0));
+        ids.sort_unstable();
+        ids.dedup();
+        let mut offsets = vec![0u64; ids.len() + 1];
+        {
+            let mut i = 0;
+            for &(u, _, _) in &mine {
+                while ids[i] != u {
+                    i += 1;
+                }
+                offsets[i + 1] += 1;
+            }
+            for i in 0..ids.len() {
+                offsets[i + 1] += offsets[i];
+            }
+        }
+        let targets: Vec<u32> = mine.iter().map(|a| a.1).collect();
+        let strong: Option<Vec<bool>> = keep_labels.then(|| mine.iter().map(|a| a.2).collect());
+        let own_strong = match &strong {
+            Some(s) => s.iter().filter(|&&x| x).count(),
+            None if all == TieClass::Strong => mine.len(),
+            None => 0,
+        };
+        drop(mine);
+        // Totals.
+        let mut stats = Vec::new();
+        put(&mut stats, ids.len() as u64);
+        put(&mut stats, targets.len() as u64);
+        put(&mut stats, own_strong as u64);
+        let (mut nodes, mut arcs_all, mut strong_arcs) = (0u64, 0u64, 0u64);
+        for m in broadcast(stats, parts)? {
+            let mut at = 0;
+            nodes += take(&m, &mut at);
+            arcs_all += take(&m, &mut at);
+            strong_arcs += take(&m, &mut at);
+        }
+        let per_edge = if opts.directed { 1 } else { 2 };
+        Ok(Part {
+            me,
+            parts,
+            ids,
+            offsets,
+            targets,
+            strong,
+            all,
+            nodes: nodes as usize,
+            edges: (arcs_all / per_edge) as usize,
+            strong_ties: (strong_arcs / per_edge) as usize,
+            weak_ties: ((arcs_all - strong_arcs) / per_edge) as usize,
+            directed: opts.directed,
+            ties_desc,
+        })
+    }
+
+    /// Nodes and arcs held here.
+    pub fn own(&self) -> (usize, usize) {
+        (self.ids.len(), self.targets.len())
+    }
+
+    /// Bytes of the part's arrays.
+    pub fn bytes(&self) -> usize {
+        self.ids.len() * 4
+            + self.offsets.len() * 8
+            + self.targets.len() * 4
+            + self.strong.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The local index of node `id`, if this process owns it and it is in the graph.
+    #[inline]
+    fn local(&self, id: u32) -> Option<u32> {
+        self.ids.binary_search(&id).ok().map(|i| i as u32)
+    }
+
+    /// The seeds `spec` names, as `(id, start hour)`: the same list on every process.
+    ///
+    /// # Errors
+    /// A rule that needs the whole node list (random seeds), more seeds than nodes, a seed file
+    /// that cannot be read or names a node not in the graph (its line and value named).
+    pub fn seeds(&self, spec: &SeedSpec) -> Result<Vec<(u32, f64)>> {
+        match spec {
+            SeedSpec::TopDegree(k) => {
+                let k = *k;
+                if k > self.nodes {
+                    return Err(Error::invalid(
+                        "--seeds",
+                        format!("top-degree:{k}"),
+                        format!("the graph has {} nodes", self.nodes),
+                    ));
+                }
+                // Each process's best k by (degree, lower id first), then the best k of those.
+                let mut best: Vec<(u64, u32)> = (0..self.ids.len())
+                    .map(|i| (self.offsets[i + 1] - self.offsets[i], self.ids[i]))
+                    .collect();
+                let key = |&(d, id): &(u64, u32)| (std::cmp::Reverse(d), id);
+                if best.len() > k {
+                    best.select_nth_unstable_by_key(k, key);
+                    best.truncate(k);
+                }
+                let mut bytes = Vec::new();
+                for (d, id) in best {
+                    put(&mut bytes, d);
+                    put(&mut bytes, u64::from(id));
+                }
+                let mut all: Vec<(u64, u32)> = Vec::new();
+                for m in broadcast(bytes, self.parts)? {
+                    let mut at = 0;
+                    while at < m.len() {
+                        let d = take(&m, &mut at);
+                        all.push((d, take(&m, &mut at) as u32));
+                    }
+                }
+                all.sort_unstable_by_key(key);
+                all.truncate(k);
+                Ok(all.into_iter().map(|(_, id)| (id, 0.0)).collect())
+            }
+            SeedSpec::File(path) => self.seed_file(Path::new(path)),
+            SeedSpec::Random(_) | SeedSpec::RandomPerRun(_) | SeedSpec::Best { .. } => {
+                Err(Error::invalid(
+                    "--seeds",
+                    spec.to_string(),
+                    "with --partition seeds are top-degree:K or file:PATH (random and best \
+                     seeds need the whole node list)",
+                ))
+            }
+            SeedSpec::Nodes(_) => Err(Error::invalid(
+                "--seeds",
+                spec.to_string(),
+                "with --partition seeds are top-degree:K or file:PATH",
+            )),
+        }
+    }
+
+    fn seed_file(&self, path: &Path) -> Result<Vec<(u32, f64)>> {
+        let bytes = crate::input::read_bytes(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut seeds = Vec::new();
+        let mut lines = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut toks = line
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|t| !t.is_empty());
+            let tok = toks.next().unwrap_or("");
+            let bad = |value: &str, msg: &str| Error::Parse {
+                path: path.to_path_buf(),
+                line: i as u64 + 1,
+                value: value.to_string(),
+                msg: msg.to_string(),
+            };
+            let id = tok
+                .parse::<u32>()
+                .map_err(|_| bad(tok, "seed is not a node of the graph"))?;
+            let hour = match toks.next() {
+                None => 0.0,
+                Some(h) => match h.parse::<f64>() {
+                    Ok(h) if h.is_finite() && h >= 0.0 => h,
+                    _ => return Err(bad(h, "start hour must be a non-negative number")),
+                },
+            };
+            seeds.push((id, hour));
+            lines.push((i as u64 + 1, tok.to_string()));
+        }
+        if seeds.is_empty() {
+            return Err(Error::file(path, "no seeds in the file"));
+        }
+        // Which seeds exist: each owner says for its own.
+        let found: Vec<u8> = seeds
+            .iter()
+            .map(|&(id, _)| u8::from(owner(id, self.parts) == self.me && self.local(id).is_some()))
+            .collect();
+        let all = broadcast(found, self.parts)?;
+        for (k, (line, value)) in lines.into_iter().enumerate() {
+            if all.iter().all(|m| m[k] == 0) {
+                return Err(Error::Parse {
+                    path: path.to_path_buf(),
+                    line,
+                    value,
+                    msg: "seed is not a node of the graph".into(),
+                });
+            }
+        }
+        Ok(seeds)
+    }
+}
+
+/// A delay drawn from the uniform `h` (64 random bits) and the next word of its hash.
+#[inline]
+fn delay(d: &Delay, h: u64) -> f64 {
+    // In (0, 1]: never 0, so logarithms are finite.
+    let unit = |x: u64| ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+    match *d {
+        Delay::Fixed { hours } => hours,
+        Delay::Exp { mean } => -mean * unit(h).ln(),
+        Delay::Weibull { shape, scale } => scale * (-unit(h).ln()).powf(1.0 / shape),
+        Delay::LogNormal { median, sigma } => {
+            // Box-Muller from two words.
+            let (u1, u2) = (unit(h), unit(splitmix64(h)));
+            let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+            median * (sigma * z).exp()
+        }
+    }
+}
+
+/// The median of a delay, in hours.
+fn median(d: &Delay) -> f64 {
+    match *d {
+        Delay::Fixed { hours } => hours,
+        Delay::Exp { mean } => mean * std::f64::consts::LN_2,
+        Delay::Weibull { shape, scale } => scale * std::f64::consts::LN_2.powf(1.0 / shape),
+        Delay::LogNormal { median, .. } => median,
+    }
+}
+
+/// What a partitioned simulation returns: the accumulator (filled on process 0 only), the
+/// bytes this process sent, and the exchanges it took part in.
+pub struct Outcome {
+    pub acc: Accumulator,
+    pub exchanges: u64,
+}
+
+/// Runs per batch: all advance through the buckets together, so the exchanges are per batch.
+const BATCH: u64 = 64;
+
+/// Per-batch state of one process.
+struct Batch {
+    /// Adopted (settled) nodes: a bit per (run, local node).
+    settled: Vec<Vec<u64>>,
+    /// Reached but not settled: (run << 32 | local) → (best landing, hour it was expanded at).
+    open: HashMap<u64, (f64, f64)>,
+    /// Landings by bucket: (run, local node, hour).
+    queue: BTreeMap<u64, Vec<(u32, u32, f64)>>,
+    /// The bucket's expanded entries (to be settled).
+    touched: Vec<u64>,
+    /// Adoptions: (run, hour).
+    adopted: Vec<(u32, f64)>,
+    attempts: Vec<u64>,
+}
+
+/// Simulates `runs` runs from `seeds` on the partitioned graph (the model's independent
+/// cascade), returning process 0's accumulator (empty on the others).
+///
+/// # Errors
+/// A model the partitioned engine does not run (only the independent cascade with a uniform or
+/// per-tie-class chance), or a failed exchange.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate(
+    part: &Part,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    runs: u64,
+    seed: u64,
+    grid: Grid,
+    run_done: &dyn Fn(),
+) -> Result<Outcome> {
+    if model.adoption != Adoption::Ic {
+        return Err(Error::invalid(
+            "--model",
+            model.adoption.to_string(),
+            "--partition runs the independent cascade (ic) only",
+        ));
+    }
+    let (p_weak, p_strong) = match model.activation {
+        Activation::Uniform { p } => (p, p),
+        Activation::ByTie { strong, weak } => (weak, strong),
+        ref other => {
+            return Err(Error::invalid(
+                "--partition",
+                other.to_string(),
+                "the partitioned engine takes a uniform chance (--p) or one per tie class \
+                 (--p-strong, --p-weak)",
+            ));
+        }
+    };
+    let horizon = model.horizon();
+    let delays = [model.delay_weak, model.delay_strong];
+    let width = match delays {
+        [Delay::Fixed { hours: a }, Delay::Fixed { hours: b }] if a == b && a > 0.0 => a,
+        _ => {
+            let m = median(&delays[0]).min(median(&delays[1])) / 4.0;
+            if m > 0.0 && m.is_finite() { m } else { 1.0 }
+        }
+    };
+    let bucket = |t: f64| -> u64 { (t / width) as u64 };
+    let mut acc = Accumulator::new(part.nodes, grid, horizon);
+    let mut exchanges = 0u64;
+    let parts = part.parts;
+    let n_local = part.ids.len();
+    let salt = splitmix64(seed ^ 0x00C0_FFEE_D15C_0001);
+    let mut start = 0u64;
+    while start < runs {
+        crate::cancel::check()?;
+        let b = BATCH.min(runs - start) as usize;
+        let mut st = Batch {
+            settled: vec![vec![0u64; n_local.div_ceil(64)]; b],
+            open: HashMap::new(),
+            queue: BTreeMap::new(),
+            touched: Vec::new(),
+            adopted: Vec::new(),
+            attempts: vec![0; b],
+        };
+        // A landing on a node held here; true when it improves the node's best landing.
+        let land = |st: &mut Batch, j: u32, v: u32, t: f64| -> bool {
+            if st.settled[j as usize][v as usize / 64] >> (v % 64) & 1 == 1 {
+                return false;
+            }
+            let e = st
+                .open
+                .entry(u64::from(j) << 32 | u64::from(v))
+                .or_insert((f64::INFINITY, f64::INFINITY));
+            if t < e.0 {
+                e.0 = t;
+                st.queue.entry(bucket(t)).or_default().push((j, v, t));
+                true
+            } else {
+                false
+            }
+        };
+        for j in 0..b {
+            for &(id, t) in seeds {
+                if t <= horizon
+                    && owner(id, parts) == part.me
+                    && let Some(v) = part.local(id)
+                {
+                    land(&mut st, j as u32, v, t);
+                }
+            }
+        }
+        let bases: Vec<u64> = (0..b as u64)
+            .map(|j| splitmix64(salt.wrapping_add(start + j)))
+            .collect();
+        let mut current: Option<u64> = None;
+        let (mut again, mut outbox): (bool, Vec<Vec<u8>>) = (false, vec![Vec::new(); parts]);
+        let mut sent_min = u64::MAX;
+        loop {
+            // The exchange: landings for other processes, and each process's word on the bucket.
+            let local_min = st.queue.keys().next().copied().unwrap_or(u64::MAX);
+            let msgs: Vec<Vec<u8>> = outbox
+                .iter_mut()
+                .map(|o| {
+                    let mut m = Vec::with_capacity(16 + o.len());
+                    put(&mut m, u64::from(again));
+                    put(&mut m, local_min.min(sent_min));
+                    m.append(o);
+                    m
+                })
+                .collect();
+            let got = cluster::all_to_all(msgs)?;
+            exchanges += 1;
+            let (mut more, mut next) = (false, u64::MAX);
+            for m in &got {
+                let mut at = 0;
+                more |= take(m, &mut at) == 1;
+                next = next.min(take(m, &mut at));
+                for r in m[at..].chunks_exact(16) {
+                    let j = u32::from_le_bytes(r[0..4].try_into().expect("4 bytes"));
+                    let id = u32::from_le_bytes(r[4..8].try_into().expect("4 bytes"));
+                    let t = f64::from_le_bytes(r[8..16].try_into().expect("8 bytes"));
+                    if let Some(v) = part.local(id) {
+                        land(&mut st, j, v, t);
+                    }
+                }
+            }
+            if !more {
+                // The bucket is done everywhere: its nodes' best landings are final.
+                for key in std::mem::take(&mut st.touched) {
+                    let (j, v) = ((key >> 32) as usize, key as u32);
+                    if let Some((t, _)) = st.open.remove(&key) {
+                        // An adopter examines its out-arcs once (a re-expansion inside a
+                        // bucket is the partitioned engine's own cost, not counted).
+                        st.attempts[j] += part.offsets[v as usize + 1] - part.offsets[v as usize];
+                        st.settled[j][v as usize / 64] |= 1 << (v % 64);
+                        st.adopted.push((j as u32, t));
+                    }
+                }
+                if next == u64::MAX {
+                    break;
+                }
+                current = Some(next);
+            }
+            let k = current.expect("a bucket");
+            again = false;
+            sent_min = u64::MAX;
+            // One iteration over the bucket's new best landings.
+            let entries = st.queue.remove(&k).unwrap_or_default();
+            for (j, v, t) in entries {
+                let key = u64::from(j) << 32 | u64::from(v);
+                let Some(e) = st.open.get_mut(&key) else {
+                    continue; // settled
+                };
+                if t != e.0 || e.1 <= t {
+                    continue; // a better landing came, or this one was expanded already
+                }
+                e.1 = t;
+                st.touched.push(key);
+                let id = part.ids[v as usize];
+                let base = splitmix64(bases[j as usize] ^ u64::from(id));
+                let (a, z) = (
+                    part.offsets[v as usize] as usize,
+                    part.offsets[v as usize + 1] as usize,
+                );
+                for i in a..z {
+                    let w = part.targets[i];
+                    let strong = match &part.strong {
+                        Some(s) => s[i],
+                        None => part.all == TieClass::Strong,
+                    };
+                    let h = splitmix64(base ^ u64::from(w));
+                    let p = if strong { p_strong } else { p_weak };
+                    if ((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) >= p {
+                        continue;
+                    }
+                    let at = t + delay(&delays[usize::from(strong)], splitmix64(h));
+                    if at > horizon {
+                        continue;
+                    }
+                    let to = owner(w, parts);
+                    if to == part.me {
+                        if let Some(x) = part.local(w)
+                            && land(&mut st, j, x, at)
+                            && bucket(at) <= k
+                        {
+                            again = true;
+                        }
+                    } else {
+                        let o = &mut outbox[to];
+                        o.extend_from_slice(&j.to_le_bytes());
+                        o.extend_from_slice(&w.to_le_bytes());
+                        o.extend_from_slice(&at.to_le_bytes());
+                        let kb = bucket(at);
+                        again |= kb <= k;
+                        sent_min = sent_min.min(kb);
+                    }
+                }
+            }
+        }
+        // The batch's adoptions and attempts to process 0.
+        let mut to0 = Vec::with_capacity(8 * b + 12 * st.adopted.len());
+        for &a in &st.attempts {
+            put(&mut to0, a);
+        }
+        for &(j, t) in &st.adopted {
+            to0.extend_from_slice(&j.to_le_bytes());
+            to0.extend_from_slice(&t.to_le_bytes());
+        }
+        let mut msgs = vec![Vec::new(); parts];
+        msgs[0] = to0;
+        drop(st);
+        let got = cluster::all_to_all(msgs)?;
+        exchanges += 1;
+        if part.me == 0 {
+            let mut times: Vec<Vec<f64>> = vec![Vec::new(); b];
+            let mut attempts = vec![0u64; b];
+            for m in &got {
+                let mut at = 0;
+                for a in attempts.iter_mut() {
+                    *a += take(m, &mut at);
+                }
+                for r in m[at..].chunks_exact(12) {
+                    let j = u32::from_le_bytes(r[0..4].try_into().expect("4 bytes"));
+                    let t = f64::from_le_bytes(r[4..12].try_into().expect("8 bytes"));
+                    times[j as usize].push(t);
+                }
+            }
+            for (ts, a) in times.iter_mut().zip(attempts) {
+                ts.sort_unstable_by(f64::total_cmp);
+                crate::cascade::Accumulate::add_run(&mut acc, ts, a);
+            }
+        }
+        for _ in 0..b {
+            run_done();
+        }
+        start += b as u64;
+    }
+    Ok(Outcome { acc, exchanges })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_from_hashes_have_their_distributions() {
+        // Medians and means of 200,000 hashed draws against the closed forms.
+        let draws = |d: Delay| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..200_000u64).map(|i| delay(&d, splitmix64(i))).collect();
+            v.sort_unstable_by(f64::total_cmp);
+            v
+        };
+        for (d, mean) in [
+            (Delay::Exp { mean: 2.0 }, 2.0),
+            (
+                Delay::LogNormal {
+                    median: 1.5,
+                    sigma: 0.8,
+                },
+                1.5 * (0.8f64 * 0.8 / 2.0).exp(),
+            ),
+            (
+                Delay::Weibull {
+                    shape: 1.5,
+                    scale: 1.13,
+                },
+                1.13 * 0.902_745_292_950_934, // Γ(1 + 1/1.5)
+            ),
+        ] {
+            let v = draws(d);
+            let m = v[v.len() / 2];
+            assert!((m / median(&d) - 1.0).abs() < 0.01, "{d:?}: median {m}");
+            let avg = v.iter().sum::<f64>() / v.len() as f64;
+            assert!((avg / mean - 1.0).abs() < 0.01, "{d:?}: mean {avg}");
+        }
+        assert_eq!(delay(&Delay::Fixed { hours: 3.0 }, 7), 3.0);
+    }
+
+    #[test]
+    fn owners_spread_ids_evenly() {
+        for parts in [2usize, 3, 4] {
+            let mut count = vec![0usize; parts];
+            for id in 0..100_000u32 {
+                count[owner(id, parts)] += 1;
+            }
+            let even = 100_000 / parts;
+            assert!(
+                count.iter().all(|&c| c.abs_diff(even) < even / 20),
+                "{count:?}"
+            );
+        }
+    }
+}
