@@ -390,6 +390,20 @@ fn delay(d: &Delay, h: u64) -> f64 {
     }
 }
 
+/// The arc from the node whose run-and-node hash is `base` to `w`: its delay if its coin (chance
+/// `p`) succeeds.
+#[inline]
+fn draw(base: u64, w: u32, p: f64, d: &Delay) -> Option<f64> {
+    let h = splitmix64(base ^ u64::from(w));
+    (((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < p).then(|| delay(d, splitmix64(h)))
+}
+
+/// The hash of run `run` of a simulation seeded `seed`, and of node `id` in it.
+#[inline]
+fn run_base(seed: u64, run: u64) -> u64 {
+    splitmix64(splitmix64(seed ^ 0x00C0_FFEE_D15C_0001).wrapping_add(run))
+}
+
 /// The median of a delay, in hours.
 fn median(d: &Delay) -> f64 {
     match *d {
@@ -441,6 +455,24 @@ pub fn simulate(
     grid: Grid,
     run_done: &dyn Fn(),
 ) -> Result<Outcome> {
+    let mut acc = Accumulator::new(part.nodes, grid, model.horizon());
+    let exchanges = simulate_into(part, model, seeds, runs, seed, run_done, &mut |t, a| {
+        crate::cascade::Accumulate::add_run(&mut acc, t, a)
+    })?;
+    Ok(Outcome { acc, exchanges })
+}
+
+/// [`simulate`] with each run's sorted adoption times and attempts given to `sink` (on process
+/// 0, in run order); returns the number of exchanges.
+fn simulate_into(
+    part: &Part,
+    model: &Model,
+    seeds: &[(u32, f64)],
+    runs: u64,
+    seed: u64,
+    run_done: &dyn Fn(),
+    sink: &mut dyn FnMut(&[f64], u64),
+) -> Result<u64> {
     if model.adoption != Adoption::Ic {
         return Err(Error::invalid(
             "--model",
@@ -470,11 +502,9 @@ pub fn simulate(
         }
     };
     let bucket = |t: f64| -> u64 { (t / width) as u64 };
-    let mut acc = Accumulator::new(part.nodes, grid, horizon);
     let mut exchanges = 0u64;
     let parts = part.parts;
     let n_local = part.ids.len();
-    let salt = splitmix64(seed ^ 0x00C0_FFEE_D15C_0001);
     let mut start = 0u64;
     while start < runs {
         crate::cancel::check()?;
@@ -514,9 +544,7 @@ pub fn simulate(
                 }
             }
         }
-        let bases: Vec<u64> = (0..b as u64)
-            .map(|j| splitmix64(salt.wrapping_add(start + j)))
-            .collect();
+        let bases: Vec<u64> = (0..b as u64).map(|j| run_base(seed, start + j)).collect();
         let mut current: Option<u64> = None;
         let (mut again, mut outbox): (bool, Vec<Vec<u8>>) = (false, vec![Vec::new(); parts]);
         let mut sent_min = u64::MAX;
@@ -593,12 +621,11 @@ pub fn simulate(
                         Some(s) => s[i],
                         None => part.all == TieClass::Strong,
                     };
-                    let h = splitmix64(base ^ u64::from(w));
                     let p = if strong { p_strong } else { p_weak };
-                    if ((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) >= p {
+                    let Some(d) = draw(base, w, p, &delays[usize::from(strong)]) else {
                         continue;
-                    }
-                    let at = t + delay(&delays[usize::from(strong)], splitmix64(h));
+                    };
+                    let at = t + d;
                     if at > horizon {
                         continue;
                     }
@@ -652,7 +679,7 @@ pub fn simulate(
             }
             for (ts, a) in times.iter_mut().zip(attempts) {
                 ts.sort_unstable_by(f64::total_cmp);
-                crate::cascade::Accumulate::add_run(&mut acc, ts, a);
+                sink(ts, a);
             }
         }
         for _ in 0..b {
@@ -660,7 +687,7 @@ pub fn simulate(
         }
         start += b as u64;
     }
-    Ok(Outcome { acc, exchanges })
+    Ok(exchanges)
 }
 
 #[cfg(test)]
@@ -699,6 +726,166 @@ mod tests {
             assert!((avg / mean - 1.0).abs() < 0.01, "{d:?}: mean {avg}");
         }
         assert_eq!(delay(&Delay::Fixed { hours: 3.0 }, 7), 3.0);
+    }
+
+    /// Loads `edges` (one process) and runs `runs` runs of `model` from `seeds`.
+    fn run(edges: &str, model: Model, seeds: &str, runs: u64) -> crate::curves::Outcome {
+        let d = tempfile::tempdir().unwrap();
+        let (g, s) = (d.path().join("g.txt"), d.path().join("s.txt"));
+        std::fs::write(&g, edges).unwrap();
+        std::fs::write(&s, seeds).unwrap();
+        let part = Part::load(&g, &LoadOptions::default(), None).unwrap();
+        let seeds = part
+            .seeds(&SeedSpec::File(s.display().to_string()))
+            .unwrap();
+        let grid = Grid::new(0.5, 6.0).unwrap();
+        let out = simulate(&part, &model, &seeds, runs, 1, grid, &|| {}).unwrap();
+        out.acc.finish("t")
+    }
+
+    fn ic(p: f64, delay: Delay, horizon: Option<f64>) -> Model {
+        Model {
+            adoption: Adoption::Ic,
+            activation: Activation::Uniform { p },
+            delay_strong: delay,
+            delay_weak: delay,
+            horizon_hours: horizon,
+        }
+    }
+
+    #[test]
+    fn closed_forms_path_star_and_p_zero() {
+        // A path 10-11-...-15 seeded at 10, p = 1, one hour a hop: k + 1 adopters by hour k.
+        let path = "10 11\n11 12\n12 13\n13 14\n14 15\n";
+        let o = run(path, ic(1.0, Delay::Fixed { hours: 1.0 }, None), "10\n", 70);
+        for (h, m) in o.curve.hour.iter().zip(&o.curve.mean) {
+            assert_eq!(*m, (h.floor() + 1.0).min(6.0), "hour {h}");
+        }
+        assert_eq!(o.final_reach.mean, 6.0);
+        // A second seed starting at hour 2 at the far end: the two fronts meet.
+        let o = run(
+            path,
+            ic(1.0, Delay::Fixed { hours: 1.0 }, None),
+            "10\n15 2\n",
+            3,
+        );
+        let at = |h: f64| o.curve.mean[o.curve.hour.iter().position(|&x| x == h).unwrap()];
+        assert_eq!(
+            (at(0.0), at(1.0), at(2.0), at(3.0), at(4.0)),
+            (1.0, 2.0, 4.0, 6.0, 6.0)
+        );
+        // p = 0: the seed alone. A horizon cuts the path: hops at hours 1..5, horizon 3.5.
+        let o = run(path, ic(0.0, Delay::Exp { mean: 1.0 }, None), "12\n", 50);
+        assert_eq!(o.final_reach.mean, 1.0);
+        let o = run(
+            path,
+            ic(1.0, Delay::Fixed { hours: 1.0 }, Some(3.5)),
+            "10\n",
+            5,
+        );
+        assert_eq!(o.final_reach.mean, 4.0);
+        // A star of 40 leaves seeded at the hub with p = 1/4: reach 1 + Binomial(40, 1/4), mean
+        // 11, the hour of a leaf exponential with mean 2: by hour 1, 1 + 10 (1 - e^-1/2).
+        let star: String = (1..=40).map(|v| format!("0 {v}\n")).collect();
+        let o = run(&star, ic(0.25, Delay::Exp { mean: 2.0 }, None), "0\n", 4000);
+        let sd = (40.0f64 * 0.25 * 0.75).sqrt() / 4000f64.sqrt();
+        assert!(
+            (o.final_reach.mean - 11.0).abs() < 4.0 * sd,
+            "{}",
+            o.final_reach.mean
+        );
+        let at1 = o.reach_at_hours["1"].mean;
+        let want = 1.0 + 10.0 * (1.0 - (-0.5f64).exp());
+        assert!((at1 - want).abs() < 0.1, "{at1} against {want}");
+    }
+
+    #[test]
+    fn a_faster_path_found_later_in_a_bucket_wins() {
+        // 0 -> 1 directly (delay 5) and 0 -> 2 -> 1 (1 + 1): with p = 1 and fixed delays per
+        // class the second path must set node 1's time. Strong ties take 1 h, weak ones 5 h.
+        let edges = "0 1 weak\n0 2 strong\n2 1 strong\n1 3 strong\n";
+        let model = Model {
+            activation: Activation::ByTie {
+                strong: 1.0,
+                weak: 1.0,
+            },
+            delay_strong: Delay::Fixed { hours: 1.0 },
+            delay_weak: Delay::Fixed { hours: 5.0 },
+            ..ic(1.0, Delay::Fixed { hours: 1.0 }, None)
+        };
+        let o = run(edges, model, "0\n", 4);
+        let at = |h: f64| o.curve.mean[o.curve.hour.iter().position(|&x| x == h).unwrap()];
+        assert_eq!((at(0.5), at(1.0), at(2.0), at(3.0)), (1.0, 2.0, 3.0, 4.0));
+    }
+
+    #[test]
+    fn adoption_times_are_the_shortest_times_over_the_hashed_live_arcs() {
+        // A random graph; each run's times against a plain Dijkstra over the same live arcs and
+        // delays (exponential: many landings inside a bucket, so nodes are re-expanded).
+        let mut x = 7u64;
+        let mut next = || {
+            x = splitmix64(x);
+            x
+        };
+        let mut edges = String::new();
+        for _ in 0..900 {
+            edges += &format!("{} {}\n", next() % 300, next() % 300);
+        }
+        let d = tempfile::tempdir().unwrap();
+        let g = d.path().join("g.txt");
+        std::fs::write(&g, &edges).unwrap();
+        let part = Part::load(&g, &LoadOptions::default(), None).unwrap();
+        let model = ic(0.45, Delay::Exp { mean: 1.0 }, Some(9.0));
+        let seeds = vec![(part.ids[0], 0.0), (part.ids[5], 0.7)];
+        let mut got: Vec<Vec<f64>> = Vec::new();
+        simulate_into(&part, &model, &seeds, 70, 4, &|| {}, &mut |t, _| {
+            got.push(t.to_vec())
+        })
+        .unwrap();
+        assert_eq!(got.len(), 70);
+        let n = part.ids.len();
+        let mut reexpanded = 0;
+        for (r, times) in got.iter().enumerate() {
+            let base = run_base(4, r as u64);
+            let mut best = vec![f64::INFINITY; n];
+            let mut heap = std::collections::BinaryHeap::new();
+            for &(id, t) in &seeds {
+                let v = part.local(id).unwrap() as usize;
+                best[v] = best[v].min(t);
+                heap.push(std::cmp::Reverse((t.to_bits(), v)));
+            }
+            let mut done = vec![false; n];
+            while let Some(std::cmp::Reverse((tb, v))) = heap.pop() {
+                let t = f64::from_bits(tb);
+                if done[v] || t > best[v] {
+                    continue;
+                }
+                done[v] = true;
+                let b = splitmix64(base ^ u64::from(part.ids[v]));
+                for i in part.offsets[v] as usize..part.offsets[v + 1] as usize {
+                    let w = part.targets[i];
+                    if let Some(dl) = draw(b, w, 0.45, &model.delay_weak) {
+                        let wi = part.local(w).unwrap() as usize;
+                        let at = t + dl;
+                        if at <= 9.0 && at < best[wi] {
+                            if dl < 0.25 * std::f64::consts::LN_2 && best[wi].is_finite() {
+                                reexpanded += 1;
+                            }
+                            best[wi] = at;
+                            heap.push(std::cmp::Reverse((at.to_bits(), wi)));
+                        }
+                    }
+                }
+            }
+            let mut want: Vec<f64> = best.into_iter().filter(|t| t.is_finite()).collect();
+            want.sort_unstable_by(f64::total_cmp);
+            assert_eq!(times, &want, "run {r}");
+        }
+        assert!(
+            got.iter().map(Vec::len).sum::<usize>() > 70 * 20,
+            "cascades too small"
+        );
+        assert!(reexpanded > 0, "no landing improved inside a bucket");
     }
 
     #[test]

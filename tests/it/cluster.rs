@@ -279,3 +279,165 @@ fn bad_cluster_flags_and_hosts_files_name_the_file_line_and_value() {
         assert!(!out.exists(), "{extra:?}: nothing written");
     }
 }
+
+/// `simulate --partition`: the graph split over 1 (no cluster), 2 and 4 processes on loopback.
+/// Coins and delays are hashes of (seed, run, arc), so every process count gives the same bytes;
+/// against the one-machine engine (its own random streams) the results agree in distribution.
+#[test]
+fn a_partitioned_graph_gives_the_same_bytes_on_one_two_and_four_processes() {
+    let d = tempfile::tempdir().unwrap();
+    // The WeChat-like generator writes a tie column: per-class chances and delays apply.
+    let g = generate(d.path(), "wechat", "2000", "5");
+    let files = ["curves.csv", "curves.parquet", "summary.json", "summary.md"];
+    for (name, extra) in [
+        (
+            "by-tie",
+            vec![
+                "--p-strong",
+                "0.15",
+                "--p-weak",
+                "0.04",
+                "--delay-strong",
+                "exp:1",
+                "--delay-weak",
+                "lognormal:2,1",
+                "--hours",
+                "24",
+            ],
+        ),
+        ("fixed", vec!["--p", "0.08", "--delay", "fixed:1"]),
+        (
+            "weibull",
+            vec!["--p", "0.08", "--delay", "weibull:1.5,1.13"],
+        ),
+    ] {
+        let mut args = strings(&["simulate"]);
+        args.push(g.display().to_string());
+        args.extend(strings(&[
+            "--seeds",
+            "top-degree:5",
+            "--seed",
+            "9",
+            "--runs",
+            "150",
+            "--partition",
+        ]));
+        args.extend(strings(&extra));
+        args.extend(strings(&["-q", "--out"]));
+        let alone = d.path().join(format!("{name}-alone"));
+        let mut a = args.clone();
+        a.push(alone.display().to_string());
+        assert!(bin().args(&a).status().unwrap().success());
+        let want = report(&alone, &files);
+        let summary = String::from_utf8(want[2].clone()).unwrap();
+        assert!(summary.contains("\"engine\": \"partitioned\""), "{summary}");
+        for n in [2, 4] {
+            let out = d.path().join(format!("{name}-{n}"));
+            let mut a = args.clone();
+            a.push(out.display().to_string());
+            run_cluster(d.path(), &a, n, 1);
+            assert!(
+                report(&out, &files) == want,
+                "{name}: {n} partitioned processes differ from one"
+            );
+        }
+    }
+}
+
+/// The partitioned engine against the one-machine engine on the same graph, model and seeds:
+/// final reach and reach at 1, 4 and 24 hours within 4.5 standard errors of the difference.
+#[test]
+fn a_partitioned_graph_agrees_with_the_one_machine_engine_in_distribution() {
+    let d = tempfile::tempdir().unwrap();
+    let g = generate(d.path(), "wechat", "1500", "6");
+    let summary = |partition: bool, extra: &[&str]| -> serde_json::Value {
+        let out = d
+            .path()
+            .join(format!("dist-{partition}-{}", extra.join("_")));
+        let mut c = bin();
+        c.arg("simulate")
+            .arg(&g)
+            .args(["--seeds", "top-degree:3", "--runs", "3000", "--seed", "2"])
+            .args(extra)
+            .args(["-q", "--out"])
+            .arg(&out);
+        if partition {
+            c.arg("--partition");
+        }
+        assert!(c.status().unwrap().success());
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    };
+    for extra in [
+        &[
+            "--p-strong",
+            "0.15",
+            "--p-weak",
+            "0.04",
+            "--delay-weak",
+            "lognormal:2,1",
+        ][..],
+        &["--p", "0.06", "--delay", "weibull:1.5,1.13"][..],
+    ] {
+        let (a, b) = (summary(true, extra), summary(false, extra));
+        let mut checked = 0;
+        for key in ["1", "4", "24", "horizon"] {
+            let (x, y) = (&a["reach_at_hours"][key], &b["reach_at_hours"][key]);
+            let (m1, s1) = (x["mean"].as_f64().unwrap(), x["sem"].as_f64().unwrap());
+            let (m2, s2) = (y["mean"].as_f64().unwrap(), y["sem"].as_f64().unwrap());
+            let z = (m1 - m2) / (s1 * s1 + s2 * s2).sqrt().max(1e-9);
+            assert!(
+                z.abs() < 4.5,
+                "{extra:?} at {key}: partitioned {m1} ± {s1}, engine {m2} ± {s2}, z = {z}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 4);
+        // The cascades are not trivial: the mean reach is well above the 3 seeds.
+        assert!(a["final_reach"]["mean"].as_f64().unwrap() > 10.0, "{a}");
+    }
+}
+
+#[test]
+fn what_the_partitioned_path_does_not_take_is_refused_by_name() {
+    let d = tempfile::tempdir().unwrap();
+    let g = generate(d.path(), "wechat", "300", "1");
+    let gz = d.path().join("g.txt.gz");
+    {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(&std::fs::read(&g).unwrap()).unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    }
+    let seeds = d.path().join("seeds.txt");
+    std::fs::write(&seeds, "0\n99999\n").unwrap();
+    let seeds_arg = format!("file:{}", seeds.display());
+    for (graph, extra, needles) in [
+        (&gz, vec![], vec!["g.txt.gz", "gunzip"]),
+        (&g, vec!["--seeds", "random:5"], vec!["--seeds", "random:5"]),
+        (&g, vec!["--ties", "overlap:0.2"], vec!["--ties", "overlap"]),
+        (&g, vec!["--weighted-cascade"], vec!["weighted cascade"]),
+        (&g, vec!["--model", "threshold:2"], vec!["--model", "ic"]),
+        (
+            &g,
+            vec!["--seeds", seeds_arg.as_str()],
+            vec!["seeds.txt:2", "99999", "not a node"],
+        ),
+    ] {
+        let out = d.path().join("refused");
+        let o = bin()
+            .arg("simulate")
+            .arg(graph)
+            .args(["--partition", "--runs", "10", "-q"])
+            .args(&extra)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {err}");
+        for n in needles {
+            assert!(err.contains(n), "{n:?} not in {err}");
+        }
+        assert!(!out.exists(), "{extra:?}: nothing written");
+    }
+}
