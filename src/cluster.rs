@@ -512,6 +512,11 @@ pub(crate) fn all_to_all(per_process: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
     receive(&l)
 }
 
+/// Bytes this process has handed to other processes so far (payloads only).
+pub(crate) fn bytes_sent() -> u64 {
+    SENT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// This process's place in the cluster: `(process, processes)`; `(0, 1)` outside one.
 pub(crate) fn place() -> (usize, usize) {
     CURRENT

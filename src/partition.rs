@@ -37,7 +37,7 @@ use crate::cascade::{Activation, Adoption, Delay, Model, SeedSpec};
 use crate::cluster;
 use crate::curves::{Accumulator, Grid};
 use crate::graph::TieClass;
-use crate::graph::load::{LoadOptions, read_share};
+use crate::graph::load::{LoadOptions, ShareReader};
 use crate::rng::splitmix64;
 use crate::ties::TieSpec;
 use crate::{Error, Result};
@@ -97,100 +97,118 @@ impl Part {
     /// more than an arc's own columns, a bad line, or a failed exchange.
     pub fn load(path: &Path, opts: &LoadOptions, ties: Option<&TieSpec>) -> Result<Part> {
         let (me, parts) = cluster::place();
-        let share = read_share(path, opts, me, parts)?;
-        let labelled = share.ties.is_some();
-        let (all, ties_desc, keep_labels) = match ties {
-            None if labelled => (TieClass::Weak, "column".to_string(), true),
-            None => (TieClass::Weak, "none (every tie weak)".to_string(), false),
-            Some(TieSpec::Labels) => (TieClass::Weak, "column".to_string(), labelled),
-            Some(TieSpec::AllStrong) => (TieClass::Strong, "all-strong".to_string(), false),
-            Some(TieSpec::AllWeak) => (TieClass::Weak, "all-weak".to_string(), false),
-            Some(other) => {
-                return Err(Error::invalid(
-                    "--ties",
-                    other.to_string(),
-                    "with --partition a tie's class must come from its own line (the file's \
-                     tie column, all-strong or all-weak): weight and overlap rules need the \
-                     whole graph",
-                ));
-            }
+        let mut reader = ShareReader::open(path, opts, me, parts)?;
+        let given = |labelled: bool| match ties {
+            None if labelled => Ok((TieClass::Weak, "column".to_string(), true)),
+            None => Ok((TieClass::Weak, "none (every tie weak)".to_string(), false)),
+            Some(TieSpec::Labels) => Ok((TieClass::Weak, "column".to_string(), labelled)),
+            Some(TieSpec::AllStrong) => Ok((TieClass::Strong, "all-strong".to_string(), false)),
+            Some(TieSpec::AllWeak) => Ok((TieClass::Weak, "all-weak".to_string(), false)),
+            Some(other) => Err(Error::invalid(
+                "--ties",
+                other.to_string(),
+                "with --partition a tie's class must come from its own line (the file's \
+                 tie column, all-strong or all-weak): weight and overlap rules need the \
+                 whole graph",
+            )),
         };
-        // Arcs to their sources' owners: (source, target, strong) as 9 bytes; bare nodes as 4.
-        let mut arcs: Vec<Vec<u8>> = vec![Vec::new(); parts];
-        let mut bare: Vec<Vec<u8>> = vec![Vec::new(); parts];
-        let narrow = |x: u64| -> Result<u32> {
-            u32::try_from(x)
-                .ok()
-                .filter(|&x| x != u32::MAX)
-                .ok_or_else(|| {
-                    Error::file(
-                        path,
-                        format!("node id {x}: --partition takes ids below 4294967295"),
-                    )
-                })
-        };
-        let mut arc = |u: u32, v: u32, strong: bool| {
-            let o = &mut arcs[owner(u, parts)];
-            o.extend_from_slice(&u.to_le_bytes());
-            o.extend_from_slice(&v.to_le_bytes());
-            o.push(u8::from(strong));
-        };
-        for i in 0..share.src.len() {
-            let (u, v) = (narrow(share.src[i])?, narrow(share.dst[i])?);
-            let strong = keep_labels
-                && share
-                    .ties
-                    .as_ref()
-                    .is_some_and(|t| t[i] == TieClass::Strong);
-            if u == v {
-                bare[owner(u, parts)].extend_from_slice(&u.to_le_bytes());
-                continue;
-            }
-            arc(u, v, strong);
-            if opts.directed {
-                bare[owner(v, parts)].extend_from_slice(&v.to_le_bytes());
-            } else {
-                arc(v, u, strong);
-            }
-        }
-        drop(share);
-        let out: Vec<Vec<u8>> = arcs
-            .into_iter()
-            .zip(bare)
-            .map(|(a, b)| {
-                let mut m = Vec::with_capacity(16 + a.len() + b.len());
-                put(&mut m, a.len() as u64);
-                m.extend_from_slice(&a);
-                m.extend_from_slice(&b);
-                m
-            })
-            .collect();
-        let got = cluster::all_to_all(out)?;
-        let mut mine: Vec<(u32, u32, bool)> = Vec::new();
+        // Whether the file has a tie column is known from its first line, before any block.
+        given(false)?;
+        // Block by block: each block's arcs to their sources' owners, (source, target, strong)
+        // as 9 bytes, bare nodes as 4; what comes in is kept as (source << 32 | target) keys,
+        // strong ones listed apart. Every process takes part in every exchange until none has
+        // more to send.
+        let mut arcs: Vec<u64> = Vec::new();
+        let mut strong_keys: Vec<u64> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
-        for m in &got {
-            let mut at = 0;
-            let len = take(m, &mut at) as usize;
-            for r in m[at..at + len].chunks_exact(9) {
-                let u = u32::from_le_bytes(r[0..4].try_into().expect("4 bytes"));
-                let v = u32::from_le_bytes(r[4..8].try_into().expect("4 bytes"));
-                mine.push((u, v, r[8] == 1));
+        let mut labelled = false;
+        let mut mine_done = false;
+        loop {
+            let block = if mine_done {
+                None
+            } else {
+                reader.next_block()?
+            };
+            mine_done = block.is_none();
+            let mut out_arcs: Vec<Vec<u8>> = vec![Vec::new(); parts];
+            let mut out_bare: Vec<Vec<u8>> = vec![Vec::new(); parts];
+            if let Some(share) = block {
+                labelled |= share.ties.is_some();
+                let keep = given(share.ties.is_some())?.2;
+                let mut arc = |u: u32, v: u32, strong: bool| {
+                    let o = &mut out_arcs[owner(u, parts)];
+                    o.extend_from_slice(&u.to_le_bytes());
+                    o.extend_from_slice(&v.to_le_bytes());
+                    o.push(u8::from(strong));
+                };
+                for i in 0..share.src.len() {
+                    let (u, v) = (share.src[i], share.dst[i]);
+                    let strong = keep
+                        && share
+                            .ties
+                            .as_ref()
+                            .is_some_and(|t| t[i] == TieClass::Strong);
+                    if u == v {
+                        out_bare[owner(u, parts)].extend_from_slice(&u.to_le_bytes());
+                        continue;
+                    }
+                    arc(u, v, strong);
+                    if opts.directed {
+                        out_bare[owner(v, parts)].extend_from_slice(&v.to_le_bytes());
+                    } else {
+                        arc(v, u, strong);
+                    }
+                }
             }
-            for r in m[at + len..].chunks_exact(4) {
-                ids.push(u32::from_le_bytes(r.try_into().expect("4 bytes")));
+            let out: Vec<Vec<u8>> = out_arcs
+                .into_iter()
+                .zip(out_bare)
+                .map(|(a, b)| {
+                    let mut m = Vec::with_capacity(17 + a.len() + b.len());
+                    m.push(u8::from(!mine_done));
+                    put(&mut m, a.len() as u64);
+                    m.extend_from_slice(&a);
+                    m.extend_from_slice(&b);
+                    m
+                })
+                .collect();
+            let mut more = false;
+            for m in cluster::all_to_all(out)? {
+                more |= m[0] == 1;
+                let mut at = 1;
+                let len = take(&m, &mut at) as usize;
+                for r in m[at..at + len].chunks_exact(9) {
+                    let key = u64::from_le_bytes(r[0..8].try_into().expect("8 bytes"));
+                    // (u, v) little-endian as one word: v << 32 | u; stored as u << 32 | v.
+                    let key = key.rotate_left(32);
+                    arcs.push(key);
+                    if r[8] == 1 {
+                        strong_keys.push(key);
+                    }
+                }
+                for r in m[at + len..].chunks_exact(4) {
+                    ids.push(u32::from_le_bytes(r.try_into().expect("4 bytes")));
+                }
+            }
+            if !more {
+                break;
             }
         }
-        drop(got);
-        // Strong first among copies of an arc, so that deduplication keeps strong.
-        mine.sort_unstable_by_key(|&(u, v, s)| (u, v, !s));
-        mine.dedup_by_key(|&mut (u, v, _)| (u, v));
-        ids.extend(mine.iter().map(|a| a.0));
+        let (all, ties_desc, keep_labels) = given(labelled)?;
+        arcs.sort_unstable();
+        arcs.dedup();
+        arcs.shrink_to_fit();
+        strong_keys.sort_unstable();
+        strong_keys.dedup();
+        ids.extend(arcs.iter().map(|&k| (k >> 32) as u32));
         ids.sort_unstable();
         ids.dedup();
+        ids.shrink_to_fit();
         let mut offsets = vec![0u64; ids.len() + 1];
         {
             let mut i = 0;
-            for &(u, _, _) in &mine {
+            for &k in &arcs {
+                let u = (k >> 32) as u32;
                 while ids[i] != u {
                     i += 1;
                 }
@@ -200,14 +218,26 @@ impl Part {
                 offsets[i + 1] += offsets[i];
             }
         }
-        let targets: Vec<u32> = mine.iter().map(|a| a.1).collect();
-        let strong: Option<Vec<bool>> = keep_labels.then(|| mine.iter().map(|a| a.2).collect());
+        let targets: Vec<u32> = arcs.iter().map(|&k| k as u32).collect();
+        // A duplicated tie is strong if any copy is.
+        let strong: Option<Vec<bool>> = keep_labels.then(|| {
+            let mut j = 0;
+            arcs.iter()
+                .map(|&k| {
+                    while j < strong_keys.len() && strong_keys[j] < k {
+                        j += 1;
+                    }
+                    j < strong_keys.len() && strong_keys[j] == k
+                })
+                .collect()
+        });
+        drop(strong_keys);
         let own_strong = match &strong {
             Some(s) => s.iter().filter(|&&x| x).count(),
-            None if all == TieClass::Strong => mine.len(),
+            None if all == TieClass::Strong => arcs.len(),
             None => 0,
         };
-        drop(mine);
+        drop(arcs);
         // Totals.
         let mut stats = Vec::new();
         put(&mut stats, ids.len() as u64);

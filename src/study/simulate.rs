@@ -154,11 +154,12 @@ pub fn simulate_partitioned(
         ));
     }
     let t = std::time::Instant::now();
+    let sent0 = crate::cluster::bytes_sent();
     let part = Part::load(&opts.graph.path, &opts.graph.load, opts.graph.ties.as_ref())?;
     let (own_nodes, own_arcs) = part.own();
     progress.note(format!(
         "loaded {}, partitioned over {} process{}: {} nodes, {} edges in all; {} nodes and {} \
-         arcs ({:.1} MB) held by process {} in {:.2} s",
+         arcs ({:.1} MB) held by process {} in {:.2} s, {} bytes sent to the others",
         opts.graph.path.display(),
         part.parts,
         if part.parts == 1 { "" } else { "es" },
@@ -168,8 +169,10 @@ pub fn simulate_partitioned(
         own_arcs,
         part.bytes() as f64 / 1e6,
         part.me,
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        crate::cluster::bytes_sent() - sent0
     ));
+    let sent1 = crate::cluster::bytes_sent();
     if matches!(opts.model.activation, Activation::ByTie { .. }) && part.strong_ties == 0 {
         progress.warn(Warning::NoStrongTies);
     }
@@ -187,9 +190,14 @@ pub fn simulate_partitioned(
         grid,
         &|| progress.run_done(),
     )?;
+    let sent = crate::cluster::bytes_sent() - sent1;
     progress.note(format!(
-        "process {}: {} exchanges with the other processes",
-        part.me, out.exchanges
+        "process {}: {} exchanges with the other processes, {} bytes sent in {} runs ({:.0} per run)",
+        part.me,
+        out.exchanges,
+        sent,
+        opts.runs,
+        sent as f64 / opts.runs.max(1) as f64
     ));
     let label = opts.label();
     let outcome = out.acc.finish(&label);

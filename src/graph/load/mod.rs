@@ -18,7 +18,7 @@ use crate::{Error, Result};
 
 pub use layers::{LayerCounts, add_layers};
 pub use seeds::load_seed_file;
-pub use text::{Share, read_share};
+pub use text::{Share, ShareReader};
 
 /// Edge-list file formats.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

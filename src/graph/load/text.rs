@@ -188,65 +188,171 @@ fn columns(bytes: &[u8], opts: &LoadOptions) -> Result<(usize, usize, Extra)> {
     Ok((src_col, dst_col, extra))
 }
 
-/// The edges of one process's share of a text edge list (see [`read_share`]): full-width ids,
-/// with the tie-class column when the file has one.
+/// A block of edges of one process's share of a text edge list (see [`ShareReader`]), with the
+/// tie-class column when the file has one.
 #[derive(Debug, Default)]
 pub struct Share {
-    pub src: Vec<u64>,
-    pub dst: Vec<u64>,
+    pub src: Vec<u32>,
+    pub dst: Vec<u32>,
     pub ties: Option<Vec<TieClass>>,
-    /// Whether the file has a weight column (ignored by the partitioned engine).
-    pub weighted: bool,
 }
 
-/// Parses share `part` of `parts` of a plain (uncompressed) text edge list: the lines that start
-/// in the byte range `[part, part + 1) × len / parts`, so that the shares cover every line once
-/// and a process reads only its own (the file is memory-mapped; only the share's pages are
-/// touched, besides the first line, which says what the extra column holds).
-///
-/// # Errors
-/// A compressed file (it cannot be read from the middle), or a bad line, named with its line
-/// number in the whole file.
-pub fn read_share(path: &Path, opts: &LoadOptions, part: usize, parts: usize) -> Result<Share> {
-    if crate::input::is_gzip(path) {
-        return Err(Error::file(
-            path,
-            "--partition reads a plain text edge list, each process its own byte range; a \
-             compressed file cannot be read from the middle: decompress it first (gunzip -k)",
-        ));
-    }
-    let bytes = map_or_read(path)?;
-    let (src_col, dst_col, extra) = columns(&bytes, opts)?;
-    let len = bytes.len();
-    // A line belongs to the share its first byte falls in.
-    let line_start = |at: usize| -> usize {
-        if at == 0 {
-            return 0;
+/// Reads share `part` of `parts` of a plain (uncompressed) text edge list in blocks: the lines
+/// that start in the byte range `[part, part + 1) × len / parts`, so that the shares cover every
+/// line once and a process reads only its own (and the file's first lines, which say what the
+/// extra column holds). A block is parsed from a buffer of a few megabytes, so the text never
+/// takes more memory than that.
+pub struct ShareReader {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+    /// Next byte to read, and the end of the share (both at line starts).
+    at: u64,
+    end: u64,
+    cols: (usize, usize, Extra),
+    buf: Vec<u8>,
+    /// Bytes read at a time.
+    block: usize,
+}
+
+/// Bytes read at a time.
+const BLOCK: usize = 16 << 20;
+
+impl ShareReader {
+    /// Opens share `part` of `parts` of `path`.
+    ///
+    /// # Errors
+    /// A compressed file (it cannot be read from the middle), or one that cannot be read.
+    pub fn open(path: &Path, opts: &LoadOptions, part: usize, parts: usize) -> Result<ShareReader> {
+        use std::os::unix::fs::FileExt;
+        if crate::input::is_gzip(path) {
+            return Err(Error::file(
+                path,
+                "--partition reads a plain text edge list, each process its own byte range; a \
+                 compressed file cannot be read from the middle: decompress it first (gunzip -k)",
+            ));
         }
-        let mut i = at.min(len);
-        while i < len && bytes[i - 1] != b'\n' {
-            i += 1;
-        }
-        i
-    };
-    let (start, end) = (
-        line_start(len * part / parts),
-        line_start(len * (part + 1) / parts),
-    );
-    let chunk = parse_chunk(&bytes[start..end], src_col, dst_col, extra).map_err(
-        |(line, value, msg)| Error::Parse {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let mut head = vec![0u8; (1 << 20).min(len as usize)];
+        file.read_exact_at(&mut head, 0)
+            .map_err(|e| Error::io(path, e))?;
+        let cols = columns(&head, opts)?;
+        // A line belongs to the share its first byte falls in: a share starts after the first
+        // newline at or past its raw start (minus one).
+        let line_start = |raw: u64| -> Result<u64> {
+            if raw == 0 || raw >= len {
+                return Ok(raw.min(len));
+            }
+            let mut at = raw - 1;
+            let mut b = [0u8; 4096];
+            loop {
+                let n = file.read_at(&mut b, at).map_err(|e| Error::io(path, e))?;
+                if n == 0 {
+                    return Ok(len);
+                }
+                if let Some(i) = b[..n].iter().position(|&c| c == b'\n') {
+                    return Ok(at + i as u64 + 1);
+                }
+                at += n as u64;
+            }
+        };
+        let (p, n) = (part as u128, parts as u128);
+        let at = line_start((len as u128 * p / n) as u64)?;
+        let end = line_start((len as u128 * (p + 1) / n) as u64)?;
+        Ok(ShareReader {
+            file,
             path: path.to_path_buf(),
-            line: bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + line,
+            at,
+            end,
+            cols,
+            buf: Vec::new(),
+            block: BLOCK,
+        })
+    }
+
+    /// The next block of the share's edges; `None` once the share is read.
+    ///
+    /// # Errors
+    /// A bad line (named with its line number in the whole file and its value), an id of 2^32 - 1
+    /// or more, or a read error.
+    pub fn next_block(&mut self) -> Result<Option<Share>> {
+        use std::os::unix::fs::FileExt;
+        if self.at >= self.end {
+            return Ok(None);
+        }
+        let want = self.block.min((self.end - self.at) as usize);
+        self.buf.resize(want, 0);
+        self.file
+            .read_exact_at(&mut self.buf, self.at)
+            .map_err(|e| Error::io(&self.path, e))?;
+        // Whole lines only (the share ends at a line start, so its last block ends at one).
+        let mut take = want;
+        if self.at + (want as u64) < self.end {
+            take = match self.buf.iter().rposition(|&c| c == b'\n') {
+                Some(i) => i + 1,
+                None => {
+                    // A line longer than a block: read it whole.
+                    let mut more = vec![0u8; 1 << 20];
+                    loop {
+                        let from = self.at + self.buf.len() as u64;
+                        let k = self
+                            .file
+                            .read_at(&mut more, from)
+                            .map_err(|e| Error::io(&self.path, e))?;
+                        if k == 0 {
+                            break self.buf.len();
+                        }
+                        if let Some(i) = more[..k].iter().position(|&c| c == b'\n') {
+                            self.buf.extend_from_slice(&more[..=i]);
+                            break self.buf.len();
+                        }
+                        self.buf.extend_from_slice(&more[..k]);
+                    }
+                }
+            };
+        }
+        let (src_col, dst_col, extra) = self.cols;
+        let start = self.at;
+        let chunk = parse_chunk(&self.buf[..take], src_col, dst_col, extra)
+            .map_err(|(line, value, msg)| self.error_at(start, line, value, msg))?;
+        self.at += take as u64;
+        if let Some(&x) = chunk.big_src.first().or(chunk.big_dst.first()) {
+            return Err(Error::file(
+                &self.path,
+                format!("node id {x}: --partition takes ids below 4294967295"),
+            ));
+        }
+        Ok(Some(Share {
+            src: chunk.src,
+            dst: chunk.dst,
+            ties: matches!(extra, Extra::Tie(_)).then_some(chunk.ties),
+        }))
+    }
+
+    /// A parse error at line `line` of the block starting at byte `start`: the lines before are
+    /// counted now (only on this path).
+    fn error_at(&self, start: u64, line: u64, value: String, msg: String) -> Error {
+        use std::os::unix::fs::FileExt;
+        let mut before = 0u64;
+        let mut b = vec![0u8; 1 << 20];
+        let mut at = 0u64;
+        while at < start {
+            let want = b.len().min((start - at) as usize);
+            match self.file.read_at(&mut b[..want], at) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    before += b[..n].iter().filter(|&&c| c == b'\n').count() as u64;
+                    at += n as u64;
+                }
+            }
+        }
+        Error::Parse {
+            path: self.path.clone(),
+            line: before + line,
             value,
             msg,
-        },
-    )?;
-    Ok(Share {
-        src: Chunk::wide(&chunk.src, &chunk.big_src).collect(),
-        dst: Chunk::wide(&chunk.dst, &chunk.big_dst).collect(),
-        ties: matches!(extra, Extra::Tie(_)).then_some(chunk.ties),
-        weighted: matches!(extra, Extra::Weight(_)),
-    })
+        }
+    }
 }
 
 /// Interns the ids of parsed chunks without first concatenating them.
@@ -455,6 +561,69 @@ fn parse_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_cover_every_line_once_in_blocks_and_name_bad_lines() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("g.txt");
+        let mut text = String::from("# a comment\n");
+        for i in 0..500u32 {
+            text += &format!(
+                "{} {} {}\n",
+                i,
+                (i * 7 + 3) % 500,
+                if i % 3 == 0 { "strong" } else { "weak" }
+            );
+        }
+        std::fs::write(&p, &text).unwrap();
+        let opts = LoadOptions::default();
+        for parts in 1..=5 {
+            let mut all = Vec::new();
+            for part in 0..parts {
+                let mut r = ShareReader::open(&p, &opts, part, parts).unwrap();
+                r.block = 37; // blocks shorter than some lines
+                while let Some(s) = r.next_block().unwrap() {
+                    let ties = s.ties.unwrap();
+                    for i in 0..s.src.len() {
+                        all.push((s.src[i], s.dst[i], ties[i]));
+                    }
+                }
+            }
+            all.sort_unstable_by_key(|e| e.0);
+            assert_eq!(all.len(), 500, "{parts} parts");
+            for (i, e) in all.iter().enumerate() {
+                let i = i as u32;
+                assert_eq!((e.0, e.1), (i, (i * 7 + 3) % 500));
+                assert_eq!(e.2 == TieClass::Strong, i % 3 == 0);
+            }
+        }
+        // Line 300 of the file (edge 298) is bad: named with its line whichever share reads it.
+        let bad = text.replacen("\n298 ", "\n2x8 ", 1);
+        std::fs::write(&p, bad).unwrap();
+        for parts in [1, 3] {
+            let mut found = 0;
+            for part in 0..parts {
+                let mut r = ShareReader::open(&p, &opts, part, parts).unwrap();
+                r.block = 1000;
+                loop {
+                    match r.next_block() {
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(e) => {
+                            let e = e.to_string();
+                            assert!(e.contains("g.txt:300") && e.contains("2x8"), "{e}");
+                            found += 1;
+                            break;
+                        }
+                    }
+                }
+            }
+            assert_eq!(found, 1, "{parts} parts");
+        }
+        let gz = d.path().join("g.txt.gz");
+        std::fs::write(&gz, b"").unwrap();
+        assert!(ShareReader::open(&gz, &opts, 0, 1).is_err());
+    }
 
     fn parse(text: &str, extra: Extra) -> std::result::Result<Chunk, ChunkError> {
         parse_chunk(text.as_bytes(), 0, 1, extra)
