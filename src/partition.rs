@@ -56,6 +56,11 @@ pub struct Part {
     pub parts: usize,
     /// The ids of the nodes this process owns, increasing.
     ids: Vec<u32>,
+    /// A directory over `ids`: the ids `x` with `x >> shift == b` are
+    /// `ids[dir[b]..dir[b + 1]]` (about one per slot: a look-up is two reads, not a binary
+    /// search's twenty).
+    dir: Vec<u32>,
+    shift: u32,
     /// Out-arcs of `ids[i]`: `targets[offsets[i]..offsets[i + 1]]`.
     offsets: Vec<u64>,
     targets: Vec<u32>,
@@ -70,6 +75,25 @@ pub struct Part {
     pub directed: bool,
     /// How the ties were classed, as the report prints it.
     pub ties_desc: String,
+}
+
+/// The directory of sorted `ids` (see [`Part`]): as many slots as ids (a power of two), each
+/// covering `1 << shift` ids.
+fn directory(ids: &[u32]) -> (Vec<u32>, u32) {
+    let slots = ids.len().max(1).next_power_of_two();
+    // The largest id has `bits` bits, of which a slot number takes the top log2(slots).
+    let bits = 32 - ids.last().copied().unwrap_or(0).leading_zeros();
+    let shift = bits.saturating_sub(slots.trailing_zeros());
+    // Ids beyond the largest (asked for by other processes' arcs: never here) fall past the end.
+    let count = ((u64::from(u32::MAX) >> shift) + 2).min(slots as u64 * 2 + 2) as usize;
+    let mut dir = vec![0u32; count];
+    for &x in ids {
+        dir[(x >> shift) as usize + 1] += 1;
+    }
+    for b in 1..count {
+        dir[b] += dir[b - 1];
+    }
+    (dir, shift)
 }
 
 /// Appends little-endian words.
@@ -251,10 +275,13 @@ impl Part {
             strong_arcs += take(&m, &mut at);
         }
         let per_edge = if opts.directed { 1 } else { 2 };
+        let (dir, shift) = directory(&ids);
         Ok(Part {
             me,
             parts,
             ids,
+            dir,
+            shift,
             offsets,
             targets,
             strong,
@@ -276,6 +303,7 @@ impl Part {
     /// Bytes of the part's arrays.
     pub fn bytes(&self) -> usize {
         self.ids.len() * 4
+            + self.dir.len() * 4
             + self.offsets.len() * 8
             + self.targets.len() * 4
             + self.strong.as_ref().map_or(0, Vec::len)
@@ -284,7 +312,15 @@ impl Part {
     /// The local index of node `id`, if this process owns it and it is in the graph.
     #[inline]
     fn local(&self, id: u32) -> Option<u32> {
-        self.ids.binary_search(&id).ok().map(|i| i as u32)
+        let b = (id >> self.shift) as usize;
+        if b + 1 >= self.dir.len() {
+            return None;
+        }
+        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+        self.ids[lo..hi]
+            .iter()
+            .position(|&x| x == id)
+            .map(|i| (lo + i) as u32)
     }
 
     /// The seeds `spec` names, as `(id, start hour)`: the same list on every process.
@@ -451,6 +487,28 @@ pub struct Outcome {
     pub exchanges: u64,
 }
 
+/// Hashes a (run, node) key with one multiply-xorshift (the keys are distinct integers; the
+/// standard library's keyed hash costs more than the lookups it guards).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        let h = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+type Open = HashMap<u64, (f64, f64), std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Runs per batch: all advance through the buckets together, so the exchanges are per batch.
 const BATCH: u64 = 64;
 
@@ -459,7 +517,7 @@ struct Batch {
     /// Adopted (settled) nodes: a bit per (run, local node).
     settled: Vec<Vec<u64>>,
     /// Reached but not settled: (run << 32 | local) → (best landing, hour it was expanded at).
-    open: HashMap<u64, (f64, f64)>,
+    open: Open,
     /// Landings by bucket: (run, local node, hour).
     queue: BTreeMap<u64, Vec<(u32, u32, f64)>>,
     /// The bucket's expanded entries (to be settled).
@@ -541,7 +599,7 @@ fn simulate_into(
         let b = BATCH.min(runs - start) as usize;
         let mut st = Batch {
             settled: vec![vec![0u64; n_local.div_ceil(64)]; b],
-            open: HashMap::new(),
+            open: Open::default(),
             queue: BTreeMap::new(),
             touched: Vec::new(),
             adopted: Vec::new(),

@@ -356,7 +356,7 @@ fn leave(member: Option<Member>, quiet: bool) -> Result<()> {
         say(
             quiet,
             format!(
-                "process {i} of {n}: sent {} bytes of results to the other processes",
+                "process {i} of {n}: sent {} bytes to the other processes",
                 hongbao::report::thousands(sent as f64)
             ),
         );
