@@ -441,3 +441,36 @@ fn what_the_partitioned_path_does_not_take_is_refused_by_name() {
         assert!(!out.exists(), "{extra:?}: nothing written");
     }
 }
+
+/// A partitioned run whose other process dies mid-run: process 0, which holds only half of the
+/// graph, exits 1 soon after with no report.
+#[test]
+fn a_partitioned_run_stops_when_a_process_dies() {
+    let d = tempfile::tempdir().unwrap();
+    let g = generate(d.path(), "wechat", "20000", "2");
+    let hosts = hosts_file(d.path(), 2);
+    let out = d.path().join("killed");
+    let mut args = strings(&["simulate"]);
+    args.push(g.display().to_string());
+    args.extend(strings(&[
+        "--p",
+        "0.05",
+        "--runs",
+        "1000000",
+        "--partition",
+        "-q",
+        "--out",
+    ]));
+    args.push(out.display().to_string());
+    let p0 = start(&args, 2, 0, 1, &hosts);
+    let mut p1 = start(&args, 2, 1, 1, &hosts);
+    std::thread::sleep(Duration::from_secs(4));
+    p1.kill().unwrap();
+    let _ = p1.wait();
+    let killed = Instant::now();
+    let (code, err) = wait(p0, Duration::from_secs(90));
+    assert_eq!(code, Some(1), "process 0 after process 1 died: {err}");
+    assert!(err.contains("lost the connection"), "{err}");
+    assert!(killed.elapsed() < Duration::from_secs(60));
+    assert!(!out.exists(), "no report");
+}
