@@ -48,6 +48,9 @@ pub fn owner(id: u32, parts: usize) -> usize {
     (splitmix64(u64::from(id) ^ 0x9E37_79B9_7F4A_7C15) % parts as u64) as usize
 }
 
+/// The mark of a target held by this process (its local index below the mark).
+const LOCAL: u32 = 1 << 31;
+
 /// One process's part of the graph.
 #[derive(Debug)]
 pub struct Part {
@@ -61,7 +64,8 @@ pub struct Part {
     /// search's twenty).
     dir: Vec<u32>,
     shift: u32,
-    /// Out-arcs of `ids[i]`: `targets[offsets[i]..offsets[i + 1]]`.
+    /// Out-arcs of `ids[i]`: `targets[offsets[i]..offsets[i + 1]]`: a target held here as
+    /// `LOCAL | its local index`, another process's as its id.
     offsets: Vec<u64>,
     targets: Vec<u32>,
     /// Strong ties, an arc each (none: every tie has the class of `all`).
@@ -276,7 +280,7 @@ impl Part {
         }
         let per_edge = if opts.directed { 1 } else { 2 };
         let (dir, shift) = directory(&ids);
-        Ok(Part {
+        let mut part = Part {
             me,
             parts,
             ids,
@@ -292,7 +296,28 @@ impl Part {
             weak_ties: ((arcs_all - strong_arcs) / per_edge) as usize,
             directed: opts.directed,
             ties_desc,
-        })
+        };
+        // Targets held here become their local index, marked by the top bit: a landing on them
+        // needs no look-up.
+        for i in 0..part.targets.len() {
+            let w = part.targets[i];
+            if owner(w, parts) == me {
+                let x = part.local(w).expect("every node has an entry at its owner");
+                part.targets[i] = LOCAL | x;
+            }
+        }
+        Ok(part)
+    }
+
+    /// The id of the target `w` as stored in `targets`.
+    #[cfg(test)]
+    #[inline]
+    fn target_id(&self, w: u32) -> u32 {
+        if w & LOCAL != 0 {
+            self.ids[(w & !LOCAL) as usize]
+        } else {
+            w
+        }
     }
 
     /// Nodes and arcs held here.
@@ -456,12 +481,54 @@ fn delay(d: &Delay, h: u64) -> f64 {
     }
 }
 
-/// The arc from the node whose run-and-node hash is `base` to `w`: its delay if its coin (chance
-/// `p`) succeeds.
+/// A uniform in [0, 1) from 64 random bits.
 #[inline]
-fn draw(base: u64, w: u32, p: f64, d: &Delay) -> Option<f64> {
-    let h = splitmix64(base ^ u64::from(w));
-    (((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < p).then(|| delay(d, splitmix64(h)))
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The successes among a node's `deg` out-arcs in one run, in order: `f(i, delay)` for each arc
+/// `i` whose coin succeeds. Everything is drawn from a stream seeded by the (run, node) hash
+/// `base`, so a node expanded twice, or by another process count, has the same successes with
+/// the same delays. Failed coins are skipped geometrically at the largest chance `p_max`, and a
+/// candidate kept with its own class's chance over `p_max` (`class(i)`: its chance and delay).
+#[inline]
+fn successes<'a>(
+    base: u64,
+    deg: usize,
+    p_max: f64,
+    class: impl Fn(usize) -> (f64, &'a Delay),
+    mut f: impl FnMut(usize, f64),
+) {
+    if p_max <= 0.0 || deg == 0 {
+        return;
+    }
+    let mut state = base;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        splitmix64(state)
+    };
+    // ln(1 - p): the gap before the next success is floor(ln U / ln(1 - p)), U in (0, 1].
+    let ln_q = (-p_max).ln_1p();
+    let mut i = 0usize;
+    loop {
+        if p_max < 1.0 {
+            let u = 1.0 - unit(next());
+            let gap = (u.ln() / ln_q).floor();
+            if gap >= (deg - i) as f64 {
+                return;
+            }
+            i += gap as usize;
+        }
+        if i >= deg {
+            return;
+        }
+        let (p, d) = class(i);
+        if p >= p_max || unit(next()) * p_max < p {
+            f(i, delay(d, next()));
+        }
+        i += 1;
+    }
 }
 
 /// The hash of run `run` of a simulation seeded `seed`, and of node `id` in it.
@@ -582,6 +649,12 @@ fn simulate_into(
     };
     let horizon = model.horizon();
     let delays = [model.delay_weak, model.delay_strong];
+    // Only the classes present can succeed: skip at the largest chance among them.
+    let p_max = match (&part.strong, part.all) {
+        (Some(_), _) => p_weak.max(p_strong),
+        (None, TieClass::Strong) => p_strong,
+        (None, TieClass::Weak) => p_weak,
+    };
     let width = match delays {
         [Delay::Fixed { hours: a }, Delay::Fixed { hours: b }] if a == b && a > 0.0 => a,
         _ => {
@@ -703,30 +776,29 @@ fn simulate_into(
                     part.offsets[v as usize] as usize,
                     part.offsets[v as usize + 1] as usize,
                 );
-                for i in a..z {
-                    let w = part.targets[i];
+                let class = |i: usize| {
                     let strong = match &part.strong {
-                        Some(s) => s[i],
+                        Some(s) => s[a + i],
                         None => part.all == TieClass::Strong,
                     };
-                    let p = if strong { p_strong } else { p_weak };
-                    let Some(d) = draw(base, w, p, &delays[usize::from(strong)]) else {
-                        continue;
-                    };
+                    if strong {
+                        (p_strong, &delays[1])
+                    } else {
+                        (p_weak, &delays[0])
+                    }
+                };
+                successes(base, z - a, p_max, class, |i, d| {
                     let at = t + d;
                     if at > horizon {
-                        continue;
+                        return;
                     }
-                    let to = owner(w, parts);
-                    if to == part.me {
-                        if let Some(x) = part.local(w)
-                            && land(&mut st, j, x, at)
-                            && bucket(at) <= k
-                        {
+                    let w = part.targets[a + i];
+                    if w & LOCAL != 0 {
+                        if land(&mut st, j, w & !LOCAL, at) && bucket(at) <= k {
                             again = true;
                         }
                     } else {
-                        let o = &mut outbox[to];
+                        let o = &mut outbox[owner(w, parts)];
                         o.extend_from_slice(&j.to_le_bytes());
                         o.extend_from_slice(&w.to_le_bytes());
                         o.extend_from_slice(&at.to_le_bytes());
@@ -734,7 +806,7 @@ fn simulate_into(
                         again |= kb <= k;
                         sent_min = sent_min.min(kb);
                     }
-                }
+                });
             }
         }
         // The batch's adoptions and attempts to process 0.
@@ -950,18 +1022,26 @@ mod tests {
                 }
                 done[v] = true;
                 let b = splitmix64(base ^ u64::from(part.ids[v]));
-                for i in part.offsets[v] as usize..part.offsets[v + 1] as usize {
-                    let w = part.targets[i];
-                    if let Some(dl) = draw(b, w, 0.45, &model.delay_weak) {
-                        let wi = part.local(w).unwrap() as usize;
-                        let at = t + dl;
-                        if at <= 9.0 && at < best[wi] {
-                            if dl < 0.25 * std::f64::consts::LN_2 && best[wi].is_finite() {
-                                reexpanded += 1;
-                            }
-                            best[wi] = at;
-                            heap.push(std::cmp::Reverse((at.to_bits(), wi)));
+                let a = part.offsets[v] as usize;
+                let deg = part.offsets[v + 1] as usize - a;
+                let mut hits = Vec::new();
+                successes(
+                    b,
+                    deg,
+                    0.45,
+                    |_| (0.45, &model.delay_weak),
+                    |i, dl| hits.push((i, dl)),
+                );
+                for (i, dl) in hits {
+                    let w = part.target_id(part.targets[a + i]);
+                    let wi = part.local(w).unwrap() as usize;
+                    let at = t + dl;
+                    if at <= 9.0 && at < best[wi] {
+                        if dl < 0.25 * std::f64::consts::LN_2 && best[wi].is_finite() {
+                            reexpanded += 1;
                         }
+                        best[wi] = at;
+                        heap.push(std::cmp::Reverse((at.to_bits(), wi)));
                     }
                 }
             }
@@ -974,6 +1054,51 @@ mod tests {
             "cascades too small"
         );
         assert!(reexpanded > 0, "no landing improved inside a bucket");
+    }
+
+    #[test]
+    fn skipped_coins_succeed_at_each_arc_s_own_chance() {
+        // Twelve arcs, strong (0.3) and weak (0.05) alternating, over 200,000 (run, node)
+        // streams: each arc's success rate within 4 standard errors of its chance; delays drawn
+        // for successes are exponential with mean 2 (strong) and fixed 1 (weak).
+        let (exp, fixed) = (Delay::Exp { mean: 2.0 }, Delay::Fixed { hours: 1.0 });
+        let class = |i: usize| {
+            if i % 2 == 0 {
+                (0.3, &exp)
+            } else {
+                (0.05, &fixed)
+            }
+        };
+        let runs = 200_000u64;
+        let mut hits = [0u64; 12];
+        let (mut sum, mut count) = (0.0, 0u64);
+        for r in 0..runs {
+            successes(splitmix64(r), 12, 0.3, class, |i, d| {
+                hits[i] += 1;
+                if i % 2 == 0 {
+                    sum += d;
+                    count += 1;
+                } else {
+                    assert_eq!(d, 1.0);
+                }
+            });
+        }
+        for (i, &h) in hits.iter().enumerate() {
+            let p = class(i).0;
+            let se = (p * (1.0 - p) / runs as f64).sqrt();
+            let rate = h as f64 / runs as f64;
+            assert!((rate - p).abs() < 4.0 * se, "arc {i}: {rate} against {p}");
+        }
+        let mean = sum / count as f64;
+        assert!(
+            (mean - 2.0).abs() < 4.0 * 2.0 / (count as f64).sqrt(),
+            "{mean}"
+        );
+        // p = 1: every arc; p = 0: none.
+        let mut all = Vec::new();
+        successes(5, 7, 1.0, |_| (1.0, &fixed), |i, _| all.push(i));
+        assert_eq!(all, (0..7).collect::<Vec<_>>());
+        successes(5, 7, 0.0, |_| (0.0, &fixed), |_, _| panic!("p = 0"));
     }
 
     #[test]

@@ -316,10 +316,26 @@ impl ShareReader {
         let chunk = parse_chunk(&self.buf[..take], src_col, dst_col, extra)
             .map_err(|(line, value, msg)| self.error_at(start, line, value, msg))?;
         self.at += take as u64;
-        if let Some(&x) = chunk.big_src.first().or(chunk.big_dst.first()) {
+        // Ids of 31 bits: a partitioned graph marks its own nodes with the 32nd.
+        let over = chunk
+            .big_src
+            .first()
+            .or(chunk.big_dst.first())
+            .copied()
+            .or_else(|| {
+                let m = chunk
+                    .src
+                    .iter()
+                    .chain(&chunk.dst)
+                    .copied()
+                    .max()
+                    .unwrap_or(0);
+                (m >= 1 << 31).then_some(u64::from(m))
+            });
+        if let Some(x) = over {
             return Err(Error::file(
                 &self.path,
-                format!("node id {x}: --partition takes ids below 4294967295"),
+                format!("node id {x}: --partition takes ids below 2147483648"),
             ));
         }
         Ok(Some(Share {
