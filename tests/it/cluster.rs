@@ -399,7 +399,10 @@ fn a_partitioned_graph_agrees_with_the_one_machine_engine_in_distribution() {
             a["final_reach"]["std"].as_f64().unwrap(),
             b["final_reach"]["std"].as_f64().unwrap(),
         );
-        assert!((sa / sb).ln().abs() < 0.15, "{extra:?}: std {sa} against {sb}");
+        assert!(
+            (sa / sb).ln().abs() < 0.15,
+            "{extra:?}: std {sa} against {sb}"
+        );
         // The cascades are not trivial: the mean reach is well above the 3 seeds.
         assert!(a["final_reach"]["mean"].as_f64().unwrap() > 10.0, "{a}");
     }
