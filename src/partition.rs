@@ -11,13 +11,16 @@
 //! bare node), in one exchange. Each process then sorts and deduplicates its arcs as the
 //! one-machine loader does (self-loops dropped, a duplicated tie strong if any copy is).
 //!
-//! **Randomness.** Every coin and delay is a hash of its identity: `(seed, run, source id, target
-//! id)`, so a run is a fixed set of live arcs with fixed delays whichever process draws them, and
-//! an adoption time is the shortest time over live arcs from the seeds (cut at the horizon). This
-//! was chosen over per-process streams because it makes the report's bytes the same for any number
-//! of processes (tested with 1, 2 and 4), which is how the partitioned path is checked: against
-//! itself across N byte for byte, and against the one-machine engine in distribution (its own
-//! random streams differ).
+//! **Randomness.** A node's coins and delays in a run come from a stream seeded by a hash of
+//! `(seed, run, node id)` ([`successes`]: failed coins skipped geometrically), read over its
+//! out-arcs in the order of their target ids, which is the same on every process count. So a run
+//! is a fixed set of live arcs with fixed delays whichever process draws them, and however often
+//! a node is expanded, and an adoption time is the shortest time over live arcs from the seeds
+//! (cut at the horizon). This was chosen over per-process streams because it makes the report's
+//! bytes the same for any number of processes (tested with 1, 2 and 4), which is how the
+//! partitioned path is checked: against itself across N byte for byte, each run's times against
+//! a plain Dijkstra over the same live arcs, and against the one-machine engine in distribution
+//! (its own random streams differ).
 //!
 //! **Cascades.** Runs go in batches; within a batch all runs advance together through time
 //! buckets (a fixed delay's length, or a quarter of the shorter median delay). A bucket is worked

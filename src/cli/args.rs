@@ -235,8 +235,8 @@ pub struct SimulateArgs {
     pub out: PathBuf,
     /// Partition the graph over the cluster's processes: each reads its share of the (plain
     /// text) file and holds only the arcs of the nodes it owns; cascades cross processes as
-    /// messages, every coin and delay a hash of (seed, run, arc), so the report has the same
-    /// bytes for any number of processes. Independent cascade, uniform or per-tie-class p,
+    /// messages; a node's coins and delays come from a stream seeded by (seed, run, node id), so
+    /// the report has the same bytes for any number of processes. Independent cascade, uniform or per-tie-class p,
     /// top-degree or file seeds.
     #[arg(long, help_heading = "Cluster")]
     pub partition: bool,
