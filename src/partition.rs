@@ -6,13 +6,13 @@
 //! their tie classes.
 //!
 //! **Loading.** Process `I` parses the lines that start in byte range `[I, I + 1) × len / N` of
-//! the text file ([`crate::graph::load::read_share`]) and sends every arc to the owner of its
+//! the text file ([`crate::graph::load::ShareReader`]) and sends every arc to the owner of its
 //! source (an undirected edge as two arcs; a target with no out-arc, or a self-loop's node, as a
 //! bare node), in one exchange. Each process then sorts and deduplicates its arcs as the
 //! one-machine loader does (self-loops dropped, a duplicated tie strong if any copy is).
 //!
 //! **Randomness.** A node's coins and delays in a run come from a stream seeded by a hash of
-//! `(seed, run, node id)` ([`successes`]: failed coins skipped geometrically), read over its
+//! `(seed, run, node id)` (`successes`: failed coins skipped geometrically), read over its
 //! out-arcs in the order of their target ids, which is the same on every process count. So a run
 //! is a fixed set of live arcs with fixed delays whichever process draws them, and however often
 //! a node is expanded, and an adoption time is the shortest time over live arcs from the seeds
@@ -29,7 +29,7 @@
 //! exchange also says whether any landing fell in the bucket again; when none did, the bucket's
 //! nodes are settled (label-correcting inside the bucket, as Δ-stepping, so a node reached
 //! first by a slower path is re-expanded when a faster one arrives: the times are exact). The
-//! exchanges are timely messages through [`crate::cluster::all_to_all`]; each carries the next
+//! exchanges are timely messages through `cluster::all_to_all`; each carries the next
 //! non-empty bucket, so all processes move together. At a batch's end every process sends its
 //! adopters' times to process 0, which feeds the same accumulator as the one-machine engine.
 
