@@ -40,7 +40,7 @@ use crate::cascade::{Activation, Adoption, Delay, Model, SeedSpec};
 use crate::cluster;
 use crate::curves::{Accumulator, Grid};
 use crate::graph::TieClass;
-use crate::graph::load::{LoadOptions, ShareReader};
+use crate::graph::load::{LoadOptions, ShareReader, read_seed_file};
 use crate::rng::splitmix64;
 use crate::ties::TieSpec;
 use crate::{Error, Result};
@@ -129,22 +129,25 @@ impl Part {
     pub fn load(path: &Path, opts: &LoadOptions, ties: Option<&TieSpec>) -> Result<Part> {
         let (me, parts) = cluster::place();
         let mut reader = ShareReader::open(path, opts, me, parts)?;
-        let given = |labelled: bool| match ties {
-            None if labelled => Ok((TieClass::Weak, "column".to_string(), true)),
-            None => Ok((TieClass::Weak, "none (every tie weak)".to_string(), false)),
-            Some(TieSpec::Labels) => Ok((TieClass::Weak, "column".to_string(), labelled)),
-            Some(TieSpec::AllStrong) => Ok((TieClass::Strong, "all-strong".to_string(), false)),
-            Some(TieSpec::AllWeak) => Ok((TieClass::Weak, "all-weak".to_string(), false)),
-            Some(other) => Err(Error::invalid(
-                "--ties",
-                other.to_string(),
-                "with --partition a tie's class must come from its own line (the file's \
-                 tie column, all-strong or all-weak): weight and overlap rules need the \
-                 whole graph",
-            )),
+        // Whether the file has a tie column is known from its first lines, before any block,
+        // and the same on every process (whether or not its share holds any line).
+        let labelled = reader.has_ties();
+        let (all, ties_desc, keep_labels) = match ties {
+            None if labelled => (TieClass::Weak, "column".to_string(), true),
+            None => (TieClass::Weak, "none (every tie weak)".to_string(), false),
+            Some(TieSpec::Labels) => (TieClass::Weak, "column".to_string(), labelled),
+            Some(TieSpec::AllStrong) => (TieClass::Strong, "all-strong".to_string(), false),
+            Some(TieSpec::AllWeak) => (TieClass::Weak, "all-weak".to_string(), false),
+            Some(other) => {
+                return Err(Error::invalid(
+                    "--ties",
+                    other.to_string(),
+                    "with --partition a tie's class must come from its own line (the file's \
+                     tie column, all-strong or all-weak): weight and overlap rules need the \
+                     whole graph",
+                ));
+            }
         };
-        // Whether the file has a tie column is known from its first line, before any block.
-        given(false)?;
         // Block by block: each block's arcs to their sources' owners, (source, target, strong)
         // as 9 bytes, bare nodes as 4; what comes in is kept as (source << 32 | target) keys,
         // strong ones listed apart. Every process takes part in every exchange until none has
@@ -152,7 +155,6 @@ impl Part {
         let mut arcs: Vec<u64> = Vec::new();
         let mut strong_keys: Vec<u64> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
-        let mut labelled = false;
         let mut mine_done = false;
         loop {
             let block = if mine_done {
@@ -164,8 +166,6 @@ impl Part {
             let mut out_arcs: Vec<Vec<u8>> = vec![Vec::new(); parts];
             let mut out_bare: Vec<Vec<u8>> = vec![Vec::new(); parts];
             if let Some(share) = block {
-                labelled |= share.ties.is_some();
-                let keep = given(share.ties.is_some())?.2;
                 let mut arc = |u: u32, v: u32, strong: bool| {
                     let o = &mut out_arcs[owner(u, parts)];
                     o.extend_from_slice(&u.to_le_bytes());
@@ -174,7 +174,7 @@ impl Part {
                 };
                 for i in 0..share.src.len() {
                     let (u, v) = (share.src[i], share.dst[i]);
-                    let strong = keep
+                    let strong = keep_labels
                         && share
                             .ties
                             .as_ref()
@@ -225,7 +225,6 @@ impl Part {
                 break;
             }
         }
-        let (all, ties_desc, keep_labels) = given(labelled)?;
         arcs.sort_unstable();
         arcs.dedup();
         arcs.shrink_to_fit();
@@ -411,48 +410,19 @@ impl Part {
     }
 
     fn seed_file(&self, path: &Path) -> Result<Vec<(u32, f64)>> {
-        let bytes = crate::input::read_bytes(path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let mut seeds = Vec::new();
-        let mut lines = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut toks = line
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|t| !t.is_empty());
-            let tok = toks.next().unwrap_or("");
-            let bad = |value: &str, msg: &str| Error::Parse {
-                path: path.to_path_buf(),
-                line: i as u64 + 1,
-                value: value.to_string(),
-                msg: msg.to_string(),
-            };
-            let id = tok
-                .parse::<u32>()
-                .map_err(|_| bad(tok, "seed is not a node of the graph"))?;
-            let hour = match toks.next() {
-                None => 0.0,
-                Some(h) => match h.parse::<f64>() {
-                    Ok(h) if h.is_finite() && h >= 0.0 => h,
-                    _ => return Err(bad(h, "start hour must be a non-negative number")),
-                },
-            };
-            seeds.push((id, hour));
-            lines.push((i as u64 + 1, tok.to_string()));
-        }
-        if seeds.is_empty() {
-            return Err(Error::file(path, "no seeds in the file"));
-        }
+        // Ids are parsed here; whether each is a node is for its owner to say (below).
+        let read = read_seed_file(path, |tok| {
+            tok.parse::<u32>().ok().map(|id| (id, tok.to_string()))
+        })?;
+        let seeds: Vec<(u32, f64)> = read.iter().map(|((id, _), hour, _)| (*id, *hour)).collect();
+        let lines = read.into_iter().map(|((_, tok), _, line)| (line, tok));
         // Which seeds exist: each owner says for its own.
         let found: Vec<u8> = seeds
             .iter()
             .map(|&(id, _)| u8::from(owner(id, self.parts) == self.me && self.local(id).is_some()))
             .collect();
         let all = broadcast(found, self.parts)?;
-        for (k, (line, value)) in lines.into_iter().enumerate() {
+        for (k, (line, value)) in lines.enumerate() {
             if all.iter().all(|m| m[k] == 0) {
                 return Err(Error::Parse {
                     path: path.to_path_buf(),
@@ -550,8 +520,8 @@ fn median(d: &Delay) -> f64 {
     }
 }
 
-/// What a partitioned simulation returns: the accumulator (filled on process 0 only), the
-/// bytes this process sent, and the exchanges it took part in.
+/// What a partitioned simulation returns: the accumulator (filled on process 0 only) and the
+/// exchanges this process took part in.
 pub struct Outcome {
     pub acc: Accumulator,
     pub exchanges: u64,
@@ -669,6 +639,12 @@ fn simulate_into(
     let mut exchanges = 0u64;
     let parts = part.parts;
     let n_local = part.ids.len();
+    // The seeds held here, as local indices (those starting after the horizon never adopt).
+    let local_seeds: Vec<(u32, f64)> = seeds
+        .iter()
+        .filter(|&&(id, t)| t <= horizon && owner(id, parts) == part.me)
+        .filter_map(|&(id, t)| part.local(id).map(|v| (v, t)))
+        .collect();
     let mut start = 0u64;
     while start < runs {
         crate::cancel::check()?;
@@ -699,13 +675,8 @@ fn simulate_into(
             }
         };
         for j in 0..b {
-            for &(id, t) in seeds {
-                if t <= horizon
-                    && owner(id, parts) == part.me
-                    && let Some(v) = part.local(id)
-                {
-                    land(&mut st, j as u32, v, t);
-                }
+            for &(v, t) in &local_seeds {
+                land(&mut st, j as u32, v, t);
             }
         }
         let bases: Vec<u64> = (0..b as u64).map(|j| run_base(seed, start + j)).collect();

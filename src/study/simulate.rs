@@ -128,19 +128,11 @@ pub fn simulate_partitioned(
 ) -> Result<PlatformReport> {
     use crate::partition::{Part, simulate};
     opts.check()?;
-    if !matches!(
-        opts.graph.load.format,
-        None | Some(crate::graph::load::Format::Text)
-    ) || ["csv", "parquet"].contains(
-        &opts
-            .graph
-            .path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase()
-            .as_str(),
-    ) {
+    let format = match opts.graph.load.format {
+        Some(f) => f,
+        None => crate::graph::load::Format::from_path(&opts.graph.path)?,
+    };
+    if format != crate::graph::load::Format::Text {
         return Err(crate::Error::file(
             &opts.graph.path,
             "--partition reads a plain text edge list (SNAP format)",

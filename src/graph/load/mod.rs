@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 pub use layers::{LayerCounts, add_layers};
 pub use seeds::load_seed_file;
+pub(crate) use seeds::read_seed_file;
 pub use text::{Share, ShareReader};
 
 /// Edge-list file formats.

@@ -9,6 +9,18 @@ use crate::{Error, Result};
 /// Reads a seed list: one node per line, in the graph's original ids, optionally followed by the
 /// hour at which that seed starts (default 0). `#` starts a comment.
 pub fn load_seed_file(path: &Path, graph: &Graph) -> Result<Vec<(u32, f64)>> {
+    Ok(read_seed_file(path, |id| graph.ids().find(id))?
+        .into_iter()
+        .map(|(node, hour, _)| (node, hour))
+        .collect())
+}
+
+/// A seed list as [`load_seed_file`] reads it, each id resolved by `node` (`None`: not a node of
+/// the graph, an error naming the line), with its start hour and its line number.
+pub(crate) fn read_seed_file<T>(
+    path: &Path,
+    mut node: impl FnMut(&str) -> Option<T>,
+) -> Result<Vec<(T, f64, u64)>> {
     let bytes = read_bytes(path)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut seeds = Vec::new();
@@ -21,7 +33,7 @@ pub fn load_seed_file(path: &Path, graph: &Graph) -> Result<Vec<(u32, f64)>> {
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|t| !t.is_empty());
         let id = toks.next().unwrap_or("");
-        let node = graph.ids().find(id).ok_or_else(|| Error::Parse {
+        let node = node(id).ok_or_else(|| Error::Parse {
             path: path.to_path_buf(),
             line: i as u64 + 1,
             value: id.to_string(),
@@ -41,7 +53,7 @@ pub fn load_seed_file(path: &Path, graph: &Graph) -> Result<Vec<(u32, f64)>> {
                 }
             },
         };
-        seeds.push((node, hour));
+        seeds.push((node, hour, i as u64 + 1));
     }
     if seeds.is_empty() {
         return Err(Error::file(path, "no seeds in the file"));

@@ -270,6 +270,11 @@ impl ShareReader {
         })
     }
 
+    /// Whether the file has a tie-class column (every block then carries `ties`).
+    pub fn has_ties(&self) -> bool {
+        matches!(self.cols.2, Extra::Tie(_))
+    }
+
     /// The next block of the share's edges; `None` once the share is read.
     ///
     /// # Errors
