@@ -23,6 +23,7 @@ mod contagion;
 mod delay;
 mod engine;
 mod fused;
+mod live;
 mod model;
 mod monte_carlo;
 mod prepared;

@@ -205,6 +205,7 @@ pub fn simulate_plan<A: Accumulate>(
     let mut prepared = Prepared::new(model, graph)?;
     prepared.skip = engine != Engine::Plain;
     prepared.heap = matches!(engine, Engine::Plain | Engine::Dijkstra);
+    prepared.live = engine == Engine::Live;
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
             "--runs",
@@ -218,7 +219,8 @@ pub fn simulate_plan<A: Accumulate>(
         .filter(|_| seeds.iter().all(|s| s.1 == start))
         .filter(|_| matches!(prepared.rule, Rule::Ic) && matches!(plan, SeedPlan::Fixed(_)));
     let delay = match (engine, fusable) {
-        (Engine::Scalar | Engine::Plain | Engine::Dijkstra, _) | (Engine::Auto, None) => None,
+        (Engine::Scalar | Engine::Plain | Engine::Dijkstra | Engine::Live, _)
+        | (Engine::Auto, None) => None,
         (_, Some(d)) => Some(d),
         (Engine::Fused, None) => {
             return Err(Error::invalid(
@@ -371,7 +373,7 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                     .unwrap_or_else(|| (self.new_acc)()),
                 Engine::Fused,
             ),
-            (Engine::Plain | Engine::Dijkstra, None) => {
+            (Engine::Plain | Engine::Dijkstra | Engine::Live, None) => {
                 (self.scalar(0).unwrap_or_else(|| (self.new_acc)()), engine)
             }
             (_, None) => (

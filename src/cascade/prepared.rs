@@ -80,6 +80,9 @@ pub(crate) struct Prepared {
     pub(crate) bucket: f64,
     /// Continuous delays run on the binary heap (the reference engines) instead of the calendar.
     pub(crate) heap: bool,
+    /// Continuous delays without a horizon run as live-arc rounds (`live.rs`) instead of on the
+    /// calendar (the `live` engine).
+    pub(crate) live: bool,
     /// Whether runs may skip failed coins geometrically (off for the reference `plain` engine).
     pub(crate) skip: bool,
 }
@@ -169,6 +172,7 @@ impl Prepared {
                 1.0
             },
             heap: false,
+            live: false,
             skip: true,
         })
     }

@@ -1,6 +1,7 @@
 //! The scalar engine: one time-resolved IC run at a time on reusable buffers: Dijkstra over the
 //! sampled live arcs (with a calendar queue, `calendar.rs`, or with a binary heap, the reference),
-//! or breadth-first rounds when every delay is the same fixed time.
+//! or breadth-first rounds when every delay is the same fixed time; `--engine live` runs
+//! continuous delays without a horizon as rounds and then shortest times (`live.rs`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -44,6 +45,8 @@ pub(crate) struct Scratch {
     contagion: ContagionScratch,
     /// The calendar queue of continuous-delay runs.
     pub(super) calendar: Calendar,
+    /// The buffers of live-arc runs.
+    pub(super) live: super::live::Live,
 }
 
 /// What a run knows about one node. Fields count only when their stamp equals the run's epoch.
@@ -73,6 +76,7 @@ impl Scratch {
             attempts: 0,
             contagion: ContagionScratch::default(),
             calendar: Calendar::default(),
+            live: Default::default(),
         }
     }
 
@@ -164,6 +168,9 @@ pub(crate) fn run(
         }
         _ if model.heap || (model.skipper().is_none() && model.per_arc().is_none()) => {
             run_dijkstra(graph, model, seeds, rng, s)
+        }
+        _ if model.live && model.horizon.is_infinite() => {
+            super::live::run(graph, model, seeds, rng, s)
         }
         _ => calendar::run(graph, model, seeds, rng, s),
     }
@@ -294,6 +301,16 @@ fn run_bfs(
 /// position's piece four ends at a time without a branch: a position rarely passes more than three
 /// pieces, and a branch per piece, taken or not at random, costs more than the extra comparisons.
 pub(super) fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize]) {
+    to_arcs_with(pieces, positions, |_| ());
+}
+
+/// [`to_arcs`], telling `piece(k)` the piece of each position in turn.
+#[inline(always)]
+pub(super) fn to_arcs_with(
+    pieces: &mut Vec<(usize, usize)>,
+    positions: &mut [usize],
+    mut piece: impl FnMut(usize),
+) {
     let n = pieces.len();
     // Past the last piece, ends that no position reaches, so that four ends can always be read.
     pieces.extend([(usize::MAX, 0); 3]);
@@ -312,6 +329,7 @@ pub(super) fn to_arcs(pieces: &mut Vec<(usize, usize)>, positions: &mut [usize])
             }
         }
         *p = x.wrapping_add(pieces[k].1);
+        piece(k);
     }
     pieces.truncate(n);
 }
