@@ -24,11 +24,10 @@ pub enum Engine {
     /// As scalar, with continuous delays on a binary heap instead of the calendar queue (the
     /// engine before the calendar; the reference for its timing).
     Dijkstra,
-    /// As scalar, with continuous delays and no horizon run in two steps: the live arcs by
-    /// breadth-first rounds, then their shortest times (`live.rs`). Faster than the calendar
-    /// where a per-node array fits in cache (ba_100k), not on larger graphs, and it holds each
-    /// run's live arcs (16 bytes each per thread), so it is not chosen automatically. With a
-    /// horizon it runs as scalar.
+    /// As scalar, with continuous delays run in two steps: the live arcs by breadth-first
+    /// rounds, then their shortest times (`live.rs`; times past a horizon left out). Faster than
+    /// the calendar where a per-node array fits in cache (ba_100k), not on larger graphs, and it
+    /// holds each run's live arcs (16 bytes each per thread), so it is not chosen automatically.
     Live,
 }
 

@@ -1,7 +1,7 @@
 //! The scalar engine: one time-resolved IC run at a time on reusable buffers: Dijkstra over the
 //! sampled live arcs (with a calendar queue, `calendar.rs`, or with a binary heap, the reference),
 //! or breadth-first rounds when every delay is the same fixed time; `--engine live` runs
-//! continuous delays without a horizon as rounds and then shortest times (`live.rs`).
+//! continuous delays as rounds and then shortest times (`live.rs`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -169,9 +169,7 @@ pub(crate) fn run(
         _ if model.heap || (model.skipper().is_none() && model.per_arc().is_none()) => {
             run_dijkstra(graph, model, seeds, rng, s)
         }
-        _ if model.live && model.horizon.is_infinite() => {
-            super::live::run(graph, model, seeds, rng, s)
-        }
+        _ if model.live => super::live::run(graph, model, seeds, rng, s),
         _ => calendar::run(graph, model, seeds, rng, s),
     }
 }
