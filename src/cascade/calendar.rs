@@ -253,9 +253,7 @@ pub(crate) fn run(
     s: &mut Scratch,
 ) {
     let n = graph.node_count();
-    if s.adopted.len() != n.div_ceil(64) {
-        s.adopted = crate::mem::zeroed(n.div_ceil(64));
-    }
+    s.ensure_adopted(n);
     s.order.clear();
     let horizon = model.horizon;
     let q = &mut s.calendar;
@@ -387,14 +385,7 @@ pub(crate) fn run(
         }
         q.parked = parked;
     }
-    // Unmark this run's adopters (all of them at once when they are many).
-    if s.order.len() > n / 64 {
-        s.adopted.fill(0);
-    } else {
-        for &u in &s.order {
-            s.adopted[u as usize / 64] = 0;
-        }
-    }
+    s.clear_adopted(n);
 }
 
 /// Whether node `u`'s bit is set.

@@ -1,5 +1,5 @@
-//! The `live` engine (`--engine live`, not chosen automatically): continuous delays without a
-//! horizon, the live arcs first, by breadth-first rounds, then the adoption times over them.
+//! The `live` engine (`--engine live`, not chosen automatically): continuous delays, the live
+//! arcs first, by breadth-first rounds, then the adoption times over them.
 //!
 //! In the independent cascade a node's coins do not depend on when it adopts, and without a
 //! horizon every node reachable from the seeds over live arcs adopts. So a run can be cut in
@@ -68,10 +68,7 @@ pub(crate) fn run(
     s: &mut Scratch,
 ) {
     let n = graph.node_count();
-    let words = n.div_ceil(64);
-    if s.adopted.len() != words {
-        s.adopted = crate::mem::zeroed(words);
-    }
+    s.ensure_adopted(n);
     let w = &mut s.live;
     if w.number.len() != n {
         w.number = crate::mem::zeroed(n);
@@ -240,14 +237,7 @@ pub(crate) fn run(
         time.retain(|&t| t <= horizon);
     }
     sort_hours(time, &mut s.times, count);
-    // Unmark this run's adopters (all of them at once when they are many).
-    if m > n / 64 {
-        s.adopted.fill(0);
-    } else {
-        for &u in order.iter() {
-            s.adopted[u as usize / 64] = 0;
-        }
-    }
+    s.clear_adopted(n);
 }
 
 /// Appends `time` to `out`, sorted increasingly: a bucket sort (as many buckets as times, or a

@@ -103,6 +103,25 @@ impl Scratch {
             .map(|(r, &u)| r << 32 | u64::from(u))
     }
 
+    /// Makes the bitmap of adopters (a bit per node, all clear) on the first run that needs it.
+    pub(super) fn ensure_adopted(&mut self, n: usize) {
+        if self.adopted.len() != n.div_ceil(64) {
+            self.adopted = crate::mem::zeroed(n.div_ceil(64));
+        }
+    }
+
+    /// Clears the bits of this run's adopters (`order`): the whole bitmap at once when they are
+    /// many, their words one by one when they are few.
+    pub(super) fn clear_adopted(&mut self, n: usize) {
+        if self.order.len() > n / 64 {
+            self.adopted.fill(0);
+        } else {
+            for &u in &self.order {
+                self.adopted[u as usize / 64] = 0;
+            }
+        }
+    }
+
     /// Makes the per-node records on the first run that needs them.
     pub(super) fn ensure_nodes(&mut self) {
         if self.nodes.len() != self.n {
@@ -193,9 +212,7 @@ fn run_bfs(
 ) {
     let horizon = model.horizon;
     let n = graph.node_count();
-    if s.adopted.len() != n.div_ceil(64) {
-        s.adopted = crate::mem::zeroed(n.div_ceil(64));
-    }
+    s.ensure_adopted(n);
     let offsets = graph.offsets();
     let targets = graph.targets();
     let ties = graph.ties();
@@ -280,14 +297,7 @@ fn run_bfs(
             }
         }
     }
-    // Unmark this run's adopters (all of them, in order, when they are many).
-    if s.order.len() > n / 64 {
-        s.adopted.fill(0);
-    } else {
-        for &u in &s.order {
-            s.adopted[u as usize / 64] = 0;
-        }
-    }
+    s.clear_adopted(n);
 }
 
 /// Turns positions in a round's sequence of coins (increasing, each below the last piece's end)
