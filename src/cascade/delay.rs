@@ -1,7 +1,9 @@
 //! The delay, in hours, between an adoption and the moment it reaches a friend: the spec a user
 //! writes (`exp:0.5`, `lognormal:0.3,1`, `weibull:0.7,16`, `fixed:1`) and its sampler.
 
-use rand_distr::{Distribution, Exp, LogNormal};
+use rand_distr::{Distribution, Exp, StandardNormal};
+
+use super::fastmath::{FastExp, FastPow};
 
 use crate::rng::Rng;
 use crate::{Error, Result};
@@ -126,13 +128,14 @@ impl Delay {
     pub(crate) fn sampler(&self) -> DelaySampler {
         match *self {
             Delay::Exp { mean } => DelaySampler::Exp(Exp::new(1.0 / mean).expect("validated")),
-            Delay::LogNormal { median, sigma } => {
-                DelaySampler::LogNormal(LogNormal::new(median.ln(), sigma).expect("validated"))
-            }
-            Delay::Weibull { shape, scale } => DelaySampler::Weibull {
-                scale,
-                inv_shape: 1.0 / shape,
+            Delay::LogNormal { median, sigma } => DelaySampler::LogNormal {
+                mu: median.ln(),
+                sigma,
+                exp: FastExp::new(),
             },
+            Delay::Weibull { shape, scale } => {
+                DelaySampler::Weibull(Box::new(FastPow::new(1.0 / shape, scale)))
+            }
             Delay::Fixed { hours } => DelaySampler::Fixed(hours),
         }
     }
@@ -180,14 +183,17 @@ fn gamma(x: f64) -> f64 {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum DelaySampler {
     Exp(Exp<f64>),
-    LogNormal(LogNormal<f64>),
-    /// `scale · E^(1/shape)` with E ~ Exp(1): P(X ≤ x) = P(E ≤ (x/scale)^shape), the Weibull law.
-    /// E comes from the ziggurat, so a draw costs one logarithm and one exponential, where the
-    /// usual inversion, `scale · (−ln U)^(1/shape)`, costs a logarithm and a power.
-    Weibull {
-        scale: f64,
-        inv_shape: f64,
+    /// `e^(mu + sigma·Z)`, Z standard normal from the ziggurat, the exponential inlined.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        exp: FastExp,
     },
+    /// `scale · E^(1/shape)` with E ~ Exp(1): P(X ≤ x) = P(E ≤ (x/scale)^shape), the Weibull law.
+    /// E comes from the ziggurat and the power from tables made for this shape, so a draw costs
+    /// neither a logarithm nor an exponential (the usual inversion, `scale · (−ln U)^(1/shape)`,
+    /// costs a logarithm and a power).
+    Weibull(Box<FastPow>),
     Fixed(f64),
 }
 
@@ -196,10 +202,13 @@ impl DelaySampler {
     pub(crate) fn sample(&self, rng: &mut Rng) -> f64 {
         match self {
             DelaySampler::Exp(d) => d.sample(rng),
-            DelaySampler::LogNormal(d) => d.sample(rng),
-            DelaySampler::Weibull { scale, inv_shape } => {
+            DelaySampler::LogNormal { mu, sigma, exp } => {
+                let z: f64 = StandardNormal.sample(rng);
+                exp.exp(mu + sigma * z)
+            }
+            DelaySampler::Weibull(pow) => {
                 let e: f64 = rand_distr::Exp1.sample(rng);
-                scale * (e.ln() * inv_shape).exp()
+                pow.pow(e)
             }
             DelaySampler::Fixed(h) => *h,
         }

@@ -22,6 +22,7 @@ mod calendar;
 mod contagion;
 mod delay;
 mod engine;
+mod fastmath;
 mod fused;
 mod live;
 mod model;
