@@ -35,12 +35,12 @@ impl FastExp {
     #[inline(always)]
     pub(crate) fn exp(&self, x: f64) -> f64 {
         // ln 2 / N in two parts, the first with trailing zeros so that k · HI is exact.
-        const HI: f64 = 6.931_471_803_691_238_164_9e-1 / N as f64;
-        const LO: f64 = 1.908_214_929_270_587_700_0e-10 / N as f64;
+        const HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / N as f64;
+        const LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / N as f64;
         const INV: f64 = N as f64 / std::f64::consts::LN_2;
         // Adding 1.5 · 2^52 rounds to an integer (the round-to-nearest of the hardware).
         const SHIFT: f64 = 6_755_399_441_055_744.0;
-        if !(x.abs() <= 700.0) {
+        if x.is_nan() || x.abs() > 700.0 {
             return x.exp();
         }
         let kd = (x * INV + SHIFT) - SHIFT;
