@@ -255,7 +255,8 @@ mod tests {
     fn weibull_draws_follow_the_weibull_law() {
         // Kolmogorov–Smirnov against the distribution function, 200,000 draws: the critical
         // distance at the 0.1 % level is 1.95 / sqrt(n).
-        for (shape, scale) in [(0.7, 16.0), (1.0, 2.0), (1.5, 1.13), (3.0, 0.5)] {
+        // Shape 0.2 takes the power's fallback (a = 5 is past its tables), the others its tables.
+        for (shape, scale) in [(0.2, 1.0), (0.7, 16.0), (1.0, 2.0), (1.5, 1.13), (3.0, 0.5)] {
             let d = Delay::Weibull { shape, scale };
             let s = d.sampler();
             let mut r = crate::rng::stream(3, 0);
