@@ -1,10 +1,10 @@
 //! The exponential and the power that the log-normal and Weibull delays need, inlined and
 //! table-driven. A continuous run draws a delay per success, so these sit in the engines' hot
-//! loop; the C library's `exp` and `log` are calls that the compiler cannot interleave with the
-//! loop's memory reads, and a Weibull draw needed both. Both functions here are short, branch-free
-//! in the usual range, and within a few units in the last place of the exact value (the tests
-//! check 1e-14 relative against the standard library); outside the usual range they fall back to
-//! the standard library.
+//! loop, where the C library's `exp` and `log` (calls, each with its own special-case checks) took
+//! 22 % of a Weibull run on ba_1m, which needed both. Both functions here are short, with one
+//! range check, and within a few units in the last place of the exact value (the tests check
+//! 1e-14 relative against the standard library); outside their range they fall back to the
+//! standard library.
 
 use std::sync::OnceLock;
 
