@@ -68,11 +68,14 @@ const INV_MID: [f64; N] = {
 /// Binary exponents that the table covers: `-EXPS/2 .. EXPS/2`.
 const EXPS: usize = 128;
 
+/// The largest power the tables serve: past it the series' error grows (|C(a,6)| · r⁶).
+const MAX_A: f64 = 4.0;
+
 /// `scale · x^a` for `x > 0`: with `x = m · 2^e`, `m` in slice `j` of `[1, 2)` around its middle
 /// `c`, `x^a = 2^(e·a) · c^a · (1 + r)^a` where `r = m/c − 1`, `|r| ≤ 1/(2N+1)`; the first two
 /// factors come from tables made for this `a`, the last from its binomial series to the fifth
-/// power (error below |C(a,6)| · r⁶, about 1e-16 relative for a ≤ 4). Exponents outside the
-/// table, and `a > 4`, take `powf`.
+/// power (error below |C(a,6)| · r⁶, about 1e-16 relative for a ≤ [`MAX_A`]). Exponents outside
+/// the table, and larger powers, take `powf`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FastPow {
     a: f64,
@@ -83,8 +86,6 @@ pub(crate) struct FastPow {
     pow2: Box<[f64; EXPS]>,
     /// `scale · c_j^a`.
     mid: Box<[f64; N]>,
-    /// Whether the tables serve (`a ≤ 4`).
-    tabled: bool,
 }
 
 impl FastPow {
@@ -104,7 +105,6 @@ impl FastPow {
             mid: Box::new(std::array::from_fn(|j| {
                 scale * ((2 * N + 2 * j + 1) as f64 / (2 * N) as f64).powf(a)
             })),
-            tabled: a <= 4.0,
         }
     }
 
@@ -114,7 +114,7 @@ impl FastPow {
         // The biased exponent, shifted so that the table's range starts at 0 (a sign bit, a
         // zero, a subnormal or an infinity falls outside it).
         let e = (bits >> 52).wrapping_sub(1023 - (EXPS / 2) as u64);
-        if !(self.tabled && e < EXPS as u64) {
+        if !(self.a <= MAX_A && e < EXPS as u64) {
             return self.scale * x.powf(self.a);
         }
         let j = (bits >> (52 - N.trailing_zeros())) as usize & (N - 1);
