@@ -1077,6 +1077,73 @@ fn live_rounds_and_the_calendar_queue_give_the_heaps_cascades_in_distribution() 
 }
 
 #[test]
+fn landings_inside_their_own_bucket_keep_the_heaps_cascade() {
+    use hongbao::cascade::{Engine, simulate_with};
+    // Weibull delays of shape 0.3 put about a fifth of all successes inside the bucket being
+    // settled (buckets are a thirty-second of the median), where the calendar merges them with
+    // the sorted bucket. Its cascade must still be the heap's, hour by hour, in mean and spread
+    // (an error of less than a bucket would not show in hours: calendar.rs's own test checks each
+    // run's times against a plain Dijkstra over the arcs it drew).
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(3000, 4)
+        .unwrap();
+    let seeds: Vec<(u32, f64)> = (0..8).map(|i| (i * 371, 0.0)).collect();
+    let fast = Delay::Weibull {
+        shape: 0.3,
+        scale: 1.0,
+    };
+    let runs = 4000;
+    for (activation, weak) in [
+        (Activation::Uniform { p: 0.08 }, fast),
+        (
+            Activation::ByTie {
+                strong: 0.15,
+                weak: 0.04,
+            },
+            Delay::Exp { mean: 0.5 },
+        ),
+    ] {
+        let m = Model {
+            activation: activation.clone(),
+            delay_strong: fast,
+            delay_weak: weak,
+            ..model(0.0, fast)
+        };
+        let run = |engine, seed| {
+            simulate_with(
+                &g,
+                &m,
+                &seeds,
+                MonteCarlo { runs, seed },
+                engine,
+                || HourStats::new(12),
+                &|| {},
+            )
+            .unwrap()
+        };
+        let (cal, heap) = (run(Engine::Scalar, 21), run(Engine::Dijkstra, 22));
+        for h in 0..=12 {
+            let (va, vb) = (cal.var(h), heap.var(h));
+            let se = ((va + vb) / runs as f64).sqrt();
+            let d = cal.mean(h) - heap.mean(h);
+            assert!(
+                d.abs() <= 4.0 * se + 1e-9,
+                "{activation}: hour {h}: {d} (se {se})"
+            );
+            if va > 1.0 {
+                let ratio = (va / vb).sqrt();
+                assert!(
+                    (ratio - 1.0).abs() < 0.1,
+                    "{activation}: hour {h}: sd ratio {ratio}"
+                );
+            }
+        }
+        assert!(cal.mean(12) > 15.0, "it spreads: {}", cal.mean(12));
+    }
+}
+
+#[test]
 fn live_rounds_leave_out_what_comes_after_the_horizon() {
     use hongbao::cascade::{Engine, simulate_with};
     let g = Generator::by_name("wechat")
