@@ -963,6 +963,27 @@ impl HourStats {
         let r = self.runs as f64;
         ((self.sq[h] as f64 - (self.sum[h] as f64).powi(2) / r) / (r - 1.0)).max(0.0)
     }
+    /// Asserts that `self` and `other` (as many runs each) have the same distribution at every
+    /// whole hour: means within 4 standard errors, spreads within 10 %.
+    fn assert_same_hours(&self, other: &HourStats, what: &str) {
+        let runs = self.runs as f64;
+        for h in 0..=self.hours {
+            let (va, vb) = (self.var(h), other.var(h));
+            let se = ((va + vb) / runs).sqrt();
+            let d = self.mean(h) - other.mean(h);
+            assert!(
+                d.abs() <= 4.0 * se + 1e-9,
+                "{what}: hour {h}: {d} (se {se})"
+            );
+            if va > 1.0 {
+                let ratio = (va / vb).sqrt();
+                assert!(
+                    (ratio - 1.0).abs() < 0.1,
+                    "{what}: hour {h}: sd ratio {ratio}"
+                );
+            }
+        }
+    }
 }
 
 impl hongbao::cascade::Accumulate for HourStats {
@@ -1053,22 +1074,7 @@ fn live_rounds_and_the_calendar_queue_give_the_heaps_cascades_in_distribution() 
                     // Against the heap's runs: the same distribution, hour by hour, in mean and in
                     // spread.
                     let what = format!("{} engine: {delay} / {weak}, {activation}", engine.name());
-                    for h in 0..=24 {
-                        let (va, vb) = (cal.var(h), heap.var(h));
-                        let se = ((va + vb) / runs as f64).sqrt();
-                        let d = cal.mean(h) - heap.mean(h);
-                        assert!(
-                            d.abs() <= 4.0 * se + 1e-9,
-                            "{what}: hour {h}: {d} (se {se})"
-                        );
-                        if va > 1.0 {
-                            let ratio = (va / vb).sqrt();
-                            assert!(
-                                (ratio - 1.0).abs() < 0.1,
-                                "{what}: hour {h}: sd ratio {ratio}"
-                            );
-                        }
-                    }
+                    cal.assert_same_hours(&heap, &what);
                     assert!(cal.mean(24) > 15.0, "it spreads: {}", cal.mean(24));
                 }
             }
@@ -1123,22 +1129,7 @@ fn landings_inside_their_own_bucket_keep_the_heaps_cascade() {
             .unwrap()
         };
         let (cal, heap) = (run(Engine::Scalar, 21), run(Engine::Dijkstra, 22));
-        for h in 0..=12 {
-            let (va, vb) = (cal.var(h), heap.var(h));
-            let se = ((va + vb) / runs as f64).sqrt();
-            let d = cal.mean(h) - heap.mean(h);
-            assert!(
-                d.abs() <= 4.0 * se + 1e-9,
-                "{activation}: hour {h}: {d} (se {se})"
-            );
-            if va > 1.0 {
-                let ratio = (va / vb).sqrt();
-                assert!(
-                    (ratio - 1.0).abs() < 0.1,
-                    "{activation}: hour {h}: sd ratio {ratio}"
-                );
-            }
-        }
+        cal.assert_same_hours(&heap, &activation.to_string());
         assert!(cal.mean(12) > 15.0, "it spreads: {}", cal.mean(12));
     }
 }
