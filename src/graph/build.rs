@@ -259,7 +259,14 @@ impl Graph {
             .map(|(s, d)| {
                 let mut deg = vec![0u32; n];
                 let mut loops = 0u64;
-                for (&u, &v) in s.iter().zip(d) {
+                for (k, (&u, &v)) in s.iter().zip(d).enumerate() {
+                    // The counters of the edge AHEAD on are asked for now (read at random).
+                    if let (Some(&a), Some(&b)) = (s.get(k + AHEAD), d.get(k + AHEAD)) {
+                        crate::mem::prefetch(&deg, a as usize);
+                        if !directed {
+                            crate::mem::prefetch(&deg, b as usize);
+                        }
+                    }
                     if u == v {
                         loops += 1;
                         continue;
@@ -371,7 +378,7 @@ fn scatter<T: Copy + Default + Send + Sync>(
         .for_each(|(c, mut fill)| {
             let lo = c * chunk_len;
             let hi = (lo + chunk_len).min(src.len());
-            let mut put = |a: u32, b: u32, i: usize| {
+            let put = |fill: &mut [u64], a: u32, b: u32, i: usize| {
                 let pos = &mut fill[a as usize];
                 // SAFETY: chunk c owns slots cursors[c][a] .. cursors[c][a] + (its arcs from a), which
                 // pass 1 counted exactly, so no two writes (in any chunk) touch the same slot, and
@@ -380,18 +387,30 @@ fn scatter<T: Copy + Default + Send + Sync>(
                 *pos += 1;
             };
             for i in lo..hi {
+                // The cursors of the edge AHEAD on are asked for now (both ends: an undirected
+                // edge writes from both); they are read at random over a node-sized array.
+                if i + AHEAD < hi {
+                    crate::mem::prefetch(&fill, src[i + AHEAD] as usize);
+                    if !directed {
+                        crate::mem::prefetch(&fill, dst[i + AHEAD] as usize);
+                    }
+                }
                 let (u, v) = (src[i], dst[i]);
                 if u == v {
                     continue;
                 }
-                put(u, v, i);
+                put(&mut fill, u, v, i);
                 if !directed {
-                    put(v, u, i);
+                    put(&mut fill, v, u, i);
                 }
             }
         });
     raw
 }
+
+/// How many edges ahead the degree count and [`scatter`] ask for the counters and cursors they
+/// will move.
+const AHEAD: usize = 16;
 
 /// Splits nodes `0..n` into about `8 × threads` ranges of similar arc counts, so that parallel
 /// work is balanced and each range's arcs are one contiguous slice.
