@@ -408,6 +408,7 @@ pub(crate) fn run(
 fn is_marked(bits: &[u64], u: u32) -> bool {
     bits[u as usize / 64] >> (u % 64) & 1 == 1
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,15 @@ pub(crate) struct ContagionScratch {
 }
 
 impl ContagionScratch {
+    /// Files the seeds that start by the horizon as the first events.
+    fn push_seeds(&mut self, seeds: &[(u32, f64)], horizon: f64) {
+        for &(u, t) in seeds {
+            if t <= horizon {
+                self.heap.push(Reverse((t.to_bits(), u, SEED)));
+            }
+        }
+    }
+
     fn next_epoch(&mut self, n: usize) {
         if self.nodes.len() != n {
             self.nodes = vec![Exposed::default(); n];
@@ -302,11 +311,7 @@ fn events<D: Decide>(
 ) {
     let epoch = c.epoch;
     let horizon = model.horizon;
-    for &(u, t) in seeds {
-        if t <= horizon {
-            c.heap.push(Reverse((t.to_bits(), u, SEED)));
-        }
-    }
+    c.push_seeds(seeds, horizon);
     let targets = graph.targets();
     let ties = graph.ties();
     let through = Through::of(model);
@@ -403,11 +408,7 @@ fn earliest_arrivals(
 ) {
     let epoch = c.epoch;
     let horizon = model.horizon;
-    for &(u, t) in seeds {
-        if t <= horizon {
-            c.heap.push(Reverse((t.to_bits(), u, SEED)));
-        }
-    }
+    c.push_seeds(seeds, horizon);
     let targets = graph.targets();
     let ties = graph.ties();
     let through = Through::of(model);

@@ -75,10 +75,9 @@ pub fn simulate(a: SimulateArgs) -> Result<()> {
     progress.finish();
     leave(member, a.output.quiet)?;
     report::write_simulate(&dir, &opts.title(), &rep, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&format!("{}\n", report::summary_json(&rep)))?;
-    }
+    let out = commit(dir, a.output.json, || {
+        Ok(format!("{}\n", report::summary_json(&rep)))
+    })?;
     let (o, runs, s) = (&rep.outcome, a.runs as f64, rep.sim_seconds);
     say(
         a.output.quiet,
@@ -127,10 +126,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
         progress.finish();
         leave(member, a.output.quiet)?;
         report::write_decomposition(&dir, &d, &chart)?;
-        let out = dir.commit()?;
-        if a.output.json {
-            print_stdout(&hongbao_json(&d)?)?;
-        }
+        let out = commit(dir, a.output.json, || hongbao_json(&d))?;
         if !q {
             eprint!("\n{}", report::decomposition_markdown(&d));
             eprintln!(
@@ -145,10 +141,9 @@ pub fn compare(a: CompareArgs) -> Result<()> {
     progress.finish();
     leave(member, a.output.quiet)?;
     report::write_compare(&dir, &summary, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&format!("{}\n", report::compare_json(&summary)))?;
-    }
+    let out = commit(dir, a.output.json, || {
+        Ok(format!("{}\n", report::compare_json(&summary)))
+    })?;
     if !q {
         let md = report::platforms_markdown(&summary.title, &summary.platforms);
         eprintln!();
@@ -180,10 +175,7 @@ pub fn percolation(a: PercolationArgs) -> Result<()> {
     let dir = ReportDir::create(&a.out, a.output.force)?;
     let s = study::percolation(&opts)?;
     report::write_percolation(&dir, &s, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&hongbao_json(&s)?)?;
-    }
+    let out = commit(dir, a.output.json, || hongbao_json(&s))?;
     say(
         a.output.quiet,
         format!(
@@ -204,10 +196,7 @@ pub fn observed(a: ObservedArgs) -> Result<()> {
     let dir = ReportDir::create(&a.out, a.output.force)?;
     let s = study::observed(&opts)?;
     report::write_observed(&dir, &s, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&hongbao_json(&s)?)?;
-    }
+    let out = commit(dir, a.output.json, || hongbao_json(&s))?;
     let within = |k: &str| 100.0 * s.share_of_adoptions_within_hours[k];
     say(
         a.output.quiet,
@@ -232,10 +221,7 @@ pub fn fit(a: FitArgs) -> Result<()> {
     let dir = ReportDir::create(&a.out, a.output.force)?;
     let s = study::fit(&opts)?;
     report::write_fit(&dir, &s, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&hongbao_json(&s)?)?;
-    }
+    let out = commit(dir, a.output.json, || hongbao_json(&s))?;
     let (r, g) = (&s.reproduction, &s.goodness_of_fit);
     say(
         a.output.quiet,
@@ -277,10 +263,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     progress.finish();
     leave(member, a.output.quiet)?;
     report::write_sweep(&dir, &s, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&hongbao_json(&s)?)?;
-    }
+    let out = commit(dir, a.output.json, || hongbao_json(&s))?;
     say(
         a.output.quiet,
         format!(
@@ -308,10 +291,7 @@ pub fn seeds(a: SeedsArgs) -> Result<()> {
     progress.finish();
     leave(member, a.output.quiet)?;
     report::write_seeds(&dir, &s, &chart)?;
-    let out = dir.commit()?;
-    if a.output.json {
-        print_stdout(&hongbao_json(&s)?)?;
-    }
+    let out = commit(dir, a.output.json, || hongbao_json(&s))?;
     let sel = &s.selection;
     say(
         a.output.quiet,
@@ -375,6 +355,19 @@ fn helper_done(member: Option<Member>, quiet: bool) -> Result<()> {
         format!("process {i} of {n}: its runs are done and merged; process 0 writes the report"),
     );
     Ok(())
+}
+
+/// Puts the staged report in place; then, with `--json`, prints the summary that `json` makes.
+fn commit(
+    dir: ReportDir,
+    json: bool,
+    summary: impl FnOnce() -> Result<String>,
+) -> Result<std::path::PathBuf> {
+    let out = dir.commit()?;
+    if json {
+        print_stdout(&summary()?)?;
+    }
+    Ok(out)
 }
 
 /// A summary as `--json` prints it: as its `summary.json`.

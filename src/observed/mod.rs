@@ -178,3 +178,11 @@ pub fn load_cascades(path: &Path, format: CascadeFormat) -> Result<Vec<Cascade>>
     }
     Ok(cascades)
 }
+
+/// Tests: writes `text` to the file `name` in `dir` and returns its path.
+#[cfg(test)]
+fn test_file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}

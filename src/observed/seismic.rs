@@ -50,14 +50,8 @@ pub(super) fn read(path: &Path) -> Result<Cascade> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_file as write;
     use super::super::{CascadeFormat, load_cascades};
-    use std::path::{Path, PathBuf};
-
-    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-        let p = dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
 
     #[test]
     fn seismic_seconds_become_hours() {

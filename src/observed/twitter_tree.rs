@@ -140,14 +140,8 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_file as write;
     use super::super::{CascadeFormat, load_cascades};
-    use std::path::{Path, PathBuf};
-
-    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-        let p = dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
 
     #[test]
     fn twitter_tree_minutes_become_hours() {
