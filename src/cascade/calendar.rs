@@ -284,6 +284,10 @@ pub(crate) fn run(
     // With one delay for both tie classes a success's class need not be read.
     let one_delay = model.uniform_delay();
     let adopted = &mut s.adopted;
+    // One walk through the coins of all of the run's adopters, in the order they settle: the
+    // coins are one sequence, so a bucket takes up the walk where the previous one left it (a
+    // new walk per bucket would cost a draw per bucket, most of a small cascade's buckets).
+    let mut walk = skipper.map(|sk| sk.walk(&mut GapsOnDemand, rng));
     let mut first = true;
     while q.next_bucket(first) {
         first = false;
@@ -296,8 +300,6 @@ pub(crate) fn run(
         for &e in &q.ring[(q.cur as usize + 1) & (RING - 1)] {
             crate::mem::prefetch(offsets, node(e) as usize);
         }
-        // One walk through the coins of all of this bucket's adopters, in order.
-        let mut walk = skipper.map(|sk| sk.walk(&mut GapsOnDemand, rng));
         let mut i = 0;
         loop {
             // The earliest of the sorted bucket and the landings made into it meanwhile.
