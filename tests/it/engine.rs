@@ -948,6 +948,27 @@ struct HourStats {
 }
 
 impl HourStats {
+    /// `runs` cascades of `m` from `seeds` on `engine`, counted at every whole hour up to `hours`.
+    fn simulate(
+        g: &Graph,
+        m: &Model,
+        seeds: &[(u32, f64)],
+        (runs, seed): (u64, u64),
+        engine: hongbao::cascade::Engine,
+        hours: usize,
+    ) -> HourStats {
+        hongbao::cascade::simulate_with(
+            g,
+            m,
+            seeds,
+            MonteCarlo { runs, seed },
+            engine,
+            || HourStats::new(hours),
+            &|| {},
+        )
+        .unwrap()
+    }
+
     fn new(hours: usize) -> HourStats {
         HourStats {
             hours,
@@ -1006,7 +1027,7 @@ impl hongbao::cascade::Accumulate for HourStats {
 
 #[test]
 fn live_rounds_and_the_calendar_queue_give_the_heaps_cascades_in_distribution() {
-    use hongbao::cascade::{Engine, simulate_with};
+    use hongbao::cascade::Engine;
     let g = Generator::by_name("wechat")
         .unwrap()
         .generate(4000, 6)
@@ -1053,18 +1074,7 @@ fn live_rounds_and_the_calendar_queue_give_the_heaps_cascades_in_distribution() 
                         .num_threads(threads)
                         .build()
                         .unwrap()
-                        .install(|| {
-                            simulate_with(
-                                &g,
-                                &m,
-                                &seeds,
-                                MonteCarlo { runs, seed },
-                                engine,
-                                || HourStats::new(24),
-                                &|| {},
-                            )
-                            .unwrap()
-                        })
+                        .install(|| HourStats::simulate(&g, &m, &seeds, (runs, seed), engine, 24))
                 };
                 // The calendar queue (scalar) and live-arc rounds (live: no horizon here).
                 let heap = run(Engine::Dijkstra, 5, 2);
@@ -1084,7 +1094,7 @@ fn live_rounds_and_the_calendar_queue_give_the_heaps_cascades_in_distribution() 
 
 #[test]
 fn landings_inside_their_own_bucket_keep_the_heaps_cascade() {
-    use hongbao::cascade::{Engine, simulate_with};
+    use hongbao::cascade::Engine;
     // Weibull delays of shape 0.3 put about a fifth of all successes inside the bucket being
     // settled (buckets are a thirty-second of the median), where the calendar merges them with
     // the sorted bucket. Its cascade must still be the heap's, hour by hour, in mean and spread
@@ -1116,18 +1126,7 @@ fn landings_inside_their_own_bucket_keep_the_heaps_cascade() {
             delay_weak: weak,
             ..model(0.0, fast)
         };
-        let run = |engine, seed| {
-            simulate_with(
-                &g,
-                &m,
-                &seeds,
-                MonteCarlo { runs, seed },
-                engine,
-                || HourStats::new(12),
-                &|| {},
-            )
-            .unwrap()
-        };
+        let run = |engine, seed| HourStats::simulate(&g, &m, &seeds, (runs, seed), engine, 12);
         let (cal, heap) = (run(Engine::Scalar, 21), run(Engine::Dijkstra, 22));
         cal.assert_same_hours(&heap, &activation.to_string());
         assert!(cal.mean(12) > 15.0, "it spreads: {}", cal.mean(12));
@@ -1177,7 +1176,7 @@ fn live_rounds_leave_out_what_comes_after_the_horizon() {
 
 #[test]
 fn the_calendar_queue_holds_far_landings_and_late_seeds() {
-    use hongbao::cascade::{Engine, simulate_with};
+    use hongbao::cascade::Engine;
     // Log-normal delays with sigma 2 land far beyond the ring's window (256 medians) now and then;
     // a seed starts at 400 h, also beyond it.
     let g = Generator::by_name("ws").unwrap().generate(3000, 2).unwrap();
@@ -1193,18 +1192,7 @@ fn the_calendar_queue_holds_far_landings_and_late_seeds() {
         )
     };
     let runs = 2000;
-    let run = |engine, seed| {
-        simulate_with(
-            &g,
-            &m,
-            &seeds,
-            MonteCarlo { runs, seed },
-            engine,
-            || HourStats::new(1000),
-            &|| {},
-        )
-        .unwrap()
-    };
+    let run = |engine, seed| HourStats::simulate(&g, &m, &seeds, (runs, seed), engine, 1000);
     let heap = run(Engine::Dijkstra, 10);
     // The calendar queue, and live-arc rounds with their times past the horizon left out.
     for (engine, seed) in [(Engine::Scalar, 9), (Engine::Live, 11)] {
