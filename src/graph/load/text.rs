@@ -422,7 +422,15 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
         s_rest = sr;
         d_rest = dr;
     }
+    // Every id from 0 to the largest present (generated graphs, most SNAP files): the numbering
+    // is the identity, and the chunks are copied as they are.
+    let identity = uniq.len() as u64 == max + 1;
     parts.into_par_iter().for_each(|(c, s, d)| {
+        if identity {
+            s.copy_from_slice(&c.src);
+            d.copy_from_slice(&c.dst);
+            return;
+        }
         for (o, &x) in s.iter_mut().zip(&c.src) {
             *o = table[x as usize];
         }
@@ -450,38 +458,56 @@ fn parse_id(tok: &[u8]) -> Option<u64> {
     Some(x)
 }
 
-/// Parses a line that is exactly two decimal ids separated by blanks or a comma (and optionally
-/// followed by more columns); `None` for anything else.
+/// Parses, from `pos`, a line that starts with two decimal ids separated by blanks or a comma (and
+/// is optionally followed by more columns): the ids and where the next line starts; `None` for
+/// anything else (which the general path then reads, and names if it is wrong). One pass over the
+/// bytes, without first looking for the line's end.
 #[inline]
-fn two_ids(line: &[u8]) -> Option<(u64, u64)> {
-    let mut i = 0;
-    let n = line.len();
+fn two_ids_at(text: &[u8], mut i: usize) -> Option<(u64, u64, usize)> {
+    let n = text.len();
+    // At most 19 digits: no u64 overflows, and longer ids take the general path.
     let number = |i: &mut usize| -> Option<u64> {
         let start = *i;
         let mut x = 0u64;
-        while *i < n && line[*i].is_ascii_digit() {
-            x = x.checked_mul(10)?.checked_add((line[*i] - b'0') as u64)?;
+        while *i < n {
+            let d = text[*i].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            // Wraps only past 19 digits, where the value is thrown away.
+            x = x.wrapping_mul(10).wrapping_add(d as u64);
             *i += 1;
         }
-        (*i > start).then_some(x)
+        (*i > start && *i - start <= 19).then_some(x)
     };
-    while i < n && (line[i] == b' ' || line[i] == b'\t') {
+    while i < n && (text[i] == b' ' || text[i] == b'\t') {
         i += 1;
     }
     let u = number(&mut i)?;
     let sep = i;
-    while i < n && matches!(line[i], b' ' | b'\t' | b',') {
+    while i < n && matches!(text[i], b' ' | b'\t' | b',') {
         i += 1;
     }
     if i == sep {
         return None;
     }
     let v = number(&mut i)?;
-    // The id must end at a separator or the end of the line.
-    if i < n && !matches!(line[i], b' ' | b'\t' | b',' | b'\r' | b'\n') {
-        return None;
+    match text.get(i) {
+        None => Some((u, v, n)),
+        Some(b'\n') => Some((u, v, i + 1)),
+        // More columns or a carriage return: the line ends at the next newline.
+        Some(b' ' | b'\t' | b',' | b'\r') => Some((u, v, line_end(text, i))),
+        // The id must end at a separator or the end of the line.
+        Some(_) => None,
     }
-    Some((u, v))
+}
+
+/// Where the line holding `text[i]` ends (after its newline, or the end of the text).
+fn line_end(text: &[u8], i: usize) -> usize {
+    text[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |k| i + k + 1)
 }
 
 fn parse_chunk(
@@ -494,14 +520,24 @@ fn parse_chunk(
     let need = src_col.max(dst_col) + 1;
     let mut toks: [&[u8]; 8] = [&[]; 8];
     let plain = src_col == 0 && dst_col == 1 && extra == Extra::None;
-    for raw_line in text.split_inclusive(|&b| b == b'\n') {
+    if plain {
+        // About one edge per 12 bytes in SNAP files: reserve rather than grow by copying.
+        out.src.reserve(text.len() / 12);
+        out.dst.reserve(text.len() / 12);
+    }
+    let mut pos = 0;
+    while pos < text.len() {
         out.lines += 1;
         // Fast path for the common `src dst` line; anything unusual takes the general path below,
         // which also produces the error messages.
-        if plain && let Some((u, v)) = two_ids(raw_line) {
+        if plain && let Some((u, v, next)) = two_ids_at(text, pos) {
             out.push(u, v);
+            pos = next;
             continue;
         }
+        let end = line_end(text, pos);
+        let raw_line = &text[pos..end];
+        pos = end;
         let line = raw_line.trim_ascii();
         if is_comment(line) {
             continue;
@@ -652,15 +688,40 @@ mod tests {
 
     #[test]
     fn fast_path_ids() {
-        assert_eq!(two_ids(b"12 34\n"), Some((12, 34)));
-        assert_eq!(two_ids(b"\t1,2\r\n"), Some((1, 2)));
-        assert_eq!(two_ids(b"1 2 strong\n"), Some((1, 2)));
-        assert_eq!(two_ids(b"1x 2\n"), None);
-        assert_eq!(two_ids(b"1 2x\n"), None);
-        assert_eq!(two_ids(b"12\n"), None);
-        assert_eq!(two_ids(b"# 1 2\n"), None);
-        // 2^64 overflows: the slow path reports it.
-        assert_eq!(two_ids(b"18446744073709551616 1\n"), None);
+        let at = |t: &[u8]| two_ids_at(t, 0);
+        assert_eq!(at(b"12 34\n"), Some((12, 34, 6)));
+        assert_eq!(at(b"\t1,2\r\n"), Some((1, 2, 6)));
+        assert_eq!(at(b"12 34"), Some((12, 34, 5)));
+        // More columns: the next line starts after the newline, and is read from there.
+        let two = b"1 2 strong\n3  4\n";
+        assert_eq!(at(two), Some((1, 2, 11)));
+        assert_eq!(two_ids_at(two, 11), Some((3, 4, two.len())));
+        assert_eq!(at(b"1x 2\n"), None);
+        assert_eq!(at(b"1 2x\n"), None);
+        assert_eq!(at(b"12\n"), None);
+        assert_eq!(at(b"12 \n"), None);
+        assert_eq!(at(b"# 1 2\n"), None);
+        assert_eq!(at(b"\n"), None);
+        // 19 digits on the fast path; 2^64 − 1 (20 digits) and 2^64 take the general path, which
+        // reads the one and reports the other.
+        assert_eq!(
+            at(b"9999999999999999999 1\n"),
+            Some((9999999999999999999, 1, 22))
+        );
+        assert_eq!(at(b"18446744073709551615 1\n"), None);
+        assert_eq!(at(b"18446744073709551616 1\n"), None);
+        let c = parse("18446744073709551615 1\n2 3\n", Extra::None).unwrap();
+        assert_eq!(
+            Chunk::wide(&c.src, &c.big_src).collect::<Vec<_>>(),
+            [u64::MAX, 2]
+        );
+        assert_eq!(c.lines, 2);
+        assert_eq!(
+            parse("1 2\n18446744073709551616 1\n", Extra::None)
+                .unwrap_err()
+                .0,
+            2
+        );
         assert_eq!(parse_id(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_id(b"18446744073709551616"), None);
         assert_eq!(parse_id(b"-1"), None);
