@@ -1,6 +1,7 @@
 //! SNAP-style text edge lists: `src dst [weight|tie]` per line, blanks or commas between columns,
-//! `#` and `%` comments. The file is mapped (or gunzipped) whole and parsed in parallel chunks cut
-//! at line boundaries; ids are interned without concatenating the chunks first.
+//! `#` and `%` comments. A plain file is mapped whole and parsed in parallel chunks cut at line
+//! boundaries; a gzipped one is parsed block by block while the next block is inflated. Ids are
+//! interned without concatenating the chunks first.
 
 use std::path::Path;
 
@@ -31,6 +32,8 @@ struct Chunk {
     weights: Vec<f32>,
     ties: Vec<TieClass>,
     lines: u64,
+    /// The largest id in `src` and `dst` (`u32::MAX` once an id is too wide for them).
+    max: u32,
 }
 
 impl Chunk {
@@ -47,6 +50,7 @@ impl Chunk {
         };
         let a = narrow(u, &mut self.big_src);
         let b = narrow(v, &mut self.big_dst);
+        self.max = self.max.max(a).max(b);
         self.src.push(a);
         self.dst.push(b);
     }
@@ -83,24 +87,28 @@ fn is_comment(line: &[u8]) -> bool {
 }
 
 pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
-    let bytes = map_or_read(path)?;
-    let (src_col, dst_col, extra) = columns(&bytes, opts)?;
-
-    // Split into chunks at line boundaries and parse them in parallel.
-    let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 20);
-    let mut bounds = vec![0usize];
-    while *bounds.last().unwrap() < bytes.len() {
-        let start = *bounds.last().unwrap();
-        let mut end = (start + target).min(bytes.len());
-        while end < bytes.len() && bytes[end - 1] != b'\n' {
-            end += 1;
+    let (chunks, extra) = if crate::input::is_gzip(path) {
+        parse_gzip(path, opts, GZIP_BLOCK)?
+    } else {
+        let bytes = map_or_read(path)?;
+        let (src_col, dst_col, extra) = columns(&bytes, opts)?;
+        // Split into chunks at line boundaries and parse them in parallel.
+        let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 20);
+        let mut bounds = vec![0usize];
+        while *bounds.last().unwrap() < bytes.len() {
+            let start = *bounds.last().unwrap();
+            let mut end = (start + target).min(bytes.len());
+            while end < bytes.len() && bytes[end - 1] != b'\n' {
+                end += 1;
+            }
+            bounds.push(end);
         }
-        bounds.push(end);
-    }
-    let chunks: Vec<std::result::Result<Chunk, ChunkError>> = bounds
-        .par_windows(2)
-        .map(|w| parse_chunk(&bytes[w[0]..w[1]], src_col, dst_col, extra))
-        .collect();
+        let chunks: Vec<std::result::Result<Chunk, ChunkError>> = bounds
+            .par_windows(2)
+            .map(|w| parse_chunk(&bytes[w[0]..w[1]], src_col, dst_col, extra))
+            .collect();
+        (chunks, extra)
+    };
 
     let mut parsed = Vec::with_capacity(chunks.len());
     let mut lines = 0u64;
@@ -120,8 +128,6 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
             }
         }
     }
-    // The text (a memory map or a decompressed buffer) is no longer needed: free it first.
-    drop(bytes);
     let (n, ids, src, dst) = intern_chunks(&parsed);
     Ok(EdgeList {
         n,
@@ -141,6 +147,78 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
 
 /// The source and target columns and what the extra column holds: given, or sniffed from the
 /// first data line.
+/// Decompressed text per block of a gzipped edge list. 1 MiB: on ba_1m gzipped, seeds took 479 ms
+/// with 1 MiB blocks, 536 ms with 4 MiB (and 160 MB at its peak instead of 129 MB), 609 ms when
+/// the whole text was inflated before parsing (benches/RESULTS.md, 2026-12-03, late).
+const GZIP_BLOCK: usize = 1 << 20;
+
+/// Parses a gzipped edge list while it is decompressed: each block of about `block` bytes of
+/// text, cut after its last newline, is parsed by another thread while the next is inflated
+/// (inflating is sequential, and as slow as parsing on two threads), and the whole text is never
+/// held at once. Chunks come back in file order.
+fn parse_gzip(
+    path: &Path,
+    opts: &LoadOptions,
+    block: usize,
+) -> Result<(Vec<std::result::Result<Chunk, ChunkError>>, Extra)> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut inflate = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file));
+    // Appends `block` more bytes of text to `buf` (fewer at the end); true at the end.
+    let mut more = |buf: &mut Vec<u8>| -> Result<bool> {
+        let want = buf.len() + block;
+        while buf.len() < want {
+            let at = buf.len();
+            buf.resize(want, 0);
+            let got = inflate
+                .read(&mut buf[at..])
+                .map_err(|e| Error::file(path, format!("corrupt or truncated gzip data: {e}")));
+            buf.truncate(at + *got.as_ref().unwrap_or(&0));
+            if got? == 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    let mut text = Vec::with_capacity(block + (1 << 16));
+    let mut end = more(&mut text)?;
+    let (src_col, dst_col, extra) = columns(&text, opts)?;
+    let parsed = std::sync::Mutex::new(Vec::new());
+    let parsed_ref = &parsed;
+    rayon::scope(|scope| -> Result<()> {
+        let mut index = 0usize;
+        loop {
+            // Whole lines only: the part after the last newline starts the next block.
+            let rest = if end {
+                Vec::new()
+            } else {
+                match text.iter().rposition(|&b| b == b'\n') {
+                    Some(i) => text.split_off(i + 1),
+                    // A line longer than the block so far: read on.
+                    None => {
+                        end = more(&mut text)?;
+                        continue;
+                    }
+                }
+            };
+            let done = std::mem::replace(&mut text, rest);
+            scope.spawn(move |_| {
+                let chunk = parse_chunk(&done, src_col, dst_col, extra);
+                parsed_ref.lock().unwrap().push((index, chunk));
+            });
+            if end {
+                return Ok(());
+            }
+            index += 1;
+            text.reserve(block);
+            end = more(&mut text)?;
+        }
+    })?;
+    let mut parsed = parsed.into_inner().unwrap();
+    parsed.sort_by_key(|p| p.0);
+    Ok((parsed.into_iter().map(|p| p.1).collect(), extra))
+}
+
 fn columns(bytes: &[u8], opts: &LoadOptions) -> Result<(usize, usize, Extra)> {
     let src_col = opts
         .src
@@ -327,16 +405,7 @@ impl ShareReader {
             .first()
             .or(chunk.big_dst.first())
             .copied()
-            .or_else(|| {
-                let m = chunk
-                    .src
-                    .iter()
-                    .chain(&chunk.dst)
-                    .copied()
-                    .max()
-                    .unwrap_or(0);
-                (m >= 1 << 31).then_some(u64::from(m))
-            });
+            .or_else(|| (chunk.max >= 1 << 31).then_some(u64::from(chunk.max)));
         if let Some(x) = over {
             return Err(Error::file(
                 &self.path,
@@ -385,11 +454,7 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
     let max = if wide {
         u64::MAX
     } else {
-        chunks
-            .par_iter()
-            .map(|c| c.src.iter().chain(&c.dst).copied().max().unwrap_or(0) as u64)
-            .max()
-            .unwrap_or(0)
+        chunks.iter().map(|c| c.max as u64).max().unwrap_or(0)
     };
     if max > 4 * 2 * m as u64 + 1024 {
         // Sparse ids: the general path.
@@ -743,6 +808,79 @@ mod tests {
         let c = parse("4294967296 1\n", Extra::None).unwrap();
         let wide: Vec<u64> = Chunk::wide(&c.src, &c.big_src).collect();
         assert_eq!(wide, vec![1u64 << 32]);
+    }
+
+    #[test]
+    fn gzip_blocks_parse_as_the_plain_text_and_name_bad_lines() {
+        use std::io::Write;
+        let d = tempfile::tempdir().unwrap();
+        let mut text = String::from("# comment\n");
+        for i in 0..300u64 {
+            text.push_str(&format!("{} {}\n", i, (i * 7 + 3) % 301));
+            if i == 100 {
+                // A line longer than a block (blanks before the ids).
+                text.push_str(&" ".repeat(200));
+                text.push_str("5 6\n");
+            }
+        }
+        text.push_str("7 8"); // no newline at the end
+        let gz = |name: &str, body: &str| {
+            let p = d.path().join(name);
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(body.as_bytes()).unwrap();
+            std::fs::write(&p, e.finish().unwrap()).unwrap();
+            p
+        };
+        let plain = d.path().join("g.txt");
+        std::fs::write(&plain, &text).unwrap();
+        let opts = LoadOptions::default();
+        let want = read(&plain, &opts).unwrap();
+        let zipped = gz("g.txt.gz", &text);
+        for block in [16, 37, 1 << 20] {
+            let (chunks, extra) = parse_gzip(&zipped, &opts, block).unwrap();
+            assert_eq!(extra, Extra::None);
+            let chunks: Vec<Chunk> = chunks.into_iter().map(|c| c.unwrap()).collect();
+            assert!(
+                block > 1000 || chunks.len() > 10,
+                "{block}: {}",
+                chunks.len()
+            );
+            assert_eq!(chunks.iter().map(|c| c.lines).sum::<u64>(), 303);
+            let (n, _, src, dst) = intern_chunks(&chunks);
+            assert_eq!(
+                (n, &src, &dst),
+                (want.n, &want.src, &want.dst),
+                "block {block}"
+            );
+        }
+        assert_eq!(read(&zipped, &opts).unwrap().src, want.src);
+        // A bad line is named by its line in the whole file, whatever block it fell in.
+        let bad = gz("bad.txt.gz", &text.replace("250 ", "x50 "));
+        for block in [16, 1 << 20] {
+            let (chunks, _) = parse_gzip(&bad, &opts, block).unwrap();
+            let mut before = 0;
+            let mut found = None;
+            for c in chunks {
+                match c {
+                    Ok(c) => before += c.lines,
+                    Err(e) => {
+                        found = Some((before + e.0, e.1));
+                        break;
+                    }
+                }
+            }
+            assert_eq!(found, Some((253, "x50".to_string())), "block {block}");
+        }
+        let e = read(&bad, &opts).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.txt.gz") && e.contains("253") && e.contains("x50"),
+            "{e}"
+        );
+        // A truncated stream is named, not a panic.
+        let bytes = std::fs::read(&zipped).unwrap();
+        std::fs::write(&zipped, &bytes[..bytes.len() / 2]).unwrap();
+        let e = read(&zipped, &opts).unwrap_err().to_string();
+        assert!(e.contains("g.txt.gz") && e.contains("gzip"), "{e}");
     }
 
     #[test]
