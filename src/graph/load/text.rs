@@ -149,7 +149,7 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
 /// first data line.
 /// Decompressed text per block of a gzipped edge list. 1 MiB: on ba_1m gzipped, seeds took 479 ms
 /// with 1 MiB blocks, 536 ms with 4 MiB (and 160 MB at its peak instead of 129 MB), 609 ms when
-/// the whole text was inflated before parsing (benches/RESULTS.md, 2026-12-03, late).
+/// the whole text was inflated before parsing (benches/RESULTS.md, 2026-12-03 (18:00)).
 const GZIP_BLOCK: usize = 1 << 20;
 
 /// Parses a gzipped edge list while it is decompressed: each block of about `block` bytes of
