@@ -66,37 +66,6 @@ pub(crate) fn map_or_read(path: &Path) -> Result<Bytes> {
     read_bytes(path).map(Bytes::Owned)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    #[test]
-    fn plain_gzip_and_missing_files() {
-        let d = tempfile::tempdir().unwrap();
-        let plain = d.path().join("a.txt");
-        std::fs::write(&plain, b"0 1\n").unwrap();
-        assert_eq!(&*map_or_read(&plain).unwrap(), b"0 1\n");
-        let gz = d.path().join("a.txt.gz");
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(b"2 3\n").unwrap();
-        std::fs::write(&gz, e.finish().unwrap()).unwrap();
-        assert_eq!(read_text(&gz).unwrap(), "2 3\n");
-        assert_eq!(&*map_or_read(&gz).unwrap(), b"2 3\n");
-        // A truncated stream and a file that is not gzip at all are named, not a panic.
-        let bytes = std::fs::read(&gz).unwrap();
-        std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
-        let e = read_bytes(&gz).unwrap_err().to_string();
-        assert!(e.contains("a.txt.gz") && e.contains("gzip"), "{e}");
-        let e = read_text(&d.path().join("missing.txt"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("missing.txt"), "{e}");
-        std::fs::write(&plain, [0xff, 0xfe]).unwrap();
-        assert!(read_text(&plain).unwrap_err().to_string().contains("UTF-8"));
-    }
-}
-
 /// How many quiet sections are running (the reader's own worker threads panic too, so the flag is
 /// global, not per thread).
 static QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -242,4 +211,35 @@ fn check_pages(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn plain_gzip_and_missing_files() {
+        let d = tempfile::tempdir().unwrap();
+        let plain = d.path().join("a.txt");
+        std::fs::write(&plain, b"0 1\n").unwrap();
+        assert_eq!(&*map_or_read(&plain).unwrap(), b"0 1\n");
+        let gz = d.path().join("a.txt.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"2 3\n").unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        assert_eq!(read_text(&gz).unwrap(), "2 3\n");
+        assert_eq!(&*map_or_read(&gz).unwrap(), b"2 3\n");
+        // A truncated stream and a file that is not gzip at all are named, not a panic.
+        let bytes = std::fs::read(&gz).unwrap();
+        std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
+        let e = read_bytes(&gz).unwrap_err().to_string();
+        assert!(e.contains("a.txt.gz") && e.contains("gzip"), "{e}");
+        let e = read_text(&d.path().join("missing.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.txt"), "{e}");
+        std::fs::write(&plain, [0xff, 0xfe]).unwrap();
+        assert!(read_text(&plain).unwrap_err().to_string().contains("UTF-8"));
+    }
 }

@@ -1037,7 +1037,7 @@ mod tests {
         // for successes are exponential with mean 2 (strong) and fixed 1 (weak).
         let (exp, fixed) = (Delay::Exp { mean: 2.0 }, Delay::Fixed { hours: 1.0 });
         let class = |i: usize| {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 (0.3, &exp)
             } else {
                 (0.05, &fixed)

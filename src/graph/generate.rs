@@ -77,7 +77,7 @@ pub fn take_rewire(table: &mut toml::Table) -> std::result::Result<Rewire, Strin
 pub fn lattice_sides(n: usize) -> Option<(usize, usize)> {
     (3..=n.isqrt())
         .rev()
-        .find(|w| n % w == 0 && n / w >= 3)
+        .find(|&w| n.is_multiple_of(w) && n / w >= 3)
         .map(|w| (w, n / w))
 }
 

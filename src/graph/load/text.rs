@@ -706,9 +706,9 @@ mod tests {
                 r.block = 37; // blocks shorter than some lines
                 while let Some(s) = r.next_block().unwrap() {
                     let ties = s.ties.unwrap();
-                    for i in 0..s.src.len() {
-                        all.push((s.src[i], s.dst[i], ties[i]));
-                    }
+                    all.extend(
+                        (s.src.iter().zip(&s.dst).zip(&ties)).map(|((&u, &v), &t)| (u, v, t)),
+                    );
                 }
             }
             all.sort_unstable_by_key(|e| e.0);
@@ -716,7 +716,7 @@ mod tests {
             for (i, e) in all.iter().enumerate() {
                 let i = i as u32;
                 assert_eq!((e.0, e.1), (i, (i * 7 + 3) % 500));
-                assert_eq!(e.2 == TieClass::Strong, i % 3 == 0);
+                assert_eq!(e.2 == TieClass::Strong, i.is_multiple_of(3));
             }
         }
         // Line 300 of the file (edge 298) is bad: named with its line whichever share reads it.
