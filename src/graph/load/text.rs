@@ -182,6 +182,20 @@ fn parse_gzip(
     };
     let mut text = Vec::with_capacity(block + (1 << 16));
     let mut end = more(&mut text)?;
+    // The columns are read off the first whole line that is not a comment: read on until the
+    // text holds one (past a long comment header, or a first line cut by the block's end).
+    let mut from = 0;
+    while !end {
+        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if text[from..whole]
+            .split(|&b| b == b'\n')
+            .any(|l| !is_comment(l.trim_ascii()))
+        {
+            break;
+        }
+        from = whole;
+        end = more(&mut text)?;
+    }
     let (src_col, dst_col, extra) = columns(&text, opts)?;
     let parsed = std::sync::Mutex::new(Vec::new());
     let parsed_ref = &parsed;
@@ -876,6 +890,19 @@ mod tests {
             e.contains("bad.txt.gz") && e.contains("253") && e.contains("x50"),
             "{e}"
         );
+        // The weight column is found past a comment header longer than a block, and when the
+        // first data line is cut by a block's end.
+        let weighted = format!("{}1 2 0.5\n3 4 2\n", "# a comment line\n".repeat(20));
+        let w = gz("w.txt.gz", &weighted);
+        for block in [8, 16, 345, 350, 1 << 20] {
+            let (chunks, extra) = parse_gzip(&w, &opts, block).unwrap();
+            assert_eq!(extra, Extra::Weight(2), "block {block}");
+            let weights: Vec<f32> = chunks
+                .into_iter()
+                .flat_map(|c| c.unwrap().weights)
+                .collect();
+            assert_eq!(weights, [0.5, 2.0], "block {block}");
+        }
         // A truncated stream is named, not a panic.
         let bytes = std::fs::read(&zipped).unwrap();
         std::fs::write(&zipped, &bytes[..bytes.len() / 2]).unwrap();
