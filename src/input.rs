@@ -15,6 +15,11 @@ pub(crate) fn is_gzip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
+/// A read error inside a gzip stream, naming the file.
+pub(crate) fn gzip_error(path: &Path, e: std::io::Error) -> Error {
+    Error::file(path, format!("corrupt or truncated gzip data: {e}"))
+}
+
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
@@ -22,7 +27,7 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     if is_gzip(path) {
         flate2::read::MultiGzDecoder::new(file)
             .read_to_end(&mut buf)
-            .map_err(|e| Error::file(path, format!("corrupt or truncated gzip data: {e}")))?;
+            .map_err(|e| gzip_error(path, e))?;
     } else {
         file.read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     }
@@ -213,10 +218,18 @@ fn check_pages(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` gzipped to `path` (for tests).
+#[cfg(test)]
+pub(crate) fn write_gzip(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    std::fs::write(path, e.finish().unwrap()).unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn plain_gzip_and_missing_files() {
@@ -225,9 +238,7 @@ mod tests {
         std::fs::write(&plain, b"0 1\n").unwrap();
         assert_eq!(&*map_or_read(&plain).unwrap(), b"0 1\n");
         let gz = d.path().join("a.txt.gz");
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(b"2 3\n").unwrap();
-        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        write_gzip(&gz, b"2 3\n");
         assert_eq!(read_text(&gz).unwrap(), "2 3\n");
         assert_eq!(&*map_or_read(&gz).unwrap(), b"2 3\n");
         // A truncated stream and a file that is not gzip at all are named, not a panic.

@@ -86,6 +86,13 @@ fn is_comment(line: &[u8]) -> bool {
     matches!(line.first(), None | Some(b'#') | Some(b'%'))
 }
 
+/// The lines of `text` that are neither blank nor comments, trimmed.
+fn data_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .filter(|l| !is_comment(l))
+}
+
 pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
     let (chunks, extra) = if crate::input::is_gzip(path) {
         parse_gzip(path, opts, GZIP_BLOCK)?
@@ -145,8 +152,6 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
     })
 }
 
-/// The source and target columns and what the extra column holds: given, or sniffed from the
-/// first data line.
 /// Decompressed text per block of a gzipped edge list. 1 MiB: on ba_1m gzipped, seeds took 479 ms
 /// with 1 MiB blocks, 536 ms with 4 MiB (and 160 MB at its peak instead of 129 MB), 609 ms when
 /// the whole text was inflated before parsing (benches/RESULTS.md, 2026-12-03 (18:00)).
@@ -166,19 +171,11 @@ fn parse_gzip(
     let mut inflate = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file));
     // Appends `block` more bytes of text to `buf` (fewer at the end); true at the end.
     let mut more = |buf: &mut Vec<u8>| -> Result<bool> {
-        let want = buf.len() + block;
-        while buf.len() < want {
-            let at = buf.len();
-            buf.resize(want, 0);
-            let got = inflate
-                .read(&mut buf[at..])
-                .map_err(|e| Error::file(path, format!("corrupt or truncated gzip data: {e}")));
-            buf.truncate(at + *got.as_ref().unwrap_or(&0));
-            if got? == 0 {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        let got = (&mut inflate)
+            .take(block as u64)
+            .read_to_end(buf)
+            .map_err(|e| crate::input::gzip_error(path, e))?;
+        Ok(got < block)
     };
     let mut text = Vec::with_capacity(block + (1 << 16));
     let mut end = more(&mut text)?;
@@ -187,10 +184,7 @@ fn parse_gzip(
     let mut from = 0;
     while !end {
         let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if text[from..whole]
-            .split(|&b| b == b'\n')
-            .any(|l| !is_comment(l.trim_ascii()))
-        {
+        if data_lines(&text[from..whole]).next().is_some() {
             break;
         }
         from = whole;
@@ -233,6 +227,8 @@ fn parse_gzip(
     Ok((parsed.into_iter().map(|p| p.1).collect(), extra))
 }
 
+/// The source and target columns and what the extra column holds: given, or sniffed from the
+/// first data line.
 fn columns(bytes: &[u8], opts: &LoadOptions) -> Result<(usize, usize, Extra)> {
     let src_col = opts
         .src
@@ -255,10 +251,7 @@ fn columns(bytes: &[u8], opts: &LoadOptions) -> Result<(usize, usize, Extra)> {
         (Some(w), _) => Extra::Weight(column_number("--weight", w)?),
         (None, Some(t)) => Extra::Tie(column_number("--tie", t)?),
         (None, None) => {
-            let first = bytes
-                .split(|&b| b == b'\n')
-                .map(|l| l.trim_ascii())
-                .find(|l| !is_comment(l));
+            let first = data_lines(bytes).next();
             let third = first.and_then(|l| {
                 l.split(|b| b.is_ascii_whitespace() || *b == b',')
                     .filter(|t| !t.is_empty())
@@ -826,7 +819,6 @@ mod tests {
 
     #[test]
     fn gzip_blocks_parse_as_the_plain_text_and_name_bad_lines() {
-        use std::io::Write;
         let d = tempfile::tempdir().unwrap();
         let mut text = String::from("# comment\n");
         for i in 0..300u64 {
@@ -840,9 +832,7 @@ mod tests {
         text.push_str("7 8"); // no newline at the end
         let gz = |name: &str, body: &str| {
             let p = d.path().join(name);
-            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            e.write_all(body.as_bytes()).unwrap();
-            std::fs::write(&p, e.finish().unwrap()).unwrap();
+            crate::input::write_gzip(&p, body.as_bytes());
             p
         };
         let plain = d.path().join("g.txt");
