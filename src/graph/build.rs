@@ -147,35 +147,53 @@ impl EdgeList {
     }
 }
 
-/// Numbers the distinct values of `ids` (all ≤ `max`) in increasing order, without sorting:
-/// returns the table from an id to its number and the distinct ids in order.
-pub(crate) fn dense_numbering(
-    max: u64,
-    ids: impl ParallelIterator<Item = u64>,
-) -> (Vec<u32>, Vec<u64>) {
+/// A numbering of the distinct ids of an edge list, in increasing order of the id.
+pub(crate) enum Numbering {
+    /// Every id from 0 to the largest is present (generated graphs, most SNAP files): an id is
+    /// its own number, and no table is made (12 MB for a million ids).
+    Identity(usize),
+    /// The table from an id to its number, and the distinct ids in order.
+    Table(Vec<u32>, Vec<u64>),
+}
+
+impl Numbering {
+    /// Nodes numbered.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Numbering::Identity(n) => *n,
+            Numbering::Table(_, uniq) => uniq.len(),
+        }
+    }
+
+    /// The id table of the graph.
+    pub(crate) fn into_ids(self) -> NodeIds {
+        match self {
+            Numbering::Identity(n) => NodeIds::Range(n),
+            Numbering::Table(_, uniq) => NodeIds::Numeric(uniq),
+        }
+    }
+}
+
+/// Numbers the distinct values of `ids` (all ≤ `max`) in increasing order, without sorting.
+pub(crate) fn dense_numbering(max: u64, ids: impl ParallelIterator<Item = u64>) -> Numbering {
     use std::sync::atomic::{AtomicU8, Ordering};
     // Mark in parallel (every writer stores the same 1; a byte per id, so that the marks of a
     // million ids stay in cache), then number in order.
     let marks: Vec<AtomicU8> = (0..=max).map(|_| AtomicU8::new(0)).collect();
     ids.for_each(|x| marks[x as usize].store(1, Ordering::Relaxed));
+    let marks: Vec<u8> = marks.into_iter().map(AtomicU8::into_inner).collect();
+    if marks.iter().all(|&m| m == 1) {
+        return Numbering::Identity(marks.len());
+    }
     let mut table = vec![0u32; marks.len()];
     let mut uniq = Vec::new();
     for (x, (slot, mark)) in table.iter_mut().zip(marks).enumerate() {
-        if mark.into_inner() == 1 {
+        if mark == 1 {
             *slot = uniq.len() as u32;
             uniq.push(x as u64);
         }
     }
-    (table, uniq)
-}
-
-/// The id table for sorted distinct numeric ids whose largest is `max`.
-pub(crate) fn node_ids(uniq: Vec<u64>, max: u64) -> NodeIds {
-    if uniq.len() as u64 == max + 1 {
-        NodeIds::Range(uniq.len())
-    } else {
-        NodeIds::Numeric(uniq)
-    }
+    Numbering::Table(table, uniq)
 }
 
 /// Maps numeric ids to dense ids `0..n`, in increasing order of the original id.
@@ -186,9 +204,12 @@ pub(crate) fn intern_numeric(raw: &[u64]) -> (Vec<u32>, NodeIds) {
     let max = raw.par_iter().copied().max().unwrap_or(0);
     if max <= 4 * raw.len() as u64 + 1024 {
         // Dense ids (SNAP numbers its nodes 0..n or 1..n): mark, number in order, map. No sort.
-        let (table, uniq) = dense_numbering(max, raw.par_iter().copied());
-        let dense: Vec<u32> = raw.par_iter().map(|&x| table[x as usize]).collect();
-        return (dense, node_ids(uniq, max));
+        let numbering = dense_numbering(max, raw.par_iter().copied());
+        let dense: Vec<u32> = match &numbering {
+            Numbering::Identity(_) => raw.par_iter().map(|&x| x as u32).collect(),
+            Numbering::Table(table, _) => raw.par_iter().map(|&x| table[x as usize]).collect(),
+        };
+        return (dense, numbering.into_ids());
     }
     let mut uniq: Vec<u64> = raw.to_vec();
     uniq.par_sort_unstable();

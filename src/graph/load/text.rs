@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::super::build::{dense_numbering, node_ids};
+use super::super::build::{Numbering, dense_numbering};
 use super::super::{EdgeList, NodeIds, TieClass};
 use super::{LoadOptions, intern_pairs_numeric};
 use crate::input::map_or_read;
@@ -91,6 +91,27 @@ fn data_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     text.split(|&b| b == b'\n')
         .map(|l| l.trim_ascii())
         .filter(|l| !is_comment(l))
+}
+
+/// The columns are read off the first whole line that is not a comment: reads on, through
+/// `more` (which appends to `text` and says whether the input has ended), until `text` holds one
+/// (past a long comment header, or a first line cut where a read ended), or the input ends.
+/// Only the part not yet looked at is scanned again. Returns whether the input has ended.
+fn read_to_data_line(
+    text: &mut Vec<u8>,
+    mut end: bool,
+    more: &mut impl FnMut(&mut Vec<u8>) -> Result<bool>,
+) -> Result<bool> {
+    let mut from = 0;
+    while !end {
+        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if data_lines(&text[from..whole]).next().is_some() {
+            break;
+        }
+        from = whole;
+        end = more(text)?;
+    }
+    Ok(end)
 }
 
 pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
@@ -178,18 +199,8 @@ fn parse_gzip(
         Ok(got < block)
     };
     let mut text = Vec::with_capacity(block + (1 << 16));
-    let mut end = more(&mut text)?;
-    // The columns are read off the first whole line that is not a comment: read on until the
-    // text holds one (past a long comment header, or a first line cut by the block's end).
-    let mut from = 0;
-    while !end {
-        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if data_lines(&text[from..whole]).next().is_some() {
-            break;
-        }
-        from = whole;
-        end = more(&mut text)?;
-    }
+    let end = more(&mut text)?;
+    let mut end = read_to_data_line(&mut text, end, &mut more)?;
     let (src_col, dst_col, extra) = columns(&text, opts)?;
     let parsed = std::sync::Mutex::new(Vec::new());
     let parsed_ref = &parsed;
@@ -282,6 +293,13 @@ pub struct Share {
     pub ties: Option<Vec<TieClass>>,
 }
 
+/// Bytes of a partitioned file read at a time for its head (see [`ShareReader::open`]).
+#[cfg(not(test))]
+const HEAD: usize = 1 << 20;
+/// Small in tests, so that a header longer than a read is cheap to make.
+#[cfg(test)]
+const HEAD: usize = 64;
+
 /// Reads share `part` of `parts` of a plain (uncompressed) text edge list in blocks: the lines
 /// that start in the byte range `[part, part + 1) × len / parts`, so that the shares cover every
 /// line once and a process reads only its own (and the file's first lines, which say what the
@@ -318,10 +336,21 @@ impl ShareReader {
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-        let mut head = vec![0u8; (1 << 20).min(len as usize)];
-        file.read_exact_at(&mut head, 0)
-            .map_err(|e| Error::io(path, e))?;
+        // The columns are sniffed from the head: its first MiB, and more until it holds a whole
+        // data line (a long comment header, or a first line cut at the MiB).
+        let mut head = Vec::new();
+        let mut more = |head: &mut Vec<u8>| -> Result<bool> {
+            let at = head.len();
+            let want = HEAD.min((len - at as u64) as usize);
+            head.resize(at + want, 0);
+            file.read_exact_at(&mut head[at..], at as u64)
+                .map_err(|e| Error::io(path, e))?;
+            Ok(head.len() as u64 >= len)
+        };
+        let end = more(&mut head)?;
+        read_to_data_line(&mut head, end, &mut more)?;
         let cols = columns(&head, opts)?;
+        drop(head);
         // A line belongs to the share its first byte falls in: a share starts after the first
         // newline at or past its raw start (minus one).
         let line_start = |raw: u64| -> Result<u64> {
@@ -476,7 +505,7 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
         return intern_pairs_numeric(&src, &dst);
     }
     // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
-    let (table, uniq) = dense_numbering(
+    let numbering = dense_numbering(
         max,
         chunks
             .par_iter()
@@ -496,21 +525,23 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
     }
     // Every id from 0 to the largest present (generated graphs, most SNAP files): the numbering
     // is the identity, and the chunks are copied as they are.
-    let identity = uniq.len() as u64 == max + 1;
-    parts.into_par_iter().for_each(|(c, s, d)| {
-        if identity {
-            s.copy_from_slice(&c.src);
-            d.copy_from_slice(&c.dst);
-            return;
-        }
-        for (o, &x) in s.iter_mut().zip(&c.src) {
-            *o = table[x as usize];
-        }
-        for (o, &x) in d.iter_mut().zip(&c.dst) {
-            *o = table[x as usize];
-        }
-    });
-    (uniq.len(), node_ids(uniq, max), src, dst)
+    parts
+        .into_par_iter()
+        .for_each(|(c, s, d)| match &numbering {
+            Numbering::Identity(_) => {
+                s.copy_from_slice(&c.src);
+                d.copy_from_slice(&c.dst);
+            }
+            Numbering::Table(table, _) => {
+                for (o, &x) in s.iter_mut().zip(&c.src) {
+                    *o = table[x as usize];
+                }
+                for (o, &x) in d.iter_mut().zip(&c.dst) {
+                    *o = table[x as usize];
+                }
+            }
+        });
+    (numbering.len(), numbering.into_ids(), src, dst)
 }
 
 #[inline]
@@ -690,6 +721,31 @@ fn parse_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tie column is sniffed from the first data line even when the comments before it are
+    /// longer than one read of the head (64 bytes in tests, a MiB otherwise), or the first data
+    /// line is cut where a read ends: heads of 8 to 350 bytes of comments.
+    #[test]
+    fn a_share_reader_finds_the_tie_column_past_a_long_header() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("g.txt");
+        for header in (8..350).step_by(7) {
+            let mut text = String::new();
+            while text.len() < header {
+                text += "# comment line\n";
+            }
+            text += "0 1 strong\n1 2 weak\n";
+            std::fs::write(&p, &text).unwrap();
+            for parts in [1, 2] {
+                let r = ShareReader::open(&p, &LoadOptions::default(), 0, parts).unwrap();
+                assert!(
+                    r.has_ties(),
+                    "header of {} bytes, {parts} parts",
+                    text.len() - 20
+                );
+            }
+        }
+    }
 
     #[test]
     fn shares_cover_every_line_once_in_blocks_and_name_bad_lines() {
