@@ -9,9 +9,11 @@
 //! of those, found in one pass over the sets. Only sets of two nodes or more are listed per node;
 //! a node's one-node sets are counted in its gain and covered when it is taken.
 //!
-//! Bytes, besides the sets: 4 per entry of an indexed node in a set of two or more, 8 per indexed
-//! node, a bit per set of two or more and per graph node (or a sorted list of the indexed ids when
-//! the graph is large beside the entries), and a heap of at most max(4k, 4,096) candidates.
+//! Bytes, besides the sets: 4 per entry of an indexed node in a set of two or more (2 when the
+//! collection has at most 65,536 such sets: a set id then fits in 16 bits), 8 per indexed node, a
+//! bit per set of two or more and per graph node (or a sorted list of the indexed ids when the
+//! graph is large beside the entries), and a heap of at most max(4k, min(4,096, m/4)) candidates
+//! for m indexed nodes.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -236,13 +238,47 @@ impl Top {
     }
 }
 
+/// A set id in the greedy's node-to-sets index: 16 bits when the collection's sets of two nodes
+/// or more number at most 2^16, else 32. With few sets (a large ε, a small graph) the index's
+/// entries are most of the greedy's bytes; two bytes each keep the whole under 8 per RR entry.
+trait SetId: Copy + Default {
+    /// Set ids below this fit.
+    const LIMIT: usize;
+    fn new(s: usize) -> Self;
+    fn get(self) -> usize;
+}
+
+impl SetId for u16 {
+    const LIMIT: usize = 1 << 16;
+    #[inline(always)]
+    fn new(s: usize) -> u16 {
+        s as u16
+    }
+    #[inline(always)]
+    fn get(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl SetId for u32 {
+    const LIMIT: usize = 1 << 32;
+    #[inline(always)]
+    fn new(s: usize) -> u32 {
+        s as u32
+    }
+    #[inline(always)]
+    fn get(self) -> usize {
+        self as usize
+    }
+}
+
 /// What the greedy has left to cover, and what each node would still gain.
-struct Uncovered<'a> {
+struct Uncovered<'a, S: SetId> {
     sets: &'a RrSets,
     index: &'a Index,
     /// The sets of two nodes or more that hold indexed node `v`: `member[starts[v]..starts[v + 1]]`.
     starts: &'a [u32],
-    member: &'a [u32],
+    member: &'a [S],
     /// A bit per set of two nodes or more: covered.
     done: Vec<u64>,
     /// Sets not yet covered that hold each indexed node (of both kinds).
@@ -252,7 +288,7 @@ struct Uncovered<'a> {
     loose: u64,
 }
 
-impl Uncovered<'_> {
+impl<S: SetId> Uncovered<'_, S> {
     fn is_done(&self, s: usize) -> bool {
         self.done[s >> 6] & (1 << (s & 63)) != 0
     }
@@ -276,7 +312,7 @@ impl Uncovered<'_> {
     /// which are what its gain still counts (no other node covers them).
     fn cover_node(&mut self, v: usize) {
         for i in self.starts[v] as usize..self.starts[v + 1] as usize {
-            self.cover_set(self.member[i] as usize);
+            self.cover_set(self.member[i].get());
         }
         self.covered += u64::from(self.degree[v]);
         self.degree[v] = 0;
@@ -325,14 +361,23 @@ impl Uncovered<'_> {
 /// rest (their gain is zero).
 ///
 /// The sets of one collection number less than 2^32, and so do their entries (`select` refuses
-/// more): set ids and positions are `u32`.
+/// more): positions are `u32`, set ids `u32`, or `u16` when they fit.
 pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
-    greedy_capped(sets, n, k, (4 * k).max(4096))
+    let index = Index::new(sets, n);
+    // A heap of 4,096 candidates keeps refills rare; with few indexed nodes a quarter of them
+    // does as well and costs less than the index's other arrays.
+    let cap = (4 * k).max(4096.min(index.m / 4));
+    if sets.multi() <= u16::LIMIT {
+        greedy_by::<u16>(sets, index, k, cap)
+    } else {
+        greedy_by::<u32>(sets, index, k, cap)
+    }
 }
 
-/// [`greedy`] with at most `cap` nodes in its heap at a time.
-fn greedy_capped(sets: &RrSets, n: usize, k: usize, cap: usize) -> Greedy {
-    let index = Index::new(sets, n);
+/// [`greedy`] with set ids of type `S` (every set id of two nodes or more must fit) and at most
+/// `cap` nodes in its heap at a time.
+fn greedy_by<S: SetId>(sets: &RrSets, index: Index, k: usize, cap: usize) -> Greedy {
+    assert!(sets.multi() <= S::LIMIT, "set ids fit");
     let m = index.m;
     // Which sets of two nodes or more hold each indexed node: counts, then a counting sort of
     // the set ids by node.
@@ -346,14 +391,14 @@ fn greedy_capped(sets: &RrSets, n: usize, k: usize, cap: usize) -> Greedy {
         starts[v + 1] += starts[v];
     }
     let indexed = starts[m] as usize;
-    let mut member = vec![0u32; indexed];
+    let mut member = vec![S::default(); indexed];
     // `starts[v + 1]` is where node v's run ends; filled backwards from there, it ends where it
     // began, so no second array of positions is needed.
     for s in (0..sets.multi()).rev() {
         for &u in sets.set(s).iter().rev() {
             if let Some(v) = index.of(u) {
                 starts[v + 1] -= 1;
-                member[starts[v + 1] as usize] = s as u32;
+                member[starts[v + 1] as usize] = S::new(s);
             }
         }
     }
@@ -383,7 +428,7 @@ fn greedy_capped(sets: &RrSets, n: usize, k: usize, cap: usize) -> Greedy {
         index.bytes()
             + left.degree.capacity() * 4
             + starts.capacity() * 4
-            + member.capacity() * 4
+            + member.capacity() * size_of::<S>()
             + top.cap.min(m) * 8
             + left.done.capacity() * 8,
     );
@@ -526,8 +571,9 @@ mod tests {
             // ids (most nodes in one set or none, so the greedy soon picks by ones); sets of up to
             // 5 nodes, or of 1 or 2 (most of one node, as with small chances). Graphs of `ids`
             // and 10,000 nodes take the bits, 50,000 the search; heaps of 4,096 nodes hold every
-            // candidate, of 1 or 3 they are filled again and again; the seeds differ only when no
-            // node gains (fill by lowest id).
+            // candidate, the default's (4k here) most, of 1 or 3 they are filled again and again;
+            // set ids of 16 and 32 bits; the seeds differ only when no node gains (fill by
+            // lowest id).
             for (ids, longest) in [(30, 5), (3_000, 5), (30, 2), (3_000, 2)] {
                 let sets = random_sets(seed, 400, ids, longest);
                 for (n, k) in [
@@ -542,18 +588,43 @@ mod tests {
                         assert_eq!(index.of(index.id(v)), Some(v));
                     }
                     let (seeds, covered, upper) = by_scan(&sets, n, k);
-                    for cap in [4096, 3, 1] {
-                        let g = greedy_capped(&sets, n, k, cap);
-                        let at = format!("seed {seed} ids {ids} n {n} k {k} cap {cap}");
-                        assert_eq!(g.seeds, seeds, "{at}");
-                        assert_eq!(g.covered, covered, "{at}");
-                        assert_eq!(g.best_upper, upper, "{at}");
-                        assert!(g.index_bytes > 0);
+                    let heap = (4 * k).max(4096.min(index.m / 4));
+                    for cap in [4096, heap, 3, 1] {
+                        for (wide, g) in [
+                            (false, greedy_by::<u16>(&sets, Index::new(&sets, n), k, cap)),
+                            (true, greedy_by::<u32>(&sets, Index::new(&sets, n), k, cap)),
+                        ] {
+                            let at =
+                                format!("seed {seed} ids {ids} n {n} k {k} cap {cap} u32 {wide}");
+                            assert_eq!(g.seeds, seeds, "{at}");
+                            assert_eq!(g.covered, covered, "{at}");
+                            assert_eq!(g.best_upper, upper, "{at}");
+                            assert!(g.index_bytes > 0);
+                        }
                     }
                 }
             }
         }
         assert!(searched > 0 && searched < 20 * 16, "both look-ups tried");
+    }
+
+    /// A collection of at most 2^16 sets of two nodes or more keeps the index's set ids in two
+    /// bytes: the same choice as with four, in fewer bytes.
+    #[test]
+    fn few_sets_keep_their_ids_in_two_bytes() {
+        let sets = random_sets(5, 2_000, 100, 6);
+        let narrow = greedy(&sets, 100, 5);
+        let index = Index::new(&sets, 100);
+        let cap = (4 * 5).max(4096.min(index.m / 4));
+        let wide = greedy_by::<u32>(&sets, index, 5, cap);
+        assert_eq!(narrow.seeds, wide.seeds);
+        assert_eq!(narrow.covered, wide.covered);
+        assert!(
+            narrow.index_bytes < wide.index_bytes,
+            "{} against {}",
+            narrow.index_bytes,
+            wide.index_bytes
+        );
     }
 
     #[test]

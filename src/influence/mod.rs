@@ -10,7 +10,7 @@
 //! whatever the sets are. Two collections are drawn: R1 to choose (greedy, and an upper bound on
 //! the best coverage), R2, half its size, to check (a lower bound on the chosen set's spread).
 //! When the ratio of the bounds reaches 1 − 1/e − ε (and the choice rests on at least 32 covered
-//! sets per seed) the choice is returned; otherwise both double, up to the size
+//! sets per seed, fewer for ε above 0.1) the choice is returned; otherwise both double, up to the size
 //! that guarantees the ratio outright (at probability 1 − δ).
 
 mod cover;
@@ -86,7 +86,22 @@ const CHOOSE: f64 = 2.0;
 /// 1,147–1,172 at 20, 1,172–1,189 at 32, 1,192–1,202 at 50. 50 made the red-packet comparison
 /// with `best:50` 2.3× slower (each round doubles the sets, and the WeChat-like graph's sets are
 /// large), 32 costs it 14 % (benches/RESULTS.md, 2026-12-02 evening).
+///
+/// That floor is for ε ≤ 0.1. A user who asks a looser ε asks for a faster, rougher choice, so past
+/// 0.1 the floor falls as 1/ε: ⌈32 · 0.1/ε⌉, 7 at ε = 0.5 (with 32 there, ε = 0.5 sampled as many
+/// sets as ε = 0.1 and cost the same time). A floor falling as 1/ε² (2 at ε = 0.5) made seeds up to
+/// 3.8 % worse than SUBSIM's on ba_1m (benches/RESULTS.md, 2026-12-03 18:00); see the 2026-12-06
+/// section for 1/ε.
 const MIN_COVERED_PER_SEED: u64 = 32;
+
+/// The floor of covered sets per seed at `eps` (see [`MIN_COVERED_PER_SEED`]).
+fn min_covered_per_seed(eps: f64) -> u64 {
+    if eps <= 0.1 {
+        MIN_COVERED_PER_SEED
+    } else {
+        (MIN_COVERED_PER_SEED as f64 * 0.1 / eps).ceil() as u64
+    }
+}
 
 /// ln C(n, k).
 fn ln_choose(n: usize, k: usize) -> f64 {
@@ -216,7 +231,7 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
         let opt_upper = ((g.best_upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * n as f64
             / (CHOOSE * theta);
         let ratio = lower / opt_upper;
-        if (ratio >= approx - eps && g.covered >= MIN_COVERED_PER_SEED * k as u64) || last {
+        if (ratio >= approx - eps && g.covered >= min_covered_per_seed(eps) * k as u64) || last {
             let mut cumulative = Vec::with_capacity(k);
             let mut total = 0u64;
             for f in &firsts {

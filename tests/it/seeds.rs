@@ -103,8 +103,9 @@ fn chosen_seeds_are_within_the_guarantee_of_the_exhaustive_optimum() {
             let all = subsets(20, k);
             let exact = exact_spread(&g, p, hops, &all);
             let best = exact.iter().copied().fold(0.0, f64::max);
-            for seed in 1..=3 {
-                let eps = 0.05;
+            // ε = 0.5 rests on a lower floor of covered sets (see `influence`): the guarantee
+            // must hold there on the ratio alone.
+            for (seed, eps) in [(1, 0.05), (2, 0.05), (3, 0.05), (4, 0.5), (5, 0.5)] {
                 let sel = select(&g, &model, &opts(k, eps, seed)).unwrap();
                 let mut chosen = sel.seeds.clone();
                 chosen.sort_unstable();
@@ -141,6 +142,28 @@ fn chosen_seeds_are_within_the_guarantee_of_the_exhaustive_optimum() {
 fn wechat() -> Graph {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
     hongbao::graph::load::load(&path, &Default::default()).unwrap()
+}
+
+/// A looser ε is a faster choice: past ε = 0.1 the floor of covered sets per seed falls as 1/ε,
+/// so ε = 0.5 draws at most a twelfth of the sets ε = 0.1 draws (a sixteenth here; with one floor
+/// for both it drew an eighth), and still proves its ratio.
+#[test]
+fn a_looser_eps_draws_fewer_rr_sets() {
+    let g = wechat();
+    let model = Model {
+        horizon_hours: Some(4.0),
+        ..Model::uniform(0.06, Delay::Exp { mean: 1.0 })
+    };
+    let tight = select(&g, &model, &opts(10, 0.1, 7)).unwrap();
+    let loose = select(&g, &model, &opts(10, 0.5, 7)).unwrap();
+    assert!(
+        loose.rr_sets * 12 <= tight.rr_sets,
+        "ε = 0.5: {} sets, ε = 0.1: {}",
+        loose.rr_sets,
+        tight.rr_sets
+    );
+    assert!(loose.ratio >= loose.target_ratio, "{loose:?}");
+    assert!(tight.ratio >= tight.target_ratio, "{tight:?}");
 }
 
 #[test]
