@@ -149,6 +149,8 @@ pub fn allowance() -> Option<u64> {
         // Address space, not memory: each worker thread's allocator arena reserves 64 MiB of it
         // (glibc) and its stack a few more, whether used or not.
         let threads = rayon::current_num_threads() as u64;
+        // `rlim_t` is `u64` on this target, not on every one.
+        #[allow(clippy::unnecessary_cast)]
         Some(
             (limit.rlim_cur as u64)
                 .saturating_sub(mapped)

@@ -452,11 +452,11 @@ mod tests {
                 }
             }
             let out = acc.finish("x");
-            for b in 0..hours.len() {
-                let mean = direct[b].iter().sum::<u64>() as f64 / runs.len() as f64;
+            for (b, at) in direct.iter().enumerate().take(hours.len()) {
+                let mean = at.iter().sum::<u64>() as f64 / runs.len() as f64;
                 proptest::prop_assert!((out.curve.mean[b] - mean).abs() < 1e-9);
                 let mut sk = Sketch::new(500);
-                for &v in &direct[b] {
+                for &v in at {
                     sk.add(v);
                 }
                 proptest::prop_assert_eq!(out.curve.p05[b], sk.quantile(0.05));

@@ -137,6 +137,15 @@ fn inv_rate(p: f64) -> f64 {
     }
 }
 
+/// The arcs into each node (offsets, sources, tie classes, weights), borrowed from an undirected
+/// graph or owned when a directed one is reversed.
+type Reversed<'a> = (
+    Cow<'a, [u64]>,
+    Cow<'a, [u32]>,
+    Cow<'a, [TieClass]>,
+    Option<Cow<'a, [f32]>>,
+);
+
 impl<'g> Sampler<'g> {
     /// The sampler for `model` (the independent cascade, or the linear threshold) on `graph`.
     ///
@@ -160,12 +169,7 @@ impl<'g> Sampler<'g> {
         let n = graph.node_count();
         // An undirected graph holds every edge both ways with the same class and weight, so its
         // arcs out of `v` are, reversed, its arcs into `v`: no copy.
-        let (offsets, sources, ties, weights): (
-            Cow<[u64]>,
-            Cow<[u32]>,
-            Cow<[TieClass]>,
-            Option<Cow<[f32]>>,
-        ) = if graph.is_directed() {
+        let (offsets, sources, ties, weights): Reversed = if graph.is_directed() {
             let (o, s, t, w) = transpose(graph);
             (o.into(), s.into(), t.into(), w.map(Cow::Owned))
         } else {
@@ -325,8 +329,8 @@ impl<'g> Sampler<'g> {
                 }
             }
             Coins::PerArc(q) => {
-                for i in a..b {
-                    if q[i] > 0.0 && crate::rng::unit(rng) < q[i] {
+                for (i, &qi) in q.iter().enumerate().take(b).skip(a) {
+                    if qi > 0.0 && crate::rng::unit(rng) < qi {
                         hit(i, rng)
                     }
                 }

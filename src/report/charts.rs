@@ -343,12 +343,15 @@ where
     Ok(())
 }
 
+/// A band around a line: its low and high edges, as points.
+pub type Band = (Vec<(f64, f64)>, Vec<(f64, f64)>);
+
 /// One line of a [`lines_chart`]: its points, an optional band (low and high edges), dashed or not.
 #[derive(Clone, Debug)]
 pub struct Line {
     pub label: String,
     pub points: Vec<(f64, f64)>,
-    pub band: Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)>,
+    pub band: Option<Band>,
     pub dashed: bool,
 }
 

@@ -351,8 +351,8 @@ fn exponential_delays_on_a_path_give_gamma_hitting_times() {
             sum[i] += t[i];
         }
     }
-    for i in 1..n as usize {
-        let got = sum[i] / runs as f64;
+    for (i, &total) in sum.iter().enumerate().skip(1) {
+        let got = total / runs as f64;
         // Hitting time ~ Gamma(i, mean): mean i·mean, sd sqrt(i)·mean.
         let se = (i as f64).sqrt() * mean_h / (runs as f64).sqrt();
         assert!(

@@ -83,7 +83,8 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
 
     let mut keys: HashMap<String, Key> = HashMap::new();
     let mut nodes: Vec<String> = Vec::new();
-    let mut edges: Vec<(String, String, Option<bool>, HashMap<String, String>, u64)> = Vec::new();
+    // Each edge with the line it ends on.
+    let mut edges: Vec<(OpenEdge, u64)> = Vec::new();
     let mut default_directed = false;
     let mut graphs = 0u32;
     // Inside <key> (reading its <default>), <edge>, and <data key=..> (collecting its text).
@@ -173,7 +174,7 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
                         data: HashMap::new(),
                     };
                     if empty {
-                        edges.push((edge.src, edge.dst, edge.directed, edge.data, line));
+                        edges.push((edge, line));
                     } else {
                         open_edge = Some(edge);
                     }
@@ -235,7 +236,7 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
                 }
                 b"edge" => {
                     if let Some(e) = open_edge.take() {
-                        edges.push((e.src, e.dst, e.directed, e.data, line));
+                        edges.push((e, line));
                     }
                 }
                 _ => {}
@@ -279,11 +280,13 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
     let tie_key = chosen(&opts.tie, "tie", "tie class")?;
 
     // Directed when any edge is (an undirected edge among directed ones becomes two arcs).
-    let directed = edges.iter().any(|e| e.2.unwrap_or(default_directed));
+    let directed = edges
+        .iter()
+        .any(|e| e.0.directed.unwrap_or(default_directed));
     let mut raw: Vec<&str> = nodes.iter().map(String::as_str).collect();
-    for e in &edges {
-        raw.push(&e.0);
-        raw.push(&e.1);
+    for (e, _) in &edges {
+        raw.push(&e.src);
+        raw.push(&e.dst);
     }
     let (dense, ids) = ids_from_labels(&raw);
     let first_edge = nodes.len();
@@ -291,7 +294,18 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<Declared> {
     let mut dst = Vec::with_capacity(edges.len());
     let mut weights = weight_key.as_ref().map(|_| Vec::with_capacity(edges.len()));
     let mut ties = tie_key.as_ref().map(|_| Vec::with_capacity(edges.len()));
-    for (i, (_, _, dir, data, line)) in edges.iter().enumerate() {
+    for (
+        i,
+        (
+            OpenEdge {
+                directed: dir,
+                data,
+                ..
+            },
+            line,
+        ),
+    ) in edges.iter().enumerate()
+    {
         let (u, v) = (dense[first_edge + 2 * i], dense[first_edge + 2 * i + 1]);
         let value =
             |key: &(String, Option<String>)| data.get(&key.0).cloned().or_else(|| key.1.clone());
