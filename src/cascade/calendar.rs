@@ -20,10 +20,11 @@ use rand::Rng as _;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::delay::DelaySampler;
 use super::prepared::Prepared;
 use super::scalar::{Scratch, mark};
 use super::skip::GapsOnDemand;
-use crate::graph::Graph;
+use crate::graph::{Graph, TieClass};
 use crate::rng::Rng;
 
 /// Buckets in the ring (a power of two).
@@ -71,12 +72,24 @@ const POSITIONS: f64 = 4_294_967_296.0;
 /// starts there, instead of counting at that hour.
 #[inline(always)]
 fn pack(t: f64, inv_width: f64, k: u64, v: u32) -> u64 {
-    let x = (t * inv_width - k as f64) * POSITIONS;
+    // k ≤ 9.2 · 10^18 (see `floor_u64`): a signed conversion, one instruction, the same value.
+    let x = (t * inv_width - k as i64 as f64) * POSITIONS;
     // `as` saturates: below 0 gives 0, at or past 2^32 the last position. Rounded up by hand:
     // `f64::ceil` is a library call on baseline x86-64.
     let p = x as u32;
     let p = p + u32::from((p as f64) < x && p < u32::MAX);
     u64::from(p) << 32 | u64::from(v)
+}
+
+/// `x` (not negative) rounded down to a whole number, as `x as u64` gives it up to 9.2 · 10^18
+/// (bucket numbers past that, hours beyond any cascade, all become 9.2 · 10^18). Two instructions
+/// without a branch: `as u64` is a branchy sequence on x86-64 without AVX-512, and a bucket
+/// number is computed for every success.
+#[inline(always)]
+fn floor_u64(x: f64) -> u64 {
+    // SAFETY: `min` gives at most 9.2e18 < 2^63 (and 9.2e18 for NaN), never below 0 as x ≥ 0:
+    // in i64's range.
+    unsafe { x.min(9.2e18).to_int_unchecked::<i64>() as u64 }
 }
 
 /// The node of a packed entry.
@@ -111,13 +124,15 @@ impl Calendar {
     #[inline(always)]
     fn bucket(&self, t: f64) -> u64 {
         // Monotone in t: a later landing never goes into an earlier bucket.
-        (t * self.inv_width) as u64
+        floor_u64(t * self.inv_width)
     }
 
     /// The hour of a packed entry of the bucket being settled.
     #[inline(always)]
     fn hour(&self, e: u64) -> f64 {
-        (self.cur as f64 + (e >> 32) as f64 / POSITIONS) * self.width
+        // Bucket numbers stay below 2^63 (see `floor_u64`) and positions below 2^32: signed
+        // conversions, one instruction each, the same values.
+        (self.cur as i64 as f64 + (e >> 32) as i64 as f64 / POSITIONS) * self.width
     }
 
     /// Adds an entry at hour `t` (never earlier than the entry being settled).
@@ -236,6 +251,75 @@ const AHEAD_OFFSETS: usize = 16;
 const AHEAD_TIES: usize = 8;
 const AHEAD_TARGET: usize = 24;
 
+/// What a success of a settling node (adopted at hour `t`) needs: its delay is drawn, and its
+/// landing parked for the bucket's second pass or, inside this bucket, filed at once.
+struct Success<'a> {
+    one_delay: Option<&'a DelaySampler>,
+    delays: &'a [DelaySampler; 2],
+    ties: &'a [TieClass],
+    targets: &'a [u32],
+    adopted: &'a [u64],
+    t: f64,
+    horizon: f64,
+    inv_width: f64,
+    cur: u64,
+    parked: &'a mut Vec<(f64, usize)>,
+    same: &'a mut BinaryHeap<Reverse<u64>>,
+    #[cfg(test)]
+    log: &'a mut Vec<(u32, u32, f64)>,
+    #[cfg(test)]
+    u: u32,
+}
+
+impl Success<'_> {
+    /// Arc `i`'s coin succeeded. In line in the coin walk, always: it runs for every success.
+    #[inline(always)]
+    fn hit(&mut self, i: usize, rng: &mut Rng) {
+        let d = match self.one_delay {
+            Some(d) => d.sample(rng),
+            None => self.delays[self.ties[i].index()].sample(rng),
+        };
+        #[cfg(test)]
+        self.log.push((self.u, self.targets[i], d));
+        let land = self.t + d;
+        if land > self.horizon {
+            return;
+        }
+        if floor_u64(land * self.inv_width) > self.cur {
+            // Its target is read after this bucket's other nodes: ask for it now.
+            crate::mem::prefetch(self.targets, i);
+            self.parked.push((land, i));
+            return;
+        }
+        land_in_bucket(
+            self.same,
+            self.adopted,
+            self.targets[i],
+            land,
+            self.inv_width,
+            self.cur,
+        );
+    }
+}
+
+/// A landing in the bucket being settled (a delay shorter than a bucket: rare), filed at once
+/// unless its target has adopted. Kept out of line, so that the success path it branches from
+/// stays small enough to be inlined into the coin walk.
+#[cold]
+#[inline(never)]
+fn land_in_bucket(
+    same: &mut BinaryHeap<Reverse<u64>>,
+    adopted: &[u64],
+    v: u32,
+    land: f64,
+    inv_width: f64,
+    cur: u64,
+) {
+    if !is_marked(adopted, v) {
+        same.push(Reverse(pack(land, inv_width, cur, v)));
+    }
+}
+
 /// One run with continuous delays; the adoption times land in `s.times`, sorted; the adopters,
 /// in order, in `s.order`.
 ///
@@ -336,33 +420,24 @@ pub(crate) fn run(
             s.times.push(t);
             let (a, b) = graph.arc_range(u);
             s.attempts += (b - a) as u64;
-            let cur = q.cur;
-            let (inv_width, parked, same) = (q.inv_width, &mut q.parked, &mut q.same);
-            #[cfg(test)]
-            let log = &mut q.log;
-            let adopted = &*adopted;
-            let mut hit = |i: usize, rng: &mut Rng| {
-                let d = match one_delay {
-                    Some(d) => d.sample(rng),
-                    None => model.delays[ties[i].index()].sample(rng),
-                };
+            let mut success = Success {
+                one_delay,
+                delays: &model.delays,
+                ties,
+                targets,
+                adopted,
+                t,
+                horizon,
+                inv_width: q.inv_width,
+                cur: q.cur,
+                parked: &mut q.parked,
+                same: &mut q.same,
                 #[cfg(test)]
-                log.push((u, targets[i], d));
-                let land = t + d;
-                if land > horizon {
-                    return;
-                }
-                if ((land * inv_width) as u64) > cur {
-                    // Its target is read after this bucket's other nodes: ask for it now.
-                    crate::mem::prefetch(targets, i);
-                    parked.push((land, i));
-                    return;
-                }
-                let v = targets[i];
-                if !is_marked(adopted, v) {
-                    same.push(Reverse(pack(land, inv_width, cur, v)));
-                }
+                log: &mut q.log,
+                #[cfg(test)]
+                u,
             };
+            let mut hit = |i: usize, rng: &mut Rng| success.hit(i, rng);
             match (&skipper, &mut walk, per_arc) {
                 (Some(sk), Some(walk), _) => sk.block(
                     walk,
