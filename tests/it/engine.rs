@@ -64,6 +64,27 @@ fn path(n: u32) -> Graph {
     )
 }
 
+/// Delays of any size keep every adopter, in time order: a log-normal of σ = 20 draws delays up to
+/// about e^100 hours, whose bucket numbers pass 2^64 (the calendar's window overflowed there before
+/// bucket numbers were capped).
+#[test]
+fn huge_delays_keep_every_adopter_in_time_order() {
+    let g = path(6);
+    let m = model(
+        1.0,
+        Delay::LogNormal {
+            median: 1.0,
+            sigma: 20.0,
+        },
+    );
+    for r in 0..300 {
+        let t = single_run(&g, &m, &[(0, 0.0)], 5, r).unwrap();
+        assert_eq!(t.len(), 6, "run {r}: {t:?}");
+        assert!(t.windows(2).all(|w| w[0] <= w[1]), "run {r}: {t:?}");
+        assert!(t.iter().all(|x| x.is_finite()), "run {r}: {t:?}");
+    }
+}
+
 #[test]
 fn star_with_centre_seeded_reaches_one_plus_leaves_times_p() {
     let (leaves, p, runs) = (100u32, 0.3, 20_000u64);
