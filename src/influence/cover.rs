@@ -248,28 +248,28 @@ trait SetId: Copy + Default {
     fn get(self) -> usize;
 }
 
-impl SetId for u16 {
-    const LIMIT: usize = 1 << 16;
-    #[inline(always)]
-    fn new(s: usize) -> u16 {
-        s as u16
-    }
-    #[inline(always)]
-    fn get(self) -> usize {
-        usize::from(self)
-    }
+macro_rules! set_id {
+    ($($t:ty),*) => {$(
+        impl SetId for $t {
+            const LIMIT: usize = 1 << <$t>::BITS;
+            #[inline(always)]
+            fn new(s: usize) -> $t {
+                s as $t
+            }
+            #[inline(always)]
+            fn get(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
 }
+set_id!(u16, u32);
 
-impl SetId for u32 {
-    const LIMIT: usize = 1 << 32;
-    #[inline(always)]
-    fn new(s: usize) -> u32 {
-        s as u32
-    }
-    #[inline(always)]
-    fn get(self) -> usize {
-        self as usize
-    }
+/// The greedy's heap of candidates for `k` seeds over `m` indexed nodes: 4,096 keeps refills
+/// rare; with few indexed nodes a quarter of them does as well and costs less than the index's
+/// other arrays; never fewer than 4k.
+fn heap_cap(k: usize, m: usize) -> usize {
+    (4 * k).max(4096.min(m / 4))
 }
 
 /// What the greedy has left to cover, and what each node would still gain.
@@ -364,9 +364,7 @@ impl<S: SetId> Uncovered<'_, S> {
 /// more): positions are `u32`, set ids `u32`, or `u16` when they fit.
 pub(crate) fn greedy(sets: &RrSets, n: usize, k: usize) -> Greedy {
     let index = Index::new(sets, n);
-    // A heap of 4,096 candidates keeps refills rare; with few indexed nodes a quarter of them
-    // does as well and costs less than the index's other arrays.
-    let cap = (4 * k).max(4096.min(index.m / 4));
+    let cap = heap_cap(k, index.m);
     if sets.multi() <= u16::LIMIT {
         greedy_by::<u16>(sets, index, k, cap)
     } else {
@@ -588,7 +586,7 @@ mod tests {
                         assert_eq!(index.of(index.id(v)), Some(v));
                     }
                     let (seeds, covered, upper) = by_scan(&sets, n, k);
-                    let heap = (4 * k).max(4096.min(index.m / 4));
+                    let heap = heap_cap(k, index.m);
                     for cap in [4096, heap, 3, 1] {
                         for (wide, g) in [
                             (false, greedy_by::<u16>(&sets, Index::new(&sets, n), k, cap)),
@@ -615,7 +613,7 @@ mod tests {
         let sets = random_sets(5, 2_000, 100, 6);
         let narrow = greedy(&sets, 100, 5);
         let index = Index::new(&sets, 100);
-        let cap = (4 * 5).max(4096.min(index.m / 4));
+        let cap = heap_cap(5, index.m);
         let wide = greedy_by::<u32>(&sets, index, 5, cap);
         assert_eq!(narrow.seeds, wide.seeds);
         assert_eq!(narrow.covered, wide.covered);
