@@ -258,15 +258,37 @@ impl Graph {
     pub fn from_edges(edges: EdgeList, directed: bool) -> Graph {
         let EdgeList {
             n,
-            mut src,
-            mut dst,
+            src,
+            dst,
             ties,
             weights,
             ids,
         } = edges;
         debug_assert_eq!(src.len(), dst.len());
+        Graph::from_pieces(
+            n,
+            Pieces::new(vec![src], vec![dst]),
+            ties,
+            weights,
+            ids,
+            directed,
+        )
+    }
+
+    /// [`Graph::from_edges`] for an edge list in consecutive pieces (a loader's parsed chunks),
+    /// which are read where they are instead of being copied into one list first. `ties` and
+    /// `weights`, when given, are per edge of the whole list.
+    pub(crate) fn from_pieces(
+        n: usize,
+        mut pieces: Pieces,
+        ties: Option<Vec<TieClass>>,
+        weights: Option<Vec<f32>>,
+        ids: NodeIds,
+        directed: bool,
+    ) -> Graph {
+        let m = pieces.len();
         let mut counts = BuildCounts {
-            input_edges: src.len() as u64,
+            input_edges: m as u64,
             ..Default::default()
         };
         let labelled = ties.is_some();
@@ -274,28 +296,29 @@ impl Graph {
         // Pass 1: out-degree before cleaning, counted per chunk of the edge list so that pass 2 can
         // scatter the chunks in parallel into disjoint slots.
         let chunks = rayon::current_num_threads().clamp(1, 4);
-        let chunk_len = src.len().div_ceil(chunks).max(1);
-        let per_chunk: Vec<(Vec<u32>, u64)> = src
-            .par_chunks(chunk_len)
-            .zip(dst.par_chunks(chunk_len))
-            .map(|(s, d)| {
+        let chunk_len = m.div_ceil(chunks).max(1);
+        let per_chunk: Vec<(Vec<u32>, u64)> = (0..m.div_ceil(chunk_len))
+            .into_par_iter()
+            .map(|c| {
                 let mut deg = vec![0u32; n];
                 let mut loops = 0u64;
-                for (k, (&u, &v)) in s.iter().zip(d).enumerate() {
-                    // The counters of the edge AHEAD on are asked for now (read at random).
-                    if let (Some(&a), Some(&b)) = (s.get(k + AHEAD), d.get(k + AHEAD)) {
-                        crate::mem::prefetch(&deg, a as usize);
-                        if !directed {
-                            crate::mem::prefetch(&deg, b as usize);
+                for (_, s, d) in pieces.range(c * chunk_len, ((c + 1) * chunk_len).min(m)) {
+                    for (k, (&u, &v)) in s.iter().zip(d).enumerate() {
+                        // The counters of the edge AHEAD on are asked for now (read at random).
+                        if let (Some(&a), Some(&b)) = (s.get(k + AHEAD), d.get(k + AHEAD)) {
+                            crate::mem::prefetch(&deg, a as usize);
+                            if !directed {
+                                crate::mem::prefetch(&deg, b as usize);
+                            }
                         }
-                    }
-                    if u == v {
-                        loops += 1;
-                        continue;
-                    }
-                    deg[u as usize] += 1;
-                    if !directed {
-                        deg[v as usize] += 1;
+                        if u == v {
+                            loops += 1;
+                            continue;
+                        }
+                        deg[u as usize] += 1;
+                        if !directed {
+                            deg[v as usize] += 1;
+                        }
                     }
                 }
                 (deg, loops)
@@ -323,32 +346,51 @@ impl Graph {
         let (targets, tie_vec, weight_vec, offsets) = match &weights {
             // Below 2^31 nodes a key fits in a u32: half the memory traffic again.
             None if n < (1 << 31) => {
-                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
-                    b << 1 | tie_of(i) as u32
-                });
+                // The arcs go on huge pages: with no duplicate they become the targets in place.
+                let raw = scatter(
+                    &pieces,
+                    directed,
+                    cursors,
+                    chunk_len,
+                    total,
+                    true,
+                    |i, b| b << 1 | tie_of(i) as u32,
+                );
                 // The edge list is in the arcs now: free it before sorting and compacting.
-                (src, dst) = (Vec::new(), Vec::new());
+                pieces = Pieces::default();
                 let (raw, kept) = sort_blocks(raw, &start, |a| (*a >> 1) as u64, |a, b| a.cmp(b));
-                compact(&raw, &start, &kept, |a| *a as u64, |_| 1.0, false)
+                compact_keys(raw, &start, &kept)
             }
             None => {
-                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
-                    (b as u64) << 1 | tie_of(i)
-                });
+                let raw = scatter(
+                    &pieces,
+                    directed,
+                    cursors,
+                    chunk_len,
+                    total,
+                    false,
+                    |i, b| (b as u64) << 1 | tie_of(i),
+                );
                 // The edge list is in the arcs now: free it before sorting and compacting.
-                (src, dst) = (Vec::new(), Vec::new());
+                pieces = Pieces::default();
                 let (raw, kept) = sort_blocks(raw, &start, |a| *a >> 1, |a, b| a.cmp(b));
                 compact(&raw, &start, &kept, |a| *a, |_| 1.0, false)
             }
             Some(w) => {
-                let raw = scatter(&src, &dst, directed, cursors, chunk_len, total, |i, b| {
-                    RawArc {
+                let raw = scatter(
+                    &pieces,
+                    directed,
+                    cursors,
+                    chunk_len,
+                    total,
+                    false,
+                    |i, b| RawArc {
                         key: (b as u64) << 1 | tie_of(i),
                         weight: w[i],
-                    }
-                });
+                    },
+                );
                 // The edge list is in the arcs now: free it before sorting and compacting.
-                (src, dst) = (Vec::new(), Vec::new());
+                pieces = Pieces::default();
                 let (raw, kept) = sort_blocks(
                     raw,
                     &start,
@@ -358,7 +400,7 @@ impl Graph {
                 compact(&raw, &start, &kept, |a| a.key, |a| a.weight, true)
             }
         };
-        drop((src, dst, ties));
+        drop((pieces, ties));
         let arcs = targets.len() as u64;
         let removed = total as u64 - arcs;
         counts.duplicates = if directed { removed } else { removed / 2 };
@@ -378,28 +420,33 @@ impl Graph {
 
 /// Places each arc in its source's block; chunk `c` of the edge list (edges `c·chunk_len..`) writes
 /// from `cursors[c][u]` on, in parallel with the other chunks. `make(i, target)` builds the arc of
-/// input edge `i`.
+/// input edge `i`. With `huge`, the arcs are advised onto huge pages (see [`crate::mem::zeroed`]);
+/// `T` must then be a plain number type.
+#[allow(clippy::too_many_arguments)]
 fn scatter<T: Copy + Default + Send + Sync>(
-    src: &[u32],
-    dst: &[u32],
+    pieces: &Pieces,
     directed: bool,
     cursors: Vec<Vec<u64>>,
     chunk_len: usize,
     total: usize,
+    huge: bool,
     make: impl Fn(usize, u32) -> T + Sync,
 ) -> Vec<T> {
     struct Slots<T>(*mut T);
     // SAFETY: shared across threads only to write disjoint slots (see below).
     unsafe impl<T: Send> Sync for Slots<T> {}
-    let mut raw = vec![T::default(); total];
+    let mut raw = if huge {
+        crate::mem::zeroed(total)
+    } else {
+        vec![T::default(); total]
+    };
     let slots = Slots(raw.as_mut_ptr());
     let slots = &slots;
+    let m = pieces.len();
     cursors
         .into_par_iter()
         .enumerate()
         .for_each(|(c, mut fill)| {
-            let lo = c * chunk_len;
-            let hi = (lo + chunk_len).min(src.len());
             let put = |fill: &mut [u64], a: u32, b: u32, i: usize| {
                 let pos = &mut fill[a as usize];
                 // SAFETY: chunk c owns slots cursors[c][a] .. cursors[c][a] + (its arcs from a), which
@@ -408,26 +455,81 @@ fn scatter<T: Copy + Default + Send + Sync>(
                 unsafe { slots.0.add(*pos as usize).write(make(i, b)) };
                 *pos += 1;
             };
-            for i in lo..hi {
-                // The cursors of the edge AHEAD on are asked for now (both ends: an undirected
-                // edge writes from both); they are read at random over a node-sized array.
-                if i + AHEAD < hi {
-                    crate::mem::prefetch(&fill, src[i + AHEAD] as usize);
-                    if !directed {
-                        crate::mem::prefetch(&fill, dst[i + AHEAD] as usize);
+            let (lo, hi) = (c * chunk_len, ((c + 1) * chunk_len).min(m));
+            for (first, s, d) in pieces.range(lo, hi) {
+                for k in 0..s.len() {
+                    // The cursors of the edge AHEAD on are asked for now (both ends: an undirected
+                    // edge writes from both); they are read at random over a node-sized array.
+                    if k + AHEAD < s.len() {
+                        crate::mem::prefetch(&fill, s[k + AHEAD] as usize);
+                        if !directed {
+                            crate::mem::prefetch(&fill, d[k + AHEAD] as usize);
+                        }
                     }
-                }
-                let (u, v) = (src[i], dst[i]);
-                if u == v {
-                    continue;
-                }
-                put(&mut fill, u, v, i);
-                if !directed {
-                    put(&mut fill, v, u, i);
+                    let (u, v) = (s[k], d[k]);
+                    if u == v {
+                        continue;
+                    }
+                    put(&mut fill, u, v, first + k);
+                    if !directed {
+                        put(&mut fill, v, u, first + k);
+                    }
                 }
             }
         });
     raw
+}
+
+/// An edge list in consecutive pieces (sources and targets of equal lengths): a loader's parsed
+/// chunks, or one whole list.
+#[derive(Default)]
+pub(crate) struct Pieces {
+    src: Vec<Vec<u32>>,
+    dst: Vec<Vec<u32>>,
+    /// Where each piece starts in the whole list, and the whole's length last.
+    starts: Vec<usize>,
+}
+
+impl Pieces {
+    pub(crate) fn new(src: Vec<Vec<u32>>, dst: Vec<Vec<u32>>) -> Pieces {
+        assert_eq!(src.len(), dst.len());
+        let mut starts = vec![0];
+        for (s, d) in src.iter().zip(&dst) {
+            assert_eq!(s.len(), d.len());
+            starts.push(starts.last().unwrap() + s.len());
+        }
+        Pieces { src, dst, starts }
+    }
+
+    /// The pieces joined into one list of sources and one of targets.
+    pub(crate) fn concat(self) -> (Vec<u32>, Vec<u32>) {
+        if self.src.len() == 1 {
+            let (mut s, mut d) = (self.src, self.dst);
+            return (s.pop().unwrap(), d.pop().unwrap());
+        }
+        (self.src.concat(), self.dst.concat())
+    }
+
+    /// Edges in all.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// Edges `lo..hi` as slices of the pieces that hold them: (index of the slice's first
+    /// edge in the whole list, sources, targets).
+    fn range(&self, lo: usize, hi: usize) -> impl Iterator<Item = (usize, &[u32], &[u32])> {
+        // The last piece starting at or before `lo` (the pieces before it end by then).
+        let first = self.starts.partition_point(|&x| x <= lo).saturating_sub(1);
+        (first..self.src.len())
+            .map_while(move |p| {
+                let (a, b) = (self.starts[p], self.starts[p + 1]);
+                (a < hi).then(|| {
+                    let (x, y) = (lo.max(a), hi.min(b).max(lo.max(a)));
+                    (x, &self.src[p][x - a..y - a], &self.dst[p][x - a..y - a])
+                })
+            })
+            .filter(|(_, s, _)| !s.is_empty())
+    }
 }
 
 /// How many edges ahead the degree count and [`scatter`] ask for the counters and cursors they
@@ -514,6 +616,34 @@ fn sort_blocks<T: Copy + Send>(
             }
         });
     (raw, kept)
+}
+
+/// [`compact`] for arcs that are `u32` keys (`target << 1 | weak`): when no arc was dropped (the
+/// usual case), the keys become the targets in place, so the graph's largest array is not
+/// allocated, faulted in and written a second time.
+fn compact_keys(
+    mut raw: Vec<u32>,
+    start: &[u64],
+    kept: &[u64],
+) -> (Vec<u32>, Vec<TieClass>, Option<Vec<f32>>, Vec<u64>) {
+    if kept.iter().sum::<u64>() as usize != raw.len() {
+        return compact(&raw, start, kept, |a| *a as u64, |_| 1.0, false);
+    }
+    // Nothing dropped: the blocks start where the offsets do. On huge pages, as in `compact`.
+    let mut offsets: Vec<u64> = crate::mem::zeroed(start.len());
+    offsets.copy_from_slice(start);
+    let ties = raw
+        .par_iter()
+        .map(|&k| {
+            if k & 1 == 1 {
+                TieClass::Weak
+            } else {
+                TieClass::Strong
+            }
+        })
+        .collect();
+    raw.par_iter_mut().for_each(|k| *k >>= 1);
+    (raw, ties, None, offsets)
 }
 
 /// Copies the kept arcs into the final arrays: targets, tie classes, weights (if `weighted`),
@@ -661,6 +791,140 @@ mod tests {
         check_invariants(&g);
         assert_eq!(g.degree(2), 0);
         assert_eq!(g.node_count(), 5);
+    }
+
+    /// An edge list with self-loops, duplicates, tie labels and weights, split at `cuts`.
+    fn split(e: &EdgeList, cuts: &[usize]) -> Pieces {
+        let bounds: Vec<usize> = std::iter::once(0)
+            .chain(cuts.iter().copied())
+            .chain(std::iter::once(e.src.len()))
+            .collect();
+        let part = |v: &Vec<u32>| -> Vec<Vec<u32>> {
+            bounds.windows(2).map(|w| v[w[0]..w[1]].to_vec()).collect()
+        };
+        Pieces::new(part(&e.src), part(&e.dst))
+    }
+
+    #[test]
+    fn a_list_in_pieces_builds_the_graph_the_whole_list_builds() {
+        // Pieces of every size, empty ones too, with the threads' chunks cutting through them
+        // (1, 3 and 4 threads: 1, 3 and 4 chunks): the graph, its tie classes, weights and counts
+        // must be those of the list in one piece.
+        let mut x = 12345u64;
+        let mut next = |k: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % k
+        };
+        let m = 997;
+        let pairs: Vec<(u32, u32)> = (0..m).map(|_| (next(60) as u32, next(60) as u32)).collect();
+        let mut e = EdgeList::from_pairs(60, &pairs);
+        e.ties = Some(
+            (0..m)
+                .map(|_| [TieClass::Strong, TieClass::Weak][next(2) as usize])
+                .collect(),
+        );
+        let weights: Vec<f32> = (0..m).map(|_| next(100) as f32).collect();
+        for directed in [false, true] {
+            for weighted in [false, true] {
+                let mut e = e.clone();
+                e.weights = weighted.then(|| weights.clone());
+                let whole = Graph::from_edges(e.clone(), directed);
+                check_invariants(&whole);
+                for cuts in [
+                    vec![],
+                    vec![0, 0, 1, 500, 500, 996],
+                    vec![3, 250, 251, 700, 997],
+                ] {
+                    for threads in [1, 3, 4] {
+                        let pool = rayon::ThreadPoolBuilder::new()
+                            .num_threads(threads)
+                            .build()
+                            .unwrap();
+                        let g = pool.install(|| {
+                            Graph::from_pieces(
+                                60,
+                                split(&e, &cuts),
+                                e.ties.clone(),
+                                e.weights.clone(),
+                                NodeIds::Range(60),
+                                directed,
+                            )
+                        });
+                        let at = format!(
+                            "directed {directed}, weighted {weighted}, cuts {cuts:?}, {threads} threads"
+                        );
+                        assert_eq!(g.offsets, whole.offsets, "{at}");
+                        assert_eq!(g.targets, whole.targets, "{at}");
+                        assert_eq!(g.ties, whole.ties, "{at}");
+                        assert_eq!(g.weights, whole.weights, "{at}");
+                        assert_eq!(g.build_counts(), whole.build_counts(), "{at}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arcs_become_targets_in_place_as_they_are_copied_with_a_duplicate() {
+        // Without a duplicate the arcs turn into the targets where they lie; with one they are
+        // copied over (`compact`): both must give the same graph.
+        let mut x = 99u64;
+        let pairs: Vec<(u32, u32)> = (0..400)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((x >> 33) as u32 % 50, (x >> 13) as u32 % 50)
+            })
+            .filter(|(a, b)| a != b)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut simple: Vec<(u32, u32)> = pairs
+            .into_iter()
+            .filter(|&(a, b)| seen.insert((a.min(b), a.max(b))))
+            .collect();
+        let weak = |e: &[(u32, u32)]| -> Vec<TieClass> {
+            e.iter()
+                .map(|&(a, b)| [TieClass::Strong, TieClass::Weak][((a + b) % 2) as usize])
+                .collect()
+        };
+        let mut plain = list(50, &simple);
+        plain.ties = Some(weak(&simple));
+        let a = Graph::from_edges(plain, false);
+        assert_eq!(a.build_counts().duplicates, 0);
+        simple.push(simple[7]);
+        let mut dup = list(50, &simple);
+        dup.ties = Some(weak(&simple));
+        let b = Graph::from_edges(dup, false);
+        assert_eq!(b.build_counts().duplicates, 1);
+        check_invariants(&a);
+        assert_eq!(
+            (&a.offsets, &a.targets, &a.ties),
+            (&b.offsets, &b.targets, &b.ties)
+        );
+    }
+
+    #[test]
+    fn pieces_give_back_any_range_of_the_list() {
+        let e = EdgeList::from_pairs(9, &(0..9).map(|i| (i, i + 1)).collect::<Vec<_>>());
+        let p = split(&e, &[0, 2, 2, 5, 9]);
+        assert_eq!(p.len(), 9);
+        for lo in 0..=9 {
+            for hi in lo..=9 {
+                let mut got = Vec::new();
+                for (first, s, d) in p.range(lo, hi) {
+                    assert_eq!(s.len(), d.len());
+                    for k in 0..s.len() {
+                        assert_eq!((s[k], d[k]), (e.src[first + k], e.dst[first + k]));
+                        got.push(first + k);
+                    }
+                }
+                assert_eq!(got, (lo..hi).collect::<Vec<_>>(), "{lo}..{hi}");
+            }
+        }
+        assert_eq!(p.concat(), (e.src.clone(), e.dst.clone()));
     }
 
     #[test]

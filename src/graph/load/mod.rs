@@ -225,28 +225,38 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
     } else {
         opts
     };
-    let (edges, directed) = match format {
-        Format::Text => (text::read(path, read_opts)?, opts.directed),
-        Format::Csv | Format::Parquet => (table::read(path, format, read_opts)?, opts.directed),
-        Format::Graphml | Format::Pajek | Format::MatrixMarket => {
-            let d = match format {
-                Format::Graphml => graphml::read(path, read_opts)?,
-                Format::Pajek => pajek::read(path, read_opts)?,
-                _ => mtx::read(path, read_opts)?,
-            };
-            // The file says whether it is directed; --directed keeps an undirected file's
-            // edges one-way, as for edge lists.
-            (d.edges, d.directed || opts.directed)
+    let graph = if format == Format::Text && !count {
+        // The parsed chunks are built into the graph where they are, not joined first.
+        let parsed = text::read_pieces(path, read_opts)?;
+        if parsed.pieces.len() == 0 {
+            return Err(Error::file(path, "no edges in the file"));
+        }
+        parsed.into_graph(opts.directed)
+    } else {
+        let (edges, directed) = match format {
+            Format::Text => (text::read(path, read_opts)?, opts.directed),
+            Format::Csv | Format::Parquet => (table::read(path, format, read_opts)?, opts.directed),
+            Format::Graphml | Format::Pajek | Format::MatrixMarket => {
+                let d = match format {
+                    Format::Graphml => graphml::read(path, read_opts)?,
+                    Format::Pajek => pajek::read(path, read_opts)?,
+                    _ => mtx::read(path, read_opts)?,
+                };
+                // The file says whether it is directed; --directed keeps an undirected file's
+                // edges one-way, as for edge lists.
+                (d.edges, d.directed || opts.directed)
+            }
+        };
+        if edges.src.is_empty() {
+            return Err(Error::file(path, "no edges in the file"));
+        }
+        let rows = count.then(|| (edges.src.clone(), edges.dst.clone()));
+        let graph = Graph::from_edges(edges, directed);
+        match rows {
+            Some((src, dst)) => layers::count_rows(graph, &src, &dst, directed),
+            None => graph,
         }
     };
-    if edges.src.is_empty() {
-        return Err(Error::file(path, "no edges in the file"));
-    }
-    let rows = count.then(|| (edges.src.clone(), edges.dst.clone()));
-    let mut graph = Graph::from_edges(edges, directed);
-    if let Some((src, dst)) = rows {
-        graph = layers::count_rows(graph, &src, &dst, directed);
-    }
     if !opts.layers.is_empty() {
         return add_layers(graph, &opts.layers).map(|(g, _)| g);
     }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::super::build::{Numbering, dense_numbering};
-use super::super::{EdgeList, NodeIds, TieClass};
+use super::super::build::{Numbering, Pieces, dense_numbering};
+use super::super::{EdgeList, Graph, NodeIds, TieClass};
 use super::{LoadOptions, intern_pairs_numeric};
 use crate::input::map_or_read;
 use crate::{Error, Result};
@@ -114,7 +114,45 @@ fn read_to_data_line(
     Ok(end)
 }
 
+/// A text edge list as it was parsed, in pieces (a chunk each), over dense ids.
+pub(crate) struct Parsed {
+    pub n: usize,
+    pub ids: NodeIds,
+    pub pieces: Pieces,
+    pub ties: Option<Vec<TieClass>>,
+    pub weights: Option<Vec<f32>>,
+}
+
+impl Parsed {
+    /// The graph, built from the pieces where they are.
+    pub(crate) fn into_graph(self, directed: bool) -> Graph {
+        Graph::from_pieces(
+            self.n,
+            self.pieces,
+            self.ties,
+            self.weights,
+            self.ids,
+            directed,
+        )
+    }
+}
+
+/// Reads a text edge list into one list of edges.
 pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
+    let p = read_pieces(path, opts)?;
+    let (src, dst) = p.pieces.concat();
+    Ok(EdgeList {
+        n: p.n,
+        src,
+        dst,
+        ties: p.ties,
+        weights: p.weights,
+        ids: p.ids,
+    })
+}
+
+/// Reads a text edge list, keeping the parsed chunks as the pieces of the edge list.
+pub(super) fn read_pieces(path: &Path, opts: &LoadOptions) -> Result<Parsed> {
     let (chunks, extra) = if crate::input::is_gzip(path) {
         parse_gzip(path, opts, GZIP_BLOCK)?
     } else {
@@ -156,20 +194,21 @@ pub(super) fn read(path: &Path, opts: &LoadOptions) -> Result<EdgeList> {
             }
         }
     }
-    let (n, ids, src, dst) = intern_chunks(&parsed);
-    Ok(EdgeList {
+    let ties = matches!(extra, Extra::Tie(_))
+        .then(|| parsed.iter().flat_map(|c| c.ties.iter().copied()).collect());
+    let weights = matches!(extra, Extra::Weight(_)).then(|| {
+        parsed
+            .iter()
+            .flat_map(|c| c.weights.iter().copied())
+            .collect()
+    });
+    let (n, ids, pieces) = intern_chunks(parsed);
+    Ok(Parsed {
         n,
-        src,
-        dst,
-        ties: matches!(extra, Extra::Tie(_))
-            .then(|| parsed.iter().flat_map(|c| c.ties.iter().copied()).collect()),
-        weights: matches!(extra, Extra::Weight(_)).then(|| {
-            parsed
-                .iter()
-                .flat_map(|c| c.weights.iter().copied())
-                .collect()
-        }),
         ids,
+        pieces,
+        ties,
+        weights,
     })
 }
 
@@ -481,8 +520,10 @@ impl ShareReader {
     }
 }
 
-/// Interns the ids of parsed chunks without first concatenating them.
-fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
+/// Interns the ids of parsed chunks without concatenating them: the chunks' id vectors become
+/// the pieces of the edge list, as they are when the ids are 0..max (the numbering is then the
+/// identity), renumbered in place otherwise.
+fn intern_chunks(chunks: Vec<Chunk>) -> (usize, NodeIds, Pieces) {
     let m: usize = chunks.iter().map(|c| c.src.len()).sum();
     let wide = chunks
         .iter()
@@ -502,9 +543,11 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
             .iter()
             .flat_map(|c| Chunk::wide(&c.dst, &c.big_dst))
             .collect();
-        return intern_pairs_numeric(&src, &dst);
+        drop(chunks);
+        let (n, ids, src, dst) = intern_pairs_numeric(&src, &dst);
+        return (n, ids, Pieces::new(vec![src], vec![dst]));
     }
-    // Dense ids: mark, number in order, map each chunk in parallel into its slice of the output.
+    // Dense ids: mark, number in order, and map each chunk in place, in parallel.
     let numbering = dense_numbering(
         max,
         chunks
@@ -512,36 +555,16 @@ fn intern_chunks(chunks: &[Chunk]) -> (usize, NodeIds, Vec<u32>, Vec<u32>) {
             .flat_map(|c| c.src.par_iter().chain(c.dst.par_iter()))
             .map(|&x| x as u64),
     );
-    let mut src = vec![0u32; m];
-    let mut dst = vec![0u32; m];
-    let mut parts = Vec::with_capacity(chunks.len());
-    let (mut s_rest, mut d_rest): (&mut [u32], &mut [u32]) = (&mut src, &mut dst);
-    for c in chunks {
-        let (s, sr) = s_rest.split_at_mut(c.src.len());
-        let (d, dr) = d_rest.split_at_mut(c.dst.len());
-        parts.push((c, s, d));
-        s_rest = sr;
-        d_rest = dr;
-    }
+    let (mut src, mut dst): (Vec<Vec<u32>>, Vec<Vec<u32>>) =
+        chunks.into_iter().map(|c| (c.src, c.dst)).unzip();
     // Every id from 0 to the largest present (generated graphs, most SNAP files): the numbering
-    // is the identity, and the chunks are copied as they are.
-    parts
-        .into_par_iter()
-        .for_each(|(c, s, d)| match &numbering {
-            Numbering::Identity(_) => {
-                s.copy_from_slice(&c.src);
-                d.copy_from_slice(&c.dst);
-            }
-            Numbering::Table(table, _) => {
-                for (o, &x) in s.iter_mut().zip(&c.src) {
-                    *o = table[x as usize];
-                }
-                for (o, &x) in d.iter_mut().zip(&c.dst) {
-                    *o = table[x as usize];
-                }
-            }
-        });
-    (numbering.len(), numbering.into_ids(), src, dst)
+    // is the identity, and the chunks stay as they are.
+    if let Numbering::Table(table, _) = &numbering {
+        src.par_iter_mut()
+            .chain(dst.par_iter_mut())
+            .for_each(|ids| ids.iter_mut().for_each(|x| *x = table[*x as usize]));
+    }
+    (numbering.len(), numbering.into_ids(), Pieces::new(src, dst))
 }
 
 #[inline]
@@ -906,7 +929,8 @@ mod tests {
                 chunks.len()
             );
             assert_eq!(chunks.iter().map(|c| c.lines).sum::<u64>(), 303);
-            let (n, _, src, dst) = intern_chunks(&chunks);
+            let (n, _, pieces) = intern_chunks(chunks);
+            let (src, dst) = pieces.concat();
             assert_eq!(
                 (n, &src, &dst),
                 (want.n, &want.src, &want.dst),
