@@ -297,7 +297,7 @@ impl Graph {
         // scatter the chunks in parallel into disjoint slots.
         let chunks = rayon::current_num_threads().clamp(1, 4);
         let chunk_len = m.div_ceil(chunks).max(1);
-        let per_chunk: Vec<(Vec<u32>, u64)> = (0..m.div_ceil(chunk_len))
+        let mut per_chunk: Vec<(Vec<u32>, u64)> = (0..m.div_ceil(chunk_len))
             .into_par_iter()
             .map(|c| {
                 let mut deg = vec![0u32; n];
@@ -326,19 +326,9 @@ impl Graph {
             .collect();
         counts.self_loops = per_chunk.iter().map(|c| c.1).sum();
         // start[u] = first slot of u's block; cursors[c][u] = first slot of chunk c inside it.
-        let mut start = Vec::with_capacity(n + 1);
-        let mut cursors: Vec<Vec<u64>> = vec![vec![0u64; n]; per_chunk.len()];
-        let mut acc = 0u64;
-        for u in 0..n {
-            start.push(acc);
-            for (c, (deg, _)) in per_chunk.iter().enumerate() {
-                cursors[c][u] = acc;
-                acc += deg[u] as u64;
-            }
-        }
-        start.push(acc);
+        let (start, cursors) = cursors(&mut per_chunk, n);
         drop(per_chunk);
-        let total = acc as usize;
+        let total = start[n] as usize;
 
         // Passes 2-4: scatter arcs into their source's block, sort and deduplicate each block in
         // parallel, compact. Without weights an arc is one u64 key (half the memory traffic).
@@ -426,7 +416,24 @@ impl Graph {
 fn scatter<T: Copy + Default + Send + Sync>(
     pieces: &Pieces,
     directed: bool,
-    cursors: Vec<Vec<u64>>,
+    cursors: Cursors,
+    chunk_len: usize,
+    total: usize,
+    huge: bool,
+    make: impl Fn(usize, u32) -> T + Sync,
+) -> Vec<T> {
+    match cursors {
+        Cursors::Narrow(c) => scatter_with(pieces, directed, c, chunk_len, total, huge, make),
+        Cursors::Wide(c) => scatter_with(pieces, directed, c, chunk_len, total, huge, make),
+    }
+}
+
+/// [`scatter`] with cursors of one width.
+#[allow(clippy::too_many_arguments)]
+fn scatter_with<T: Copy + Default + Send + Sync, C: Cursor>(
+    pieces: &Pieces,
+    directed: bool,
+    cursors: Vec<Vec<C>>,
     chunk_len: usize,
     total: usize,
     huge: bool,
@@ -447,13 +454,13 @@ fn scatter<T: Copy + Default + Send + Sync>(
         .into_par_iter()
         .enumerate()
         .for_each(|(c, mut fill)| {
-            let put = |fill: &mut [u64], a: u32, b: u32, i: usize| {
+            let put = |fill: &mut [C], a: u32, b: u32, i: usize| {
                 let pos = &mut fill[a as usize];
                 // SAFETY: chunk c owns slots cursors[c][a] .. cursors[c][a] + (its arcs from a), which
                 // pass 1 counted exactly, so no two writes (in any chunk) touch the same slot, and
                 // every slot is below `total`.
-                unsafe { slots.0.add(*pos as usize).write(make(i, b)) };
-                *pos += 1;
+                unsafe { slots.0.add(pos.slot()).write(make(i, b)) };
+                pos.step();
             };
             let (lo, hi) = (c * chunk_len, ((c + 1) * chunk_len).min(m));
             for (first, s, d) in pieces.range(lo, hi) {
@@ -478,6 +485,117 @@ fn scatter<T: Copy + Default + Send + Sync>(
             }
         });
     raw
+}
+
+/// Where each chunk of the edge list writes its next arc from each node: 4 bytes a cursor when
+/// the arcs number below 2^32 (the degree counters themselves, turned into cursors in place), 8
+/// otherwise.
+enum Cursors {
+    Narrow(Vec<Vec<u32>>),
+    Wide(Vec<Vec<u64>>),
+}
+
+/// A cursor: the next slot to write.
+trait Cursor: Copy + Send + Sync {
+    fn slot(self) -> usize;
+    fn step(&mut self);
+}
+
+impl Cursor for u32 {
+    #[inline(always)]
+    fn slot(self) -> usize {
+        self as usize
+    }
+    #[inline(always)]
+    fn step(&mut self) {
+        *self += 1;
+    }
+}
+
+impl Cursor for u64 {
+    #[inline(always)]
+    fn slot(self) -> usize {
+        self as usize
+    }
+    #[inline(always)]
+    fn step(&mut self) {
+        *self += 1;
+    }
+}
+
+/// From each chunk's degree counts (`per_chunk[c].0[u]`: arcs from `u` in chunk `c`): where each
+/// node's block starts (`start[u]`, the total last) and where each chunk writes in it. Parallel
+/// over ranges of nodes: the arcs of the ranges before one are summed first.
+fn cursors(per_chunk: &mut [(Vec<u32>, u64)], n: usize) -> (Vec<u64>, Cursors) {
+    cursors_narrow_below(per_chunk, n, 1 << 32)
+}
+
+/// [`cursors`], narrow when the arcs number below `limit` (tests lower it).
+fn cursors_narrow_below(
+    per_chunk: &mut [(Vec<u32>, u64)],
+    n: usize,
+    limit: u64,
+) -> (Vec<u64>, Cursors) {
+    let per = n.div_ceil(rayon::current_num_threads() * 4).max(1);
+    let sums: Vec<u64> = (0..n.div_ceil(per))
+        .into_par_iter()
+        .map(|p| {
+            let (lo, hi) = (p * per, ((p + 1) * per).min(n));
+            per_chunk
+                .iter()
+                .map(|(deg, _)| deg[lo..hi].iter().map(|&d| d as u64).sum::<u64>())
+                .sum()
+        })
+        .collect();
+    let mut bases = Vec::with_capacity(sums.len());
+    let mut total = 0u64;
+    for s in &sums {
+        bases.push(total);
+        total += s;
+    }
+    let mut start = vec![0u64; n + 1];
+    start[n] = total;
+    if total < limit {
+        // The counters become the cursors where they are.
+        let mut cols: Vec<_> = per_chunk
+            .iter_mut()
+            .map(|(deg, _)| deg.chunks_mut(per))
+            .collect();
+        let parts: Vec<(&mut [u64], Vec<&mut [u32]>)> = start[..n]
+            .chunks_mut(per)
+            .map(|st| (st, cols.iter_mut().map(|c| c.next().unwrap()).collect()))
+            .collect();
+        parts
+            .into_par_iter()
+            .zip(bases)
+            .for_each(|((st, mut degs), base)| {
+                let mut acc = base;
+                for (i, s) in st.iter_mut().enumerate() {
+                    *s = acc;
+                    for d in degs.iter_mut() {
+                        let k = d[i] as u64;
+                        // Below 2^32: at most the total.
+                        d[i] = acc as u32;
+                        acc += k;
+                    }
+                }
+            });
+        let narrow = per_chunk
+            .iter_mut()
+            .map(|(deg, _)| std::mem::take(deg))
+            .collect();
+        return (start, Cursors::Narrow(narrow));
+    }
+    let mut wide: Vec<Vec<u64>> = vec![vec![0u64; n]; per_chunk.len()];
+    let mut acc = 0u64;
+    for (u, s) in start[..n].iter_mut().enumerate() {
+        *s = acc;
+        for (c, (deg, _)) in per_chunk.iter().enumerate() {
+            wide[c][u] = acc;
+            acc += deg[u] as u64;
+        }
+    }
+    (start, Cursors::Wide(wide))
 }
 
 /// An edge list in consecutive pieces (sources and targets of equal lengths): a loader's parsed
@@ -904,6 +1022,49 @@ mod tests {
             (&a.offsets, &a.targets, &a.ties),
             (&b.offsets, &b.targets, &b.ties)
         );
+    }
+
+    #[test]
+    fn cursors_are_the_same_narrow_in_place_and_wide() {
+        let mut x = 7u64;
+        let mut deg = |n: usize| -> Vec<u32> {
+            (0..n)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 60) as u32
+                })
+                .collect()
+        };
+        for (n, chunks, threads) in [(0, 2, 2), (1, 1, 1), (1000, 3, 3), (77, 4, 2), (5, 2, 4)] {
+            let counts: Vec<(Vec<u32>, u64)> = (0..chunks).map(|_| (deg(n), 0)).collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (s1, narrow) = pool.install(|| cursors(&mut counts.clone(), n));
+            let (s2, wide) = pool.install(|| cursors_narrow_below(&mut counts.clone(), n, 0));
+            let (Cursors::Narrow(narrow), Cursors::Wide(wide)) = (narrow, wide) else {
+                panic!("n = {n}: both cursor widths");
+            };
+            assert_eq!(s1, s2, "n = {n}");
+            let widened: Vec<Vec<u64>> = narrow
+                .iter()
+                .map(|c| c.iter().map(|&x| x as u64).collect())
+                .collect();
+            assert_eq!(widened, wide, "n = {n}");
+            // Each chunk's cursor sits after the earlier chunks' arcs of the same node.
+            let mut acc = 0u64;
+            for u in 0..n {
+                assert_eq!(s1[u], acc);
+                for (c, (d, _)) in counts.iter().enumerate() {
+                    assert_eq!(wide[c][u], acc);
+                    acc += d[u] as u64;
+                }
+            }
+            assert_eq!(s1[n], acc);
+        }
     }
 
     #[test]
