@@ -349,7 +349,7 @@ impl Graph {
                 // The edge list is in the arcs now: free it before sorting and compacting.
                 pieces = Pieces::default();
                 let (raw, kept) = sort_blocks(raw, &start, |a| (*a >> 1) as u64, |a, b| a.cmp(b));
-                compact_keys(raw, &start, &kept)
+                compact_keys(raw, start, &kept)
             }
             None => {
                 let raw = scatter(
@@ -553,7 +553,8 @@ fn cursors_narrow_below(
         bases.push(total);
         total += s;
     }
-    let mut start = vec![0u64; n + 1];
+    // Kept as the graph's offsets when no arc is dropped: on huge pages, as `compact` makes them.
+    let mut start: Vec<u64> = crate::mem::zeroed(n + 1);
     start[n] = total;
     if total < limit {
         // The counters become the cursors where they are.
@@ -741,15 +742,15 @@ fn sort_blocks<T: Copy + Send>(
 /// allocated, faulted in and written a second time.
 fn compact_keys(
     mut raw: Vec<u32>,
-    start: &[u64],
+    start: Vec<u64>,
     kept: &[u64],
 ) -> (Vec<u32>, Vec<TieClass>, Option<Vec<f32>>, Vec<u64>) {
     if kept.iter().sum::<u64>() as usize != raw.len() {
-        return compact(&raw, start, kept, |a| *a as u64, |_| 1.0, false);
+        return compact(&raw, &start, kept, |a| *a as u64, |_| 1.0, false);
     }
-    // Nothing dropped: the blocks start where the offsets do. On huge pages, as in `compact`.
-    let mut offsets: Vec<u64> = crate::mem::zeroed(start.len());
-    offsets.copy_from_slice(start);
+    // Nothing dropped: the blocks start where the offsets do (`start` is on huge pages, as
+    // `compact` puts the offsets).
+    let offsets = start;
     let ties = raw
         .par_iter()
         .map(|&k| {
