@@ -910,6 +910,12 @@ mod tests {
         check_invariants(&g);
         assert_eq!(g.degree(2), 0);
         assert_eq!(g.node_count(), 5);
+        // No edge at all (a generator at p = 0): every list empty.
+        for directed in [false, true] {
+            let g = Graph::from_edges(list(5, &[]), directed);
+            check_invariants(&g);
+            assert_eq!((g.node_count(), g.arc_count()), (5, 0));
+        }
     }
 
     /// An edge list with self-loops, duplicates, tie labels and weights, split at `cuts`.
