@@ -34,8 +34,10 @@ enum Coins {
         p_max: f64,
         inv_rate: f64,
     },
-    /// The weighted cascade: every arc into `v` has the chance 1 / in-degree(v).
-    InDegree,
+    /// The weighted cascade: every arc into `v` has the chance 1 / in-degree(v). `inv_rates[d]`
+    /// is [`inv_rate`]`(1 / d)` for the in-degrees below [`IN_DEGREE_TABLE`] (a logarithm per node
+    /// sampled otherwise); larger ones compute it.
+    InDegree { inv_rates: Vec<f64> },
     /// A chance per reversed arc (from the graph's weights).
     PerArc(Vec<f64>),
 }
@@ -129,6 +131,9 @@ fn skip_walk(
     }
 }
 
+/// In-degrees below this have their weighted-cascade skip rate in a table (8 KB).
+const IN_DEGREE_TABLE: usize = 1024;
+
 fn inv_rate(p: f64) -> f64 {
     if p <= 0.0 || p >= 1.0 {
         0.0
@@ -196,7 +201,11 @@ impl<'g> Sampler<'g> {
                     inv_rate: inv_rate(p_max),
                 }
             }
-            Activation::WeightedCascade => Coins::InDegree,
+            Activation::WeightedCascade => Coins::InDegree {
+                inv_rates: (0..IN_DEGREE_TABLE)
+                    .map(|d| inv_rate(1.0 / d.max(1) as f64))
+                    .collect(),
+            },
             Activation::FromWeight { p } => {
                 let w = weights.as_deref().ok_or_else(|| {
                     Error::invalid(
@@ -292,7 +301,7 @@ impl<'g> Sampler<'g> {
                 let strong = self.ties.iter().filter(|t| **t == TieClass::Strong).count() as f64;
                 (p[1] * strong + p[0] * (arcs - strong)) / arcs
             }
-            Coins::InDegree => {
+            Coins::InDegree { .. } => {
                 let nonzero = (0..self.n)
                     .filter(|&v| self.offsets[v + 1] > self.offsets[v])
                     .count();
@@ -321,11 +330,15 @@ impl<'g> Sampler<'g> {
                     }
                 })
             }
-            Coins::InDegree => {
+            Coins::InDegree { inv_rates } => {
                 let d = b - a;
                 if d > 0 {
                     let p = 1.0 / d as f64;
-                    skip_walk(rng, d, p, inv_rate(p), |i, r| hit(a + i, r))
+                    let rate = match inv_rates.get(d) {
+                        Some(&r) => r,
+                        None => inv_rate(p),
+                    };
+                    skip_walk(rng, d, p, rate, |i, r| hit(a + i, r))
                 }
             }
             Coins::PerArc(q) => {
@@ -406,7 +419,7 @@ impl Sampler<'_> {
         let q = match &self.coins {
             Coins::Uniform { p, .. } => *p,
             Coins::ByClass { p, .. } => p[self.ties[i].index()],
-            Coins::InDegree => {
+            Coins::InDegree { .. } => {
                 let d = self.offsets[v as usize + 1] - self.offsets[v as usize];
                 1.0 / d.max(1) as f64
             }
