@@ -501,27 +501,22 @@ trait Cursor: Copy + Send + Sync {
     fn step(&mut self);
 }
 
-impl Cursor for u32 {
-    #[inline(always)]
-    fn slot(self) -> usize {
-        self as usize
-    }
-    #[inline(always)]
-    fn step(&mut self) {
-        *self += 1;
-    }
+macro_rules! cursor {
+    ($t:ty) => {
+        impl Cursor for $t {
+            #[inline(always)]
+            fn slot(self) -> usize {
+                self as usize
+            }
+            #[inline(always)]
+            fn step(&mut self) {
+                *self += 1;
+            }
+        }
+    };
 }
-
-impl Cursor for u64 {
-    #[inline(always)]
-    fn slot(self) -> usize {
-        self as usize
-    }
-    #[inline(always)]
-    fn step(&mut self) {
-        *self += 1;
-    }
-}
+cursor!(u32);
+cursor!(u64);
 
 /// From each chunk's degree counts (`per_chunk[c].0[u]`: arcs from `u` in chunk `c`): where each
 /// node's block starts (`start[u]`, the total last) and where each chunk writes in it. Parallel
@@ -737,6 +732,16 @@ fn sort_blocks<T: Copy + Send>(
     (raw, kept)
 }
 
+/// The tie class of an arc key (`target << 1 | weak`).
+#[inline]
+fn class_of_key(k: u64) -> TieClass {
+    if k & 1 == 1 {
+        TieClass::Weak
+    } else {
+        TieClass::Strong
+    }
+}
+
 /// [`compact`] for arcs that are `u32` keys (`target << 1 | weak`): when no arc was dropped (the
 /// usual case), the keys become the targets in place, so the graph's largest array is not
 /// allocated, faulted in and written a second time.
@@ -751,16 +756,7 @@ fn compact_keys(
     // Nothing dropped: the blocks start where the offsets do (`start` is on huge pages, as
     // `compact` puts the offsets).
     let offsets = start;
-    let ties = raw
-        .par_iter()
-        .map(|&k| {
-            if k & 1 == 1 {
-                TieClass::Weak
-            } else {
-                TieClass::Strong
-            }
-        })
-        .collect();
+    let ties = raw.par_iter().map(|&k| class_of_key(k as u64)).collect();
     raw.par_iter_mut().for_each(|k| *k >>= 1);
     (raw, ties, None, offsets)
 }
@@ -785,13 +781,6 @@ fn compact<T: Sync>(
         *o = acc;
     }
     let arcs = acc as usize;
-    let weak = |k: u64| {
-        if k & 1 == 1 {
-            TieClass::Weak
-        } else {
-            TieClass::Strong
-        }
-    };
     if arcs == raw.len() {
         // Nothing was dropped (the usual case): the arcs are already in place; map them flat.
         // Targets are the engine's hottest random reads: on huge pages where available.
@@ -800,7 +789,7 @@ fn compact<T: Sync>(
             .par_iter_mut()
             .zip(raw.par_iter())
             .for_each(|(t, a)| *t = (key(a) >> 1) as u32);
-        let ties = raw.par_iter().map(|a| weak(key(a))).collect();
+        let ties = raw.par_iter().map(|a| class_of_key(key(a))).collect();
         let weights = weighted.then(|| raw.par_iter().map(&weight).collect());
         return (targets, ties, weights, offsets);
     }
@@ -827,7 +816,7 @@ fn compact<T: Sync>(
                 for a in &raw[s..s + kept[u] as usize] {
                     let k = key(a);
                     t[j] = (k >> 1) as u32;
-                    c[j] = weak(k);
+                    c[j] = class_of_key(k);
                     if weighted {
                         w[j] = weight(a);
                     }
