@@ -35,6 +35,14 @@ pub trait Accumulate: Send + Sized {
             .collect();
         self.add_run(&times, attempts);
     }
+    /// Records one run given by its adoption times in any order (the live engine's form, which
+    /// does not sort them). The same as [`Accumulate::add_run`] on the times sorted, which is what
+    /// the default does; an accumulator that needs only counts below given hours and a few order
+    /// statistics can take them unsorted, in linear time. `times` may be reordered.
+    fn add_unsorted(&mut self, times: &mut [f64], attempts: u64) {
+        times.sort_unstable_by(f64::total_cmp);
+        self.add_run(times, attempts);
+    }
     /// Adds another accumulator's runs to this one.
     fn merge(&mut self, other: Self);
     /// This accumulator as bytes, to be merged in another process (runs sharded over a

@@ -36,6 +36,8 @@ pub(crate) struct Scratch {
     /// Adoption times of this run, in increasing order (Dijkstra settles in time order); empty
     /// after a breadth-first run, whose adopters are in `rounds` (see [`Scratch::adoption_times`]).
     pub(crate) times: Vec<f64>,
+    /// `times` is not sorted (a live-engine run: the accumulator takes them as they are).
+    pub(super) unsorted: bool,
     /// Breadth-first runs: `(hour, adopters)` per round, the form accumulators take fastest;
     /// empty after a Dijkstra run.
     rounds: Vec<(f64, u64)>,
@@ -73,6 +75,7 @@ impl Scratch {
             epoch: 0,
             heap: BinaryHeap::new(),
             times: Vec::new(),
+            unsorted: false,
             attempts: 0,
             contagion: ContagionScratch::default(),
             calendar: Calendar::default(),
@@ -89,6 +92,7 @@ impl Scratch {
         }
         self.heap.clear();
         self.times.clear();
+        self.unsorted = false;
         self.rounds.clear();
         self.attempts = 0;
     }
@@ -132,7 +136,11 @@ impl Scratch {
     /// The last run's adoption times, sorted (rebuilt from its rounds after a breadth-first run).
     pub(crate) fn adoption_times(&self) -> Vec<f64> {
         if self.rounds.is_empty() {
-            self.times.clone()
+            let mut times = self.times.clone();
+            if self.unsorted {
+                times.sort_unstable_by(f64::total_cmp);
+            }
+            times
         } else {
             self.rounds
                 .iter()
@@ -142,11 +150,13 @@ impl Scratch {
     }
 
     /// Records the last run in `acc`: by rounds after a breadth-first run, by times otherwise.
-    pub(crate) fn record<A: super::Accumulate>(&self, acc: &mut A) {
-        if self.rounds.is_empty() {
-            acc.add_run(&self.times, self.attempts);
-        } else {
+    pub(crate) fn record<A: super::Accumulate>(&mut self, acc: &mut A) {
+        if !self.rounds.is_empty() {
             acc.add_rounds(&self.rounds, self.attempts);
+        } else if self.unsorted {
+            acc.add_unsorted(&mut self.times, self.attempts);
+        } else {
+            acc.add_run(&self.times, self.attempts);
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Accumulator {
     reached: Vec<u64>,
     /// Hitting times summed in nanohours (integers, so that merging is exact).
     reached_nanohours: Vec<u128>,
+    /// `add_unsorted`'s counts per grid point (a buffer reused from run to run; not state).
+    #[serde(skip)]
+    per_point: Vec<u64>,
 }
 
 impl Accumulator {
@@ -61,6 +64,7 @@ impl Accumulator {
             final_hist: Sketch::new(nodes),
             reached: vec![0; FRACTIONS.len()],
             reached_nanohours: vec![0; FRACTIONS.len()],
+            per_point: Vec::new(),
         }
     }
 }
@@ -71,7 +75,12 @@ impl Accumulator {
     #[inline]
     fn grid_point_from(&self, t: f64, step: f64) -> usize {
         let g = self.grid.len();
-        let mut b = (((t - self.grid[0]) / step).ceil().max(0.0) as usize).min(g);
+        // The ceiling by hand: `f64::ceil` is a library call on baseline x86-64, and this runs
+        // once per adopter. `as` saturates, so a huge quotient gives a huge index, then `g`.
+        let x = (t - self.grid[0]) / step;
+        let i = x as i64;
+        let up = i64::from((i as f64) < x);
+        let mut b = (i.saturating_add(up).max(0) as usize).min(g);
         while b > 0 && self.grid[b - 1] >= t {
             b -= 1;
         }
@@ -164,6 +173,71 @@ impl Accumulate for Accumulator {
             if total >= target {
                 self.reached[k] += 1;
                 self.reached_nanohours[k] += (times[target - 1] * 1e9).round() as u128;
+            }
+        }
+    }
+
+    fn add_unsorted(&mut self, times: &mut [f64], attempts: u64) {
+        // As `add_run` on the sorted times, without sorting them: the count at each grid point
+        // and probe hour from one pass over the times, the hitting times of the target counts
+        // by selection. Few adopters (fewer than grid points): sorted, as `add_run` takes them.
+        let g = self.grid.len();
+        let total = times.len();
+        if total < g.max(64) {
+            times.sort_unstable_by(f64::total_cmp);
+            self.add_run(times, attempts);
+            return;
+        }
+        self.runs += 1;
+        self.attempts += attempts;
+        self.final_sum += total as u64;
+        self.final_sq += (total as u128).pow(2);
+        self.final_hist.add(total as u64);
+        let step = if g > 1 {
+            self.grid[1] - self.grid[0]
+        } else {
+            1.0
+        };
+        // `per_point[b]`: the times whose first grid point at or after them is b (g: none).
+        let mut per_point = std::mem::take(&mut self.per_point);
+        per_point.clear();
+        per_point.resize(g + 1, 0);
+        let mut probe = [0u64; PROBE_HOURS.len() + 1];
+        let probes = &self.probes[..self.probes.len().min(probe.len())];
+        for &t in times.iter() {
+            per_point[self.grid_point_from(t, step)] += 1;
+            for (c, &h) in probe.iter_mut().zip(probes) {
+                *c += u64::from(t <= h);
+            }
+        }
+        // The same changes, at the same grid points, as `add_run` makes.
+        let mut prev: Option<u64> = None;
+        let mut count = 0u64;
+        for (b, &here) in per_point[..g].iter().enumerate() {
+            count += here;
+            if b == 0 || prev != Some(count) {
+                self.change(&mut prev, b, count);
+            }
+            if count == total as u64 {
+                break;
+            }
+        }
+        self.per_point = per_point;
+        for (k, &c) in probe.iter().enumerate().take(self.probes.len()) {
+            self.probe_sum[k] += c;
+            self.probe_sq[k] += (c as u128).pow(2);
+        }
+        // The hitting times: the target-th smallest time, largest target first, each later
+        // selection within the part below the last.
+        let mut upto = total;
+        for k in (0..self.targets.len()).rev() {
+            let target = self.targets[k];
+            if total >= target {
+                let (_, t, _) = times[..upto].select_nth_unstable_by(target - 1, f64::total_cmp);
+                let t = *t;
+                self.reached[k] += 1;
+                self.reached_nanohours[k] += (t * 1e9).round() as u128;
+                upto = target;
             }
         }
     }
@@ -390,6 +464,7 @@ fn round6(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::{Just, Strategy};
 
     proptest::proptest! {
         /// A run given by rounds counts exactly as the same run given by adoption times.
@@ -431,6 +506,46 @@ mod tests {
                 by_rounds.add_rounds(&rounds, 7);
             }
             proptest::prop_assert_eq!(format!("{by_times:?}"), format!("{by_rounds:?}"));
+        }
+
+        /// A run given by its times in any order counts exactly as the same times sorted.
+        #[test]
+        fn unsorted_times_count_as_sorted(
+            runs in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        0.0f64..14.0,
+                        // On grid points and probe hours, and ties.
+                        (0u32..60).prop_map(|k| k as f64 * 0.25),
+                    ],
+                    0..400),
+                1..8),
+            step in proptest::prop_oneof![
+                proptest::sample::select(vec![0.1, 0.25, 0.5, 1.0]),
+                0.05f64..2.0
+            ],
+            nodes in 400usize..3000,
+            horizon in proptest::prop_oneof![Just(f64::INFINITY), 2.0f64..30.0],
+            shuffle in 0u64..1000,
+        ) {
+            let grid = Grid::new(step, 10.0).unwrap();
+            let mut sorted = Accumulator::new(nodes, grid, horizon);
+            let mut unsorted = sorted.clone();
+            for (r, times) in runs.iter().enumerate() {
+                let mut t = times.clone();
+                t.sort_by(f64::total_cmp);
+                sorted.add_run(&t, 5);
+                // Reversed, or rotated: any order.
+                let mut u = times.clone();
+                if (shuffle + r as u64).is_multiple_of(2) {
+                    u.reverse();
+                } else {
+                    let k = (shuffle as usize) % u.len().max(1);
+                    u.rotate_left(k);
+                }
+                unsorted.add_unsorted(&mut u, 5);
+            }
+            proptest::prop_assert_eq!(sorted.encode(), unsorted.encode());
         }
 
         /// The difference-coded curves equal a direct count at every grid point.
