@@ -48,9 +48,10 @@ pub(crate) struct Live {
     delay: Vec<f64>,
     /// Adoption times by adopter number.
     time: Vec<f64>,
-    /// By adopter number: where its children and its arcs in `from` start (one more at the end).
-    kids_at: Vec<u32>,
-    arcs_at: Vec<u32>,
+    /// By adopter number: one past its last child, and one past its last arc in `from` (label
+    /// correction's ranges).
+    kids_end: Vec<u32>,
+    arcs_end: Vec<u32>,
     /// Adopters waiting to pass an earlier time on (always all false between runs), and the queue.
     queued: Vec<bool>,
     todo: Vec<u32>,
@@ -94,8 +95,8 @@ pub(crate) fn run(
     let Live {
         wanted,
         table,
-        kids_at,
-        arcs_at,
+        kids_end,
+        arcs_end,
         parent,
         tree_delay,
         from,
@@ -243,65 +244,85 @@ pub(crate) fn run(
     }
     // One pass in the order found: each adopter's time from its parent's (found before it) and
     // from the other arcs into it found so far; then its other arcs out. A node that such an arc
-    // reaches sooner after its own turn is queued to be put right. The pass also notes where each
-    // adopter's children (a run of numbers: parents never decrease) and other arcs start.
+    // reaches sooner after its own turn is queued to be put right.
     if queued.len() < m {
         queued.resize(m, false);
     }
     time.resize(m, f64::INFINITY);
-    kids_at.clear();
-    kids_at.resize(m + 1, m as u32);
-    arcs_at.clear();
-    arcs_at.resize(m + 1, from.len() as u32);
     todo.clear();
     let mut e = 0;
-    let mut next_parent = 0;
+    let mut next = from.first().map_or(usize::MAX, |&u| u as usize);
     for k in 0..m {
         if k >= first {
-            let p = parent[k] as usize;
-            while next_parent <= p {
-                kids_at[next_parent] = k as u32;
-                next_parent += 1;
-            }
-            let t = time[p] + tree_delay[k];
-            if t < time[k] {
-                time[k] = t;
-            }
+            let t = time[parent[k] as usize] + tree_delay[k];
+            let was = time[k];
+            time[k] = if t < was { t } else { was };
         }
-        arcs_at[k] = e as u32;
-        while e < from.len() && from[e] as usize == k {
-            let v = to[e] as usize;
-            let t = time[k] + delay[e];
-            if t < time[v] {
-                time[v] = t;
-                if v < k && !queued[v] {
-                    queued[v] = true;
-                    todo.push(v as u32);
+        if k == next {
+            while e < from.len() && from[e] as usize == k {
+                let v = to[e] as usize;
+                let t = time[k] + delay[e];
+                if t < time[v] {
+                    time[v] = t;
+                    if v < k && !queued[v] {
+                        queued[v] = true;
+                        todo.push(v as u32);
+                    }
                 }
+                e += 1;
             }
-            e += 1;
+            next = from.get(e).map_or(usize::MAX, |&u| u as usize);
         }
     }
-    // Label correction: a node put right passes its time on to its children (from `kids_at[u]`
-    // to the next node's; nodes after the last parent keep `m`, no children) and other arcs.
-    let mut head = 0;
-    while head < todo.len() {
-        let u = todo[head] as usize;
-        head += 1;
-        queued[u] = false;
-        let tu = time[u];
-        let (a, b) = (kids_at[u] as usize, kids_at[u + 1] as usize);
-        let (x, y) = (arcs_at[u] as usize, arcs_at[u + 1] as usize);
-        let arcs = (a..b)
-            .map(|k| (k, tree_delay[k]))
-            .chain((x..y).map(|e| (to[e] as usize, delay[e])));
-        for (v, d) in arcs {
-            let t = tu + d;
-            if t < time[v] {
-                time[v] = t;
-                if !queued[v] {
-                    queued[v] = true;
-                    todo.push(v as u32);
+    if !todo.is_empty() {
+        // Where each adopter's children (a run of numbers: parents never decrease) and its other
+        // arcs (sources never decrease either) end: each child, then each arc, writes one past
+        // itself at its parent or source, and a running maximum fills in the nodes with none.
+        // (Without a branch per node: a loop that stepped from parent to parent mispredicted.)
+        kids_end.clear();
+        kids_end.resize(m, 0);
+        for k in first..m {
+            kids_end[parent[k] as usize] = k as u32 + 1;
+        }
+        let mut run = first as u32;
+        for x in kids_end.iter_mut() {
+            run = run.max(*x);
+            *x = run;
+        }
+        arcs_end.clear();
+        arcs_end.resize(m, 0);
+        for (e, &u) in from.iter().enumerate() {
+            arcs_end[u as usize] = e as u32 + 1;
+        }
+        let mut run = 0;
+        for x in arcs_end.iter_mut() {
+            run = run.max(*x);
+            *x = run;
+        }
+        // Label correction: a node put right passes its time on to its children and arcs.
+        let mut head = 0;
+        while head < todo.len() {
+            let u = todo[head] as usize;
+            head += 1;
+            queued[u] = false;
+            let tu = time[u];
+            let a = if u == 0 {
+                first
+            } else {
+                kids_end[u - 1] as usize
+            };
+            let x = if u == 0 { 0 } else { arcs_end[u - 1] as usize };
+            let arcs = (a..kids_end[u] as usize)
+                .map(|k| (k, tree_delay[k]))
+                .chain((x..arcs_end[u] as usize).map(|e| (to[e] as usize, delay[e])));
+            for (v, d) in arcs {
+                let t = tu + d;
+                if t < time[v] {
+                    time[v] = t;
+                    if !queued[v] {
+                        queued[v] = true;
+                        todo.push(v as u32);
+                    }
                 }
             }
         }

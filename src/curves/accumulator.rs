@@ -71,13 +71,13 @@ impl Accumulator {
 
 impl Accumulator {
     /// The first grid point at or after hour `t` (the grid's length if none): computed from the
-    /// grid `step`, then corrected against the stored grid values.
+    /// grid step (given as its inverse), then corrected against the stored grid values.
     #[inline]
-    fn grid_point_from(&self, t: f64, step: f64) -> usize {
+    fn grid_point_from(&self, t: f64, inv_step: f64) -> usize {
         let g = self.grid.len();
         // The ceiling by hand: `f64::ceil` is a library call on baseline x86-64, and this runs
         // once per adopter. `as` saturates, so a huge quotient gives a huge index, then `g`.
-        let x = (t - self.grid[0]) / step;
+        let x = (t - self.grid[0]) * inv_step;
         let i = x as i64;
         let up = i64::from((i as f64) < x);
         let mut b = (i.saturating_add(up).max(0) as usize).min(g);
@@ -137,7 +137,7 @@ impl Accumulate for Accumulator {
             };
             while i < total {
                 let t = times[i];
-                let b = self.grid_point_from(t, step);
+                let b = self.grid_point_from(t, 1.0 / step);
                 if b >= g {
                     break;
                 }
@@ -198,28 +198,60 @@ impl Accumulate for Accumulator {
         } else {
             1.0
         };
+        // A probe hour that is a grid point (the usual case) counts as that grid point; an
+        // infinite horizon counts every adopter; any other probe hour is counted on its own.
+        let mut probe_point = [usize::MAX; PROBE_HOURS.len() + 1];
+        let mut off_grid = [(0usize, 0.0f64); PROBE_HOURS.len() + 1];
+        let mut n_off = 0;
+        for (k, &h) in self.probes.iter().enumerate().take(probe_point.len()) {
+            if h == f64::INFINITY {
+                probe_point[k] = g;
+            } else if let Ok(j) = self.grid.binary_search_by(|x| x.total_cmp(&h)) {
+                probe_point[k] = j;
+            } else {
+                off_grid[n_off] = (k, h);
+                n_off += 1;
+            }
+        }
+        let mut probe = [0u64; PROBE_HOURS.len() + 1];
         // `per_point[b]`: the times whose first grid point at or after them is b (g: none).
         let mut per_point = std::mem::take(&mut self.per_point);
         per_point.clear();
         per_point.resize(g + 1, 0);
-        let mut probe = [0u64; PROBE_HOURS.len() + 1];
-        let probes = &self.probes[..self.probes.len().min(probe.len())];
-        for &t in times.iter() {
-            per_point[self.grid_point_from(t, step)] += 1;
-            for (c, &h) in probe.iter_mut().zip(probes) {
-                *c += u64::from(t <= h);
+        let inv_step = 1.0 / step;
+        if n_off == 0 {
+            for &t in times.iter() {
+                per_point[self.grid_point_from(t, inv_step)] += 1;
+            }
+        } else {
+            for &t in times.iter() {
+                per_point[self.grid_point_from(t, inv_step)] += 1;
+                for &(k, h) in &off_grid[..n_off] {
+                    probe[k] += u64::from(t <= h);
+                }
             }
         }
-        // The same changes, at the same grid points, as `add_run` makes.
-        let mut prev: Option<u64> = None;
+        // Counts up to each grid point, then the same changes, at the same grid points, as
+        // `add_run` makes.
         let mut count = 0u64;
+        for x in per_point[..g].iter_mut() {
+            count += *x;
+            *x = count;
+        }
+        let mut prev: Option<u64> = None;
         for (b, &here) in per_point[..g].iter().enumerate() {
-            count += here;
-            if b == 0 || prev != Some(count) {
-                self.change(&mut prev, b, count);
+            if b == 0 || prev != Some(here) {
+                self.change(&mut prev, b, here);
             }
-            if count == total as u64 {
+            if here == total as u64 {
                 break;
+            }
+        }
+        for (k, &j) in probe_point.iter().enumerate().take(self.probes.len()) {
+            if j < g {
+                probe[k] = per_point[j];
+            } else if j == g {
+                probe[k] = total as u64;
             }
         }
         self.per_point = per_point;
@@ -262,7 +294,7 @@ impl Accumulate for Accumulator {
             1.0
         };
         while k < rounds.len() {
-            let b = self.grid_point_from(rounds[k].0, step);
+            let b = self.grid_point_from(rounds[k].0, 1.0 / step);
             if b >= g {
                 break;
             }
