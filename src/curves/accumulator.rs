@@ -178,16 +178,11 @@ impl Accumulate for Accumulator {
     }
 
     fn add_unsorted(&mut self, times: &mut [f64], attempts: u64) {
-        // As `add_run` on the sorted times, without sorting them: the count at each grid point
-        // and probe hour from one pass over the times, the hitting times of the target counts
-        // by selection. Few adopters (fewer than grid points): sorted, as `add_run` takes them.
+        // As `add_run` on the sorted times, without sorting them: how many times have each grid
+        // point as their first at or after them, in one pass; the counts up to each grid point
+        // and probe hour from those; the hitting times of the target counts by selection.
         let g = self.grid.len();
         let total = times.len();
-        if total < g.max(64) {
-            times.sort_unstable_by(f64::total_cmp);
-            self.add_run(times, attempts);
-            return;
-        }
         self.runs += 1;
         self.attempts += attempts;
         self.final_sum += total as u64;
@@ -200,60 +195,63 @@ impl Accumulate for Accumulator {
         };
         // A probe hour that is a grid point (the usual case) counts as that grid point; an
         // infinite horizon counts every adopter; any other probe hour is counted on its own.
+        let mut probe = [total as u64; PROBE_HOURS.len() + 1];
         let mut probe_point = [usize::MAX; PROBE_HOURS.len() + 1];
         let mut off_grid = [(0usize, 0.0f64); PROBE_HOURS.len() + 1];
         let mut n_off = 0;
-        for (k, &h) in self.probes.iter().enumerate().take(probe_point.len()) {
+        for (k, &h) in self.probes.iter().enumerate().take(probe.len()) {
             if h == f64::INFINITY {
-                probe_point[k] = g;
+                continue;
             } else if let Ok(j) = self.grid.binary_search_by(|x| x.total_cmp(&h)) {
                 probe_point[k] = j;
             } else {
                 off_grid[n_off] = (k, h);
+                probe[k] = 0;
                 n_off += 1;
             }
         }
-        let mut probe = [0u64; PROBE_HOURS.len() + 1];
-        // `per_point[b]`: the times whose first grid point at or after them is b (g: none).
+        // `per_point[b]`: the times whose first grid point at or after them is b (g: none). All
+        // zero between runs: the scan below clears what it reads.
         let mut per_point = std::mem::take(&mut self.per_point);
-        per_point.clear();
-        per_point.resize(g + 1, 0);
+        if per_point.len() != g + 1 {
+            per_point = vec![0; g + 1];
+        }
         let inv_step = 1.0 / step;
+        let mut last = 0;
         if n_off == 0 {
             for &t in times.iter() {
-                per_point[self.grid_point_from(t, inv_step)] += 1;
+                let b = self.grid_point_from(t, inv_step);
+                per_point[b] += 1;
+                last = last.max(b);
             }
         } else {
             for &t in times.iter() {
-                per_point[self.grid_point_from(t, inv_step)] += 1;
+                let b = self.grid_point_from(t, inv_step);
+                per_point[b] += 1;
+                last = last.max(b);
                 for &(k, h) in &off_grid[..n_off] {
                     probe[k] += u64::from(t <= h);
                 }
             }
         }
-        // Counts up to each grid point, then the same changes, at the same grid points, as
-        // `add_run` makes.
-        let mut count = 0u64;
-        for x in per_point[..g].iter_mut() {
-            count += *x;
-            *x = count;
-        }
+        // The counts up to each grid point, with the same changes, at the same grid points, as
+        // `add_run` makes: the first grid point always, then each where the count grows, up to
+        // the last one any time falls at.
         let mut prev: Option<u64> = None;
-        for (b, &here) in per_point[..g].iter().enumerate() {
-            if b == 0 || prev != Some(here) {
-                self.change(&mut prev, b, here);
+        let mut count = 0u64;
+        for b in 0..=last.min(g.saturating_sub(1)) {
+            let here = std::mem::take(&mut per_point[b]);
+            count += here;
+            if b == 0 || here != 0 {
+                self.change(&mut prev, b, count);
             }
-            if here == total as u64 {
-                break;
-            }
-        }
-        for (k, &j) in probe_point.iter().enumerate().take(self.probes.len()) {
-            if j < g {
-                probe[k] = per_point[j];
-            } else if j == g {
-                probe[k] = total as u64;
+            for (c, &j) in probe.iter_mut().zip(&probe_point) {
+                if j == b {
+                    *c = count;
+                }
             }
         }
+        per_point[g] = 0;
         self.per_point = per_point;
         for (k, &c) in probe.iter().enumerate().take(self.probes.len()) {
             self.probe_sum[k] += c;
