@@ -213,7 +213,15 @@ pub fn simulate_plan<A: Accumulate>(
     let mut prepared = Prepared::new(model, graph)?;
     prepared.skip = engine != Engine::Plain;
     prepared.heap = matches!(engine, Engine::Plain | Engine::Dijkstra);
-    prepared.live = engine == Engine::Live;
+    // Continuous delays without a horizon: the live engine (rounds, then shortest times over
+    // the live arcs found), which Auto prefers to the calendar queue there (benches/RESULTS.md,
+    // 2026-12-06, third session). With a horizon the calendar stops at it; the rounds cannot.
+    let bfs = prepared.uniform_fixed_delay().is_some() && seeds.iter().all(|s| s.1 == seeds[0].1);
+    let live_fits = matches!(prepared.rule, Rule::Ic)
+        && !bfs
+        && (prepared.skipper().is_some() || prepared.per_arc().is_some());
+    prepared.live = live_fits
+        && (engine == Engine::Live || (engine == Engine::Auto && prepared.horizon.is_infinite()));
     let runs = usize::try_from(mc.runs).map_err(|_| {
         Error::invalid(
             "--runs",
@@ -386,7 +394,11 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
             }
             (_, None) => (
                 self.scalar(0).unwrap_or_else(|| (self.new_acc)()),
-                Engine::Scalar,
+                if self.prepared.live {
+                    Engine::Live
+                } else {
+                    Engine::Scalar
+                },
             ),
         }
     }

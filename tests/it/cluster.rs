@@ -353,7 +353,7 @@ fn a_partitioned_graph_gives_the_same_bytes_on_one_two_and_four_processes() {
 
 /// The partitioned engine against the one-machine engine on the same graph, model and seeds:
 /// final reach and reach at 1, 4 and 24 hours within 4.5 standard errors of the difference, and
-/// the spread of the final reach over runs.
+/// the spread of the final reach over runs (its 5-95 % range).
 #[test]
 fn a_partitioned_graph_agrees_with_the_one_machine_engine_in_distribution() {
     let d = tempfile::tempdir().unwrap();
@@ -400,15 +400,18 @@ fn a_partitioned_graph_agrees_with_the_one_machine_engine_in_distribution() {
             checked += 1;
         }
         assert_eq!(checked, 4);
-        // The spread over runs too: standard deviations of the final reach within 15 % (each
-        // is estimated to about 2.6 % from 3,000 runs).
-        let (sa, sb) = (
-            a["final_reach"]["std"].as_f64().unwrap(),
-            b["final_reach"]["std"].as_f64().unwrap(),
-        );
+        // The spread over runs too: the final reach's 5th-to-95th-percentile range within 25 %.
+        // Not the standard deviation: with these chances about one run in a thousand dies out
+        // among the first few nodes, and one such run in 3,000 moves the standard deviation by a
+        // third (32 against 43 between two seeds of the same engine); the percentiles do not see
+        // it. (Their histogram's buckets are 8 adopters wide above 1,024, hence the 25 %.)
+        let range = |s: &serde_json::Value| {
+            s["final_reach"]["p95"].as_f64().unwrap() - s["final_reach"]["p05"].as_f64().unwrap()
+        };
+        let (ra, rb) = (range(&a), range(&b));
         assert!(
-            (sa / sb).ln().abs() < 0.15,
-            "{extra:?}: std {sa} against {sb}"
+            ra > 0.0 && rb > 0.0 && (ra / rb).ln().abs() < 0.25,
+            "{extra:?}: 5-95 % range {ra} against {rb}"
         );
         // The cascades are not trivial: the mean reach is well above the 3 seeds.
         assert!(a["final_reach"]["mean"].as_f64().unwrap() > 10.0, "{a}");
