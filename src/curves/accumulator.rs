@@ -239,8 +239,8 @@ impl Accumulate for Accumulator {
         // the last one any time falls at.
         let mut prev: Option<u64> = None;
         let mut count = 0u64;
-        for b in 0..=last.min(g.saturating_sub(1)) {
-            let here = std::mem::take(&mut per_point[b]);
+        for (b, slot) in per_point[..=last.min(g - 1)].iter_mut().enumerate() {
+            let here = std::mem::take(slot);
             count += here;
             if b == 0 || here != 0 {
                 self.change(&mut prev, b, count);
