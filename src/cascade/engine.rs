@@ -9,7 +9,8 @@ use crate::{Error, Result};
 pub enum Engine {
     /// When fused applies (every delay the same fixed time, every seed at the same hour): the
     /// first 64 runs scalar, then fused if they often reached the same nodes in the same round,
-    /// scalar if not (see [`simulate_chosen`]). Scalar otherwise.
+    /// scalar if not (see [`simulate_chosen`]). Continuous delays of the independent cascade:
+    /// live without a horizon, scalar (the calendar queue) with one. Scalar otherwise.
     #[default]
     Auto,
     /// One run at a time: Dijkstra with a calendar queue for continuous delays, breadth-first
@@ -25,10 +26,8 @@ pub enum Engine {
     /// engine before the calendar; the reference for its timing).
     Dijkstra,
     /// As scalar, with continuous delays run in two steps: the live arcs by breadth-first
-    /// rounds, then their shortest times (`live.rs`; times past a horizon left out). At best
-    /// about as fast as the calendar, where a per-node array fits in cache (0.9–1.0× on the 100 k-
-    /// node graphs), slower on larger ones, and it holds each run's live arcs (16 bytes each per
-    /// thread), so it is not chosen automatically.
+    /// rounds, then their shortest times (`live.rs`; times past a horizon left out, though the
+    /// rounds walk past it). Auto's choice for continuous delays without a horizon.
     Live,
 }
 

@@ -1,27 +1,37 @@
-//! The `live` engine (`--engine live`, not chosen automatically): continuous delays, the live
-//! arcs first, by breadth-first rounds, then the adoption times over them.
+//! The `live` engine, auto's choice for continuous delays without a horizon (`--engine live`
+//! asks for it with one): the live arcs first, by breadth-first rounds, then the adoption times
+//! over them.
 //!
 //! In the independent cascade a node's coins do not depend on when it adopts, and without a
 //! horizon every node reachable from the seeds over live arcs adopts. So a run can be cut in
 //! two: the breadth-first rounds of the fixed-delay engine find the adopters and every live arc
 //! between them (each adopter's coins walked once, as one sequence per round), each live arc
 //! drawing its delay as it is found; then the adoption times are the shortest times from the
-//! seeds over these arcs, found on a small graph that holds only the adopters, numbered in
-//! the order they were found (a few cache-resident arrays, not the whole graph). One pass over
-//! the live arcs in that order settles every node reached first by its fastest path; the nodes
-//! that a later-found arc reaches sooner are put right by label correction from there.
+//! seeds over these arcs, found on a small graph that holds only the adopters, numbered in the
+//! order they were found (arrays as long as the run's adopters, not the graph's nodes).
+//!
+//! The rounds make a tree: an adopter's first live arc in comes from its parent, found in the
+//! round before, so an adopter keeps only its parent's number and that arc's delay, and a
+//! node's children are a run of consecutive numbers. The other live arcs (their targets had
+//! adopted already: about one success in ten at p = 0.05 on the BA graphs) are kept aside with
+//! their target's node id; after the rounds the ids become numbers through a bitmap of those
+//! targets and a small table, without a per-node array (a store per adopter into one, at a
+//! random place, cost as much as the rounds themselves on ba_1m). One pass in the order found
+//! then gives each adopter its parent's time plus its delay, or sooner through an arc kept aside
+//! from a node passed earlier; a node that an arc from a later node reaches sooner is put right
+//! by label correction, along its children and its own arcs kept aside.
 //!
 //! A run is therefore the same cascade, in distribution, as Dijkstra on the binary heap
-//! (`--engine dijkstra`): the same coins, the same delays, the shortest times. The random numbers
-//! go to other uses, so the runs themselves differ. With a horizon the run is the same, its times
-//! past the horizon left out: a node that adopts after the horizon passes nothing on before it, so
-//! the times up to it are those of the cascade cut there (the rounds then walk past the horizon,
-//! work the calendar queue does not do).
+//! (`--engine dijkstra`): the same coins, the same delays, the shortest times (tested run by
+//! run against a plain Dijkstra over the arcs found). The random numbers go to other uses, so the
+//! runs themselves differ from the calendar's. With a horizon the run is the same, its times past
+//! the horizon left out: a node that adopts after the horizon passes nothing on before it, so the
+//! times up to it are those of the cascade cut there; but the rounds walk past the horizon,
+//! work the calendar queue does not do, so auto keeps the calendar when there is a horizon.
 //!
-//! Measured against the calendar (benches/RESULTS.md): about 15 % faster on ba_100k, even on
-//! ba_1m, not faster on 10 M nodes, where the per-node numbers (4 bytes a node, per thread) no
-//! longer stay in cache; and a run holds its live arcs (16 bytes each), which a run at a high
-//! p on a dense graph makes large. Hence an engine to ask for, not the default.
+//! The times are left unsorted: the accumulator counts them per grid point in one pass
+//! (`Accumulate::add_unsorted`). Memory per thread: a bit per node (the targets kept aside),
+//! and per adopter of the run about 33 bytes, per arc kept aside 16.
 
 use rand::Rng as _;
 
