@@ -71,6 +71,13 @@ pub(crate) struct Live {
     pieces: Vec<u32>,
 }
 
+impl Live {
+    /// The last live run's adopters and live arcs kept aside (zeros before any).
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        (self.parent.len() as u64, self.from.len() as u64)
+    }
+}
+
 /// A seed's parent.
 const NONE: u32 = u32::MAX;
 
@@ -79,16 +86,24 @@ const NONE: u32 = u32::MAX;
 const AHEAD_FAR: usize = 32;
 const AHEAD: usize = 16;
 
+/// Bytes a run holds per adopter (its number, parent, delay, time, correction ranges and flag)
+/// and per live arc kept aside (source, target, delay).
+const PER_ADOPTER: usize = 33;
+const PER_ARC_ASIDE: usize = 16;
+
 /// One run with continuous delays; the adoption times up to the horizon land in `s.times`, in
 /// no particular order (`s.unsorted`); the nodes reached, within the horizon or not, in
-/// `s.order`, in the order found.
+/// `s.order`, in the order found. False if the run would have held more than `model.live_cap`
+/// bytes: it then stops after the round that crossed it, leaving `rng` and `s` as they were given
+/// (the caller runs it on the calendar queue instead, from the same random stream).
 pub(crate) fn run(
     graph: &Graph,
     model: &Prepared,
     seeds: &[(u32, f64)],
     rng: &mut Rng,
     s: &mut Scratch,
-) {
+) -> bool {
+    let given = (rng.clone(), s.attempts);
     let n = graph.node_count();
     s.ensure_adopted(n);
     let w = &mut s.live;
@@ -218,6 +233,12 @@ pub(crate) fn run(
             }
         }
         lo = hi;
+        if order.len() * PER_ADOPTER + from.len() * PER_ARC_ASIDE > model.live_cap {
+            (*rng, s.attempts) = given;
+            s.clear_adopted(n);
+            s.order.clear();
+            return false;
+        }
     }
     let m = order.len();
     // The other arcs' targets by number. Writing every adopter's number into a per-node array
@@ -344,6 +365,7 @@ pub(crate) fn run(
     std::mem::swap(time, &mut s.times);
     s.unsorted = true;
     s.clear_adopted(n);
+    true
 }
 
 #[cfg(test)]
@@ -462,5 +484,46 @@ mod tests {
             corrected > 1000,
             "nodes put right after their turn: {corrected}"
         );
+    }
+
+    #[test]
+    fn a_run_past_its_memory_cap_leaves_everything_as_given() {
+        // With no room at all every run gives up after its first round; the calendar then run
+        // from the stream and scratch it left must give what it gives on its own, run by run.
+        let g = Generator::by_name("wechat")
+            .unwrap()
+            .generate(2000, 3)
+            .unwrap();
+        let m = Model::uniform(0.1, Delay::Exp { mean: 1.0 });
+        let mut prepared = Prepared::new(&m, &g).unwrap();
+        let seeds = [(0u32, 0.0), (5, 0.5)];
+        let (mut s, mut alone) = (Scratch::new(g.node_count()), Scratch::new(g.node_count()));
+        let mut reached = 0;
+        for r in 0..50 {
+            prepared.live_cap = 0;
+            let mut rng = crate::rng::stream(3, r);
+            s.times.clear();
+            s.attempts = 0;
+            assert!(!run(&g, &prepared, &seeds, &mut rng, &mut s));
+            super::super::calendar::run(&g, &prepared, &seeds, &mut rng, &mut s);
+            let mut rng = crate::rng::stream(3, r);
+            alone.times.clear();
+            alone.attempts = 0;
+            super::super::calendar::run(&g, &prepared, &seeds, &mut rng, &mut alone);
+            assert_eq!(s.times, alone.times, "run {r}");
+            assert_eq!(s.attempts, alone.attempts, "run {r}");
+            reached += s.times.len();
+            // With room, the same scratch runs live again.
+            prepared.live_cap = usize::MAX;
+            s.times.clear();
+            assert!(run(
+                &g,
+                &prepared,
+                &seeds,
+                &mut crate::rng::stream(4, r),
+                &mut s
+            ));
+        }
+        assert!(reached > 500, "the cascades are not trivial: {reached}");
     }
 }

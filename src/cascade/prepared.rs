@@ -83,9 +83,18 @@ pub(crate) struct Prepared {
     /// Continuous delays without a horizon run as live-arc rounds (`live.rs`) instead of on the
     /// calendar (the `live` engine).
     pub(crate) live: bool,
+    /// A live-engine run that would hold more than this many bytes of adopters and live arcs
+    /// gives up and runs again, from the same random stream, on the calendar queue (which holds
+    /// only the landings not yet settled). Set by `Prepared::new` from the graph's size.
+    pub(crate) live_cap: usize,
     /// Whether runs may skip failed coins geometrically (off for the reference `plain` engine).
     pub(crate) skip: bool,
 }
+
+/// A live-engine run's buffers may take 4 bytes per arc of the graph, or 64 MiB if that is more
+/// (per thread). On ba_1m at p = 0.05 a run takes about 1.7 MB.
+const LIVE_CAP_PER_ARC: usize = 4;
+const LIVE_CAP_MIN: usize = 64 << 20;
 
 impl Prepared {
     /// Precomputes what one run of `model` needs on `graph`.
@@ -173,6 +182,9 @@ impl Prepared {
             },
             heap: false,
             live: false,
+            live_cap: LIVE_CAP_PER_ARC
+                .saturating_mul(graph.arc_count())
+                .max(LIVE_CAP_MIN),
             skip: true,
         })
     }

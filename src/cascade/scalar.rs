@@ -38,6 +38,9 @@ pub(crate) struct Scratch {
     pub(crate) times: Vec<f64>,
     /// `times` is not sorted (a live-engine run: the accumulator takes them as they are).
     pub(super) unsorted: bool,
+    /// Runs that the prepared model would send to the live engine go on the calendar queue
+    /// (auto's pilot found the live engine unsuited).
+    pub(super) live_off: bool,
     /// Breadth-first runs: `(hour, adopters)` per round, the form accumulators take fastest;
     /// empty after a Dijkstra run.
     rounds: Vec<(f64, u64)>,
@@ -76,6 +79,7 @@ impl Scratch {
             heap: BinaryHeap::new(),
             times: Vec::new(),
             unsorted: false,
+            live_off: false,
             attempts: 0,
             contagion: ContagionScratch::default(),
             calendar: Calendar::default(),
@@ -198,7 +202,8 @@ pub(crate) fn run(
         _ if model.heap || (model.skipper().is_none() && model.per_arc().is_none()) => {
             run_dijkstra(graph, model, seeds, rng, s)
         }
-        _ if model.live => super::live::run(graph, model, seeds, rng, s),
+        // A live run too large for its memory cap gives up and runs on the calendar.
+        _ if model.live && !s.live_off && super::live::run(graph, model, seeds, rng, s) => {}
         _ => calendar::run(graph, model, seeds, rng, s),
     }
 }
