@@ -9,8 +9,10 @@ use crate::{Error, Result};
 pub enum Engine {
     /// When fused applies (every delay the same fixed time, every seed at the same hour): the
     /// first 64 runs scalar, then fused if they often reached the same nodes in the same round,
-    /// scalar if not (see [`simulate_chosen`]). Continuous delays of the independent cascade:
-    /// live without a horizon, scalar (the calendar queue) with one. Scalar otherwise.
+    /// scalar if not (see [`simulate_chosen`]). Continuous delays of the independent cascade
+    /// without a horizon: the first 16 runs live, then live if few of their live arcs reached
+    /// nodes already adopted, scalar (the calendar queue) if not; with a horizon, scalar.
+    /// Scalar otherwise.
     #[default]
     Auto,
     /// One run at a time: Dijkstra with a calendar queue for continuous delays, breadth-first
@@ -27,7 +29,8 @@ pub enum Engine {
     Dijkstra,
     /// As scalar, with continuous delays run in two steps: the live arcs by breadth-first
     /// rounds, then their shortest times (`live.rs`; times past a horizon left out, though the
-    /// rounds walk past it). Auto's choice for continuous delays without a horizon.
+    /// rounds walk past it). Auto's choice for continuous delays without a horizon when its
+    /// pilot runs find few live arcs to nodes already adopted.
     Live,
 }
 
