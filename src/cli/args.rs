@@ -224,9 +224,10 @@ pub struct SimulateArgs {
     pub label: Option<String>,
     /// Engine: auto (when every delay is the same fixed time and seeds start together, the first
     /// 64 runs measure whether runs meet often enough for fused 64-runs-per-pass to pay, else
-    /// scalar; scalar otherwise), scalar (one run at a time; continuous delays on a calendar
-    /// queue), fused, live (scalar; continuous delays as breadth-first rounds
-    /// over the live arcs, then their shortest times), dijkstra (scalar with a binary heap), or
+    /// scalar; with continuous delays and no horizon, the first 16 runs measure whether live
+    /// pays, else scalar; scalar otherwise), scalar (one run at a time; continuous delays on a
+    /// calendar queue), fused, live (scalar; continuous delays as breadth-first rounds over the
+    /// live arcs, then their shortest times), dijkstra (scalar with a binary heap), or
     /// plain (the reference: one run at a time, one coin per arc, no skipping, a binary heap).
     /// Same distribution either way; the report says which ran.
     #[arg(long, default_value = "auto")]
