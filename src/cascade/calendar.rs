@@ -487,13 +487,15 @@ fn is_marked(bits: &[u64], u: u32) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::cascade::{Activation, Delay, Model};
     use crate::graph::generate::Generator;
 
-    /// Shortest times from `seeds` over `arcs` (source, target, delay), by a plain heap.
-    fn dijkstra(
+    /// Shortest times from `seeds` over `arcs` (source, target, delay) up to `horizon`, in
+    /// increasing order, by a plain heap (the reference the calendar and live engines are
+    /// checked against run by run).
+    pub(in crate::cascade) fn dijkstra(
         n: usize,
         arcs: &[(u32, u32, f64)],
         seeds: &[(u32, f64)],

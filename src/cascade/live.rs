@@ -377,44 +377,9 @@ pub(crate) fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cascade::calendar::tests::dijkstra;
     use crate::cascade::{Activation, Delay, Model};
     use crate::graph::generate::Generator;
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-
-    /// Shortest times from `seeds` over `arcs` (source, target, delay) up to `horizon`, sorted,
-    /// by a plain heap.
-    fn dijkstra(
-        n: usize,
-        arcs: &[(u32, u32, f64)],
-        seeds: &[(u32, f64)],
-        horizon: f64,
-    ) -> Vec<f64> {
-        let mut out: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
-        for &(u, v, d) in arcs {
-            out[u as usize].push((v, d));
-        }
-        let mut done = vec![false; n];
-        let mut heap = BinaryHeap::new();
-        for &(u, t) in seeds {
-            heap.push(Reverse((t.to_bits(), u)));
-        }
-        let mut times = Vec::new();
-        while let Some(Reverse((bits, u))) = heap.pop() {
-            let t = f64::from_bits(bits);
-            if done[u as usize] || t > horizon {
-                continue;
-            }
-            done[u as usize] = true;
-            times.push(t);
-            for &(v, d) in &out[u as usize] {
-                if !done[v as usize] {
-                    heap.push(Reverse(((t + d).to_bits(), v)));
-                }
-            }
-        }
-        times
-    }
 
     #[test]
     fn times_are_the_shortest_over_the_live_arcs_found() {

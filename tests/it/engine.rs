@@ -842,6 +842,36 @@ fn skipping_and_fused_paths_agree_with_one_coin_per_arc() {
     }
 }
 
+/// `runs` runs of `m` from `seeds` (user seed 9) on `engine` and `threads` threads, curves on
+/// `grid`: the outcome, and the engine that ran them (auto's choice).
+fn chosen_on(
+    g: &Graph,
+    m: &Model,
+    seeds: &[(u32, f64)],
+    runs: u64,
+    engine: hongbao::cascade::Engine,
+    threads: usize,
+    grid: Grid,
+) -> (Outcome, hongbao::cascade::Engine) {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| {
+            let (acc, chosen) = hongbao::cascade::simulate_chosen(
+                g,
+                m,
+                seeds,
+                MonteCarlo { runs, seed: 9 },
+                engine,
+                || Accumulator::new(g.node_count(), grid, f64::INFINITY),
+                &|| {},
+            )
+            .unwrap();
+            (acc.finish("x"), chosen)
+        })
+}
+
 #[test]
 fn auto_engine_chooses_by_the_sharing_of_its_pilot_runs_and_stays_exact() {
     use hongbao::cascade::{Engine, simulate_chosen, simulate_with};
@@ -849,24 +879,8 @@ fn auto_engine_chooses_by_the_sharing_of_its_pilot_runs_and_stays_exact() {
     let seeds: Vec<(u32, f64)> = (0..10).map(|i| (i * 5, 0.0)).collect();
     let grid = Grid::new(1.0, 12.0).unwrap();
     let runs = 1000u64;
-    let go = |p: f64, engine, threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                let (acc, chosen) = simulate_chosen(
-                    &g,
-                    &model(p, FIXED1),
-                    &seeds,
-                    MonteCarlo { runs, seed: 9 },
-                    engine,
-                    || Accumulator::new(20_000, grid, f64::INFINITY),
-                    &|| {},
-                )
-                .unwrap();
-                (acc.finish("x"), chosen)
-            })
+    let go = |p: f64, engine, threads| {
+        chosen_on(&g, &model(p, FIXED1), &seeds, runs, engine, threads, grid)
     };
     // p = 0.2 reaches most nodes in most runs, often in the same round: fused. p = 0.03 gives
     // small cascades that rarely meet: scalar.
@@ -914,31 +928,13 @@ fn auto_engine_chooses_live_or_calendar_by_its_pilot_and_stays_exact() {
     // reached a node already adopted. At p = 0.03 on a BA graph (mean degree 8) few do: live.
     // At p = 0.3 most adopters are reached several times: the calendar. With a horizon: the
     // calendar, without a pilot.
-    use hongbao::cascade::{Engine, simulate_chosen, simulate_with};
+    use hongbao::cascade::{Engine, simulate_with};
     let g = Generator::Ba { m: 4 }.generate(20_000, 8).unwrap();
     let seeds: Vec<(u32, f64)> = (0..10).map(|i| (i * 5, 0.0)).collect();
     let grid = Grid::new(1.0, 12.0).unwrap();
     let exp = Delay::Exp { mean: 1.0 };
     let runs = 400u64;
-    let go = |m: &Model, engine, threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                let (acc, chosen) = simulate_chosen(
-                    &g,
-                    m,
-                    &seeds,
-                    MonteCarlo { runs, seed: 9 },
-                    engine,
-                    || Accumulator::new(20_000, grid, f64::INFINITY),
-                    &|| {},
-                )
-                .unwrap();
-                (acc.finish("x"), chosen)
-            })
-    };
+    let go = |m: &Model, engine, threads| chosen_on(&g, m, &seeds, runs, engine, threads, grid);
     let cut = Model {
         horizon_hours: Some(6.0),
         ..model(0.03, exp)
