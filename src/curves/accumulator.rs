@@ -90,6 +90,23 @@ impl Accumulator {
         b
     }
 
+    /// One over the grid's step (1 for a grid of one point), for `grid_point_from`.
+    fn inv_step(&self) -> f64 {
+        match self.grid.as_slice() {
+            [a, b, ..] => 1.0 / (b - a),
+            _ => 1.0,
+        }
+    }
+
+    /// Counts a run of `total` adopters that examined `attempts` arcs (its final reach).
+    fn count_run(&mut self, total: u64, attempts: u64) {
+        self.runs += 1;
+        self.attempts += attempts;
+        self.final_sum += total;
+        self.final_sq += (total as u128).pow(2);
+        self.final_hist.add(total);
+    }
+
     /// Records that a run's count becomes `v` at grid point `b` (it was `prev` before).
     #[inline]
     fn change(&mut self, prev: &mut Option<u64>, b: usize, v: u64) {
@@ -114,12 +131,8 @@ impl Accumulator {
 
 impl Accumulate for Accumulator {
     fn add_run(&mut self, times: &[f64], attempts: u64) {
-        self.runs += 1;
-        self.attempts += attempts;
         let total = times.len();
-        self.final_sum += total as u64;
-        self.final_sq += (total as u128).pow(2);
-        self.final_hist.add(total as u64);
+        self.count_run(total as u64, attempts);
         // The grid points where this run's count changes, with the new count: the first grid
         // point always (the count there may be 0), then each later point whose count differs.
         let g = self.grid.len();
@@ -130,14 +143,10 @@ impl Accumulate for Accumulator {
             let first = times.partition_point(|&t| t <= self.grid[0]);
             self.change(&mut prev, 0, first as u64);
             i = i.max(first);
-            let step = if g > 1 {
-                self.grid[1] - self.grid[0]
-            } else {
-                1.0
-            };
+            let inv_step = self.inv_step();
             while i < total {
                 let t = times[i];
-                let b = self.grid_point_from(t, 1.0 / step);
+                let b = self.grid_point_from(t, inv_step);
                 if b >= g {
                     break;
                 }
@@ -183,16 +192,7 @@ impl Accumulate for Accumulator {
         // and probe hour from those; the hitting times of the target counts by selection.
         let g = self.grid.len();
         let total = times.len();
-        self.runs += 1;
-        self.attempts += attempts;
-        self.final_sum += total as u64;
-        self.final_sq += (total as u128).pow(2);
-        self.final_hist.add(total as u64);
-        let step = if g > 1 {
-            self.grid[1] - self.grid[0]
-        } else {
-            1.0
-        };
+        self.count_run(total as u64, attempts);
         // A probe hour that is a grid point (the usual case) counts as that grid point; an
         // infinite horizon counts every adopter; any other probe hour is counted on its own.
         let mut probe = [total as u64; PROBE_HOURS.len() + 1];
@@ -216,22 +216,15 @@ impl Accumulate for Accumulator {
         if per_point.len() != g + 1 {
             per_point = vec![0; g + 1];
         }
-        let inv_step = 1.0 / step;
+        let inv_step = self.inv_step();
         let mut last = 0;
-        if n_off == 0 {
-            for &t in times.iter() {
-                let b = self.grid_point_from(t, inv_step);
-                per_point[b] += 1;
-                last = last.max(b);
-            }
-        } else {
-            for &t in times.iter() {
-                let b = self.grid_point_from(t, inv_step);
-                per_point[b] += 1;
-                last = last.max(b);
-                for &(k, h) in &off_grid[..n_off] {
-                    probe[k] += u64::from(t <= h);
-                }
+        let off_grid = &off_grid[..n_off];
+        for &t in times.iter() {
+            let b = self.grid_point_from(t, inv_step);
+            per_point[b] += 1;
+            last = last.max(b);
+            for &(k, h) in off_grid {
+                probe[k] += u64::from(t <= h);
             }
         }
         // The counts up to each grid point, with the same changes, at the same grid points, as
@@ -274,25 +267,17 @@ impl Accumulate for Accumulator {
 
     fn add_rounds(&mut self, rounds: &[(f64, u64)], attempts: u64) {
         // As `add_run` on the expanded times, a round at a time instead of an adopter at a time.
-        self.runs += 1;
-        self.attempts += attempts;
         let total: u64 = rounds.iter().map(|r| r.1).sum();
-        self.final_sum += total;
-        self.final_sq += (total as u128).pow(2);
-        self.final_hist.add(total);
+        self.count_run(total, attempts);
         let g = self.grid.len();
         let mut prev: Option<u64> = None;
         // The rounds up to the first grid point, then `count`: adopters so far.
         let mut k = rounds.partition_point(|r| r.0 <= self.grid[0]);
         let mut count: u64 = rounds[..k].iter().map(|r| r.1).sum();
         self.change(&mut prev, 0, count);
-        let step = if g > 1 {
-            self.grid[1] - self.grid[0]
-        } else {
-            1.0
-        };
+        let inv_step = self.inv_step();
         while k < rounds.len() {
-            let b = self.grid_point_from(rounds[k].0, 1.0 / step);
+            let b = self.grid_point_from(rounds[k].0, inv_step);
             if b >= g {
                 break;
             }
