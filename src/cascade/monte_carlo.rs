@@ -442,13 +442,10 @@ impl<A: Accumulate, F: Fn() -> A + Sync> Job<'_, A, F> {
                 };
                 (acc, if live { Engine::Live } else { Engine::Scalar })
             }
+            // Auto and live were taken above: the runs here never go live.
             (_, None) => (
                 self.scalar(0).unwrap_or_else(|| (self.new_acc)()),
-                if self.prepared.live {
-                    Engine::Live
-                } else {
-                    Engine::Scalar
-                },
+                Engine::Scalar,
             ),
         }
     }
