@@ -39,10 +39,8 @@
 //! again, and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
 //! first runs and keeps it only where such arcs are few (`monte_carlo::LIVE_UP_TO`).
 
-use rand::Rng as _;
-
 use super::prepared::Prepared;
-use super::scalar::{Scratch, mark, push_span, to_arcs_with};
+use super::scalar::{Scratch, ask_ahead, ask_thresholds, mark, push_span, round_coins};
 use crate::graph::Graph;
 use crate::rng::Rng;
 
@@ -86,11 +84,6 @@ impl Live {
 
 /// A seed's parent.
 const NONE: u32 = u32::MAX;
-
-/// How many live arcs ahead the target pass asks for a target id, and reads one to ask for its
-/// node's offsets.
-const AHEAD_FAR: usize = 32;
-const AHEAD: usize = 16;
 
 /// Bytes a run holds per adopter (its number, parent, delay, time, correction ranges and flag)
 /// and per live arc kept aside (source, target, delay).
@@ -175,46 +168,11 @@ pub(crate) fn run(
     while lo < order.len() {
         let hi = order.len();
         s.attempts += len as u64;
-        hits.clear();
-        pieces.clear();
-        if let Some(sk) = &skipper {
-            sk.candidates(rng, len, hits);
-            to_arcs_with(spans, hits, |k| pieces.push(k as u32));
-            if sk.thins() {
-                let mut kept = 0;
-                for h in 0..hits.len() {
-                    let i = hits[h];
-                    if sk.keep(rng, ties, i) {
-                        hits[kept] = i;
-                        pieces[kept] = pieces[h];
-                        kept += 1;
-                    }
-                }
-                hits.truncate(kept);
-                pieces.truncate(kept);
-            }
-        } else if let Some(th) = per_arc {
-            let mut start_x = 0usize;
-            for (k, &(end, off)) in spans.iter().enumerate() {
-                for x in start_x..end {
-                    let i = x.wrapping_add(off);
-                    if rng.next_u64() >> 11 < th[i] {
-                        hits.push(i);
-                        pieces.push(k as u32);
-                    }
-                }
-                start_x = end;
-            }
-        }
+        round_coins::<true>(model, &skipper, ties, rng, spans, len, hits, pieces);
         spans.clear();
         len = 0;
         for h in 0..hits.len() {
-            if let Some(&i2) = hits.get(h + AHEAD_FAR) {
-                crate::mem::prefetch(targets, i2);
-            }
-            if let Some(&i1) = hits.get(h + AHEAD) {
-                crate::mem::prefetch(offsets, targets[i1] as usize);
-            }
+            ask_ahead(hits, h, targets, offsets);
             let i = hits[h];
             let v = targets[i];
             let d = match one_delay {
@@ -227,10 +185,7 @@ pub(crate) fn run(
                 parent.push(u);
                 tree_delay.push(d);
                 let range = graph.arc_range(v);
-                if let Some(th) = per_arc {
-                    crate::mem::prefetch(th, range.0);
-                    crate::mem::prefetch(th, range.1.wrapping_sub(1).max(range.0));
-                }
+                ask_thresholds(per_arc, range);
                 len = push_span(spans, len, range);
             } else {
                 from.push(u);

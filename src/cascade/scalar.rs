@@ -11,7 +11,8 @@ use rand::Rng as _;
 use super::calendar::{self, Calendar};
 use super::contagion::{self, ContagionScratch};
 use super::prepared::{Prepared, Rule};
-use crate::graph::Graph;
+use super::skip::GeometricSkip;
+use crate::graph::{Graph, TieClass};
 use crate::rng::Rng;
 
 /// Per-thread buffers, reused across runs. Nothing here is cleared in O(n) between runs: a node's
@@ -260,59 +261,120 @@ fn run_bfs(
         if t + d > horizon {
             break;
         }
-        s.hits.clear();
-        if let Some(sk) = &skipper {
-            // The candidates' positions, then their arcs, then (two tie classes) the thinning.
-            sk.candidates(rng, len, &mut s.hits);
-            to_arcs(&mut s.spans, &mut s.hits);
-            if sk.thins() {
-                let mut kept = 0;
-                for h in 0..s.hits.len() {
-                    let i = s.hits[h];
-                    if sk.keep(rng, ties, i) {
-                        s.hits[kept] = i;
-                        kept += 1;
-                    }
-                }
-                s.hits.truncate(kept);
-            }
-        } else {
-            let mut start_x = 0usize;
-            for &(end, off) in &s.spans {
-                for x in start_x..end {
-                    let i = x.wrapping_add(off);
-                    if rng.next_u64() >> 11 < model.threshold(ties, i) {
-                        s.hits.push(i);
-                    }
-                }
-                start_x = end;
-            }
-        }
+        round_coins::<false>(
+            model,
+            &skipper,
+            ties,
+            rng,
+            &mut s.spans,
+            len,
+            &mut s.hits,
+            &mut Vec::new(),
+        );
         s.spans.clear();
         len = 0;
         let hits = &s.hits;
         for h in 0..hits.len() {
-            if let Some(&i2) = hits.get(h + PREFETCH_FAR) {
-                crate::mem::prefetch(targets, i2);
-            }
-            if let Some(&i1) = hits.get(h + PREFETCH) {
-                crate::mem::prefetch(offsets, targets[i1] as usize);
-            }
+            ask_ahead(hits, h, targets, offsets);
             let v = targets[hits[h]];
             if mark(&mut s.adopted, v) {
                 s.order.push(v);
                 let range = graph.arc_range(v);
-                if let Some(th) = per_arc {
-                    // Its arcs' thresholds are read in the next round's coin pass: ask now for
-                    // their first and last lines (a range of a few arcs often spans two).
-                    crate::mem::prefetch(th, range.0);
-                    crate::mem::prefetch(th, range.1.wrapping_sub(1).max(range.0));
-                }
+                ask_thresholds(per_arc, range);
                 len = push_span(&mut s.spans, len, range);
             }
         }
     }
     s.clear_adopted(n);
+}
+
+/// One round's coins, shared by the breadth-first and live engines: the arcs of the round's
+/// sequence of `len` coins (laid out by `spans`, see [`to_arcs`]) whose coins succeed, in order,
+/// into `hits`; with `PIECES`, the piece of each (the frontier node it leaves, counted from the
+/// round's first) into `pieces`. Per-class chances walk geometric gaps (one draw per success,
+/// then thinning when the classes differ), per-arc chances toss a coin per arc.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn round_coins<const PIECES: bool>(
+    model: &Prepared,
+    skipper: &Option<GeometricSkip>,
+    ties: &[TieClass],
+    rng: &mut Rng,
+    spans: &mut Vec<(usize, usize)>,
+    len: usize,
+    hits: &mut Vec<usize>,
+    pieces: &mut Vec<u32>,
+) {
+    hits.clear();
+    pieces.clear();
+    if let Some(sk) = skipper {
+        // The candidates' positions, then their arcs, then (two tie classes) the thinning.
+        sk.candidates(rng, len, hits);
+        to_arcs_with(spans, hits, |k| {
+            if PIECES {
+                pieces.push(k as u32)
+            }
+        });
+        if sk.thins() {
+            let mut kept = 0;
+            for h in 0..hits.len() {
+                let i = hits[h];
+                if sk.keep(rng, ties, i) {
+                    hits[kept] = i;
+                    if PIECES {
+                        pieces[kept] = pieces[h];
+                    }
+                    kept += 1;
+                }
+            }
+            hits.truncate(kept);
+            if PIECES {
+                pieces.truncate(kept);
+            }
+        }
+    } else {
+        let mut toss = |threshold: &dyn Fn(usize) -> u64| {
+            let mut start_x = 0usize;
+            for (k, &(end, off)) in spans.iter().enumerate() {
+                for x in start_x..end {
+                    let i = x.wrapping_add(off);
+                    if rng.next_u64() >> 11 < threshold(i) {
+                        hits.push(i);
+                        if PIECES {
+                            pieces.push(k as u32);
+                        }
+                    }
+                }
+                start_x = end;
+            }
+        };
+        match model.per_arc() {
+            Some(th) => toss(&|i| th[i]),
+            None => toss(&|i| model.threshold(ties, i)),
+        }
+    }
+}
+
+/// The target pass's reads ahead: the target id of the success `PREFETCH_FAR` ahead of `h`, and
+/// the offsets of the node that the one `PREFETCH` ahead names.
+#[inline(always)]
+pub(super) fn ask_ahead(hits: &[usize], h: usize, targets: &[u32], offsets: &[u64]) {
+    if let Some(&i2) = hits.get(h + PREFETCH_FAR) {
+        crate::mem::prefetch(targets, i2);
+    }
+    if let Some(&i1) = hits.get(h + PREFETCH) {
+        crate::mem::prefetch(offsets, targets[i1] as usize);
+    }
+}
+
+/// A new adopter's arcs' thresholds are read in the next round's coin pass: ask now for their
+/// first and last lines (a range of a few arcs often spans two).
+#[inline(always)]
+pub(super) fn ask_thresholds(per_arc: Option<&[u64]>, (a, b): (usize, usize)) {
+    if let Some(th) = per_arc {
+        crate::mem::prefetch(th, a);
+        crate::mem::prefetch(th, b.wrapping_sub(1).max(a));
+    }
 }
 
 /// Turns positions in a round's sequence of coins (increasing, each below the last piece's end)
