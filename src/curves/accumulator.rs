@@ -18,7 +18,7 @@ pub struct Accumulator {
     /// histogram of adopters over runs, by bucket: a run costs one entry per grid point where its
     /// count changes, not one per grid point. `finish` adds them up.
     grid_dsum: Vec<i64>,
-    grid_dhist: Vec<Vec<i64>>,
+    grid_dhist: Vec<Row>,
     final_sum: u64,
     final_sq: u128,
     final_hist: Sketch,
@@ -51,7 +51,7 @@ impl Accumulator {
         Accumulator {
             nodes,
             grid_dsum: vec![0; grid.len()],
-            grid_dhist: vec![Vec::new(); grid.len()],
+            grid_dhist: vec![Row::default(); grid.len()],
             grid,
             probe_sum: vec![0; probes.len()],
             probe_sq: vec![0; probes.len()],
@@ -65,6 +65,59 @@ impl Accumulator {
             reached: vec![0; FRACTIONS.len()],
             reached_nanohours: vec![0; FRACTIONS.len()],
             per_point: Vec::new(),
+        }
+    }
+}
+
+/// One grid point's changes of the histogram of adopters over runs, kept only over the buckets
+/// they touch: `vals[i]` is bucket `lo + i`. With continuous delays nearly every grid point has
+/// changes, and the counts at one point spread over a few dozen buckets of the thousand or so
+/// up to the graph's size: a row from bucket 0 weighed about 10 KB a point on ba_1m, and each
+/// piece of runs made and zeroed its own (about 5 MB), then merged them.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Row {
+    lo: usize,
+    vals: Vec<i64>,
+}
+
+impl Row {
+    /// Makes room for buckets `a..b` (a < b).
+    fn cover(&mut self, a: usize, b: usize) {
+        if self.vals.is_empty() {
+            self.lo = a;
+        } else if a < self.lo {
+            let grow = self.lo - a;
+            self.vals.splice(0..0, std::iter::repeat_n(0, grow));
+            self.lo = a;
+        }
+        if b - self.lo > self.vals.len() {
+            self.vals.resize(b - self.lo, 0);
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, bucket: usize, d: i64) {
+        match self.vals.get_mut(bucket.wrapping_sub(self.lo)) {
+            Some(x) => *x += d,
+            None => self.widen_add(bucket, d),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn widen_add(&mut self, bucket: usize, d: i64) {
+        self.cover(bucket, bucket + 1);
+        self.vals[bucket - self.lo] += d;
+    }
+
+    fn merge(&mut self, o: &Row) {
+        if o.vals.is_empty() {
+            return;
+        }
+        self.cover(o.lo, o.lo + o.vals.len());
+        let at = o.lo - self.lo;
+        for (x, y) in self.vals[at..].iter_mut().zip(&o.vals) {
+            *x += y;
         }
     }
 }
@@ -116,13 +169,9 @@ impl Accumulator {
         let nb = Sketch::bucket_of(v);
         let ob = prev.map(Sketch::bucket_of);
         if ob != Some(nb) {
-            let need = nb.max(ob.unwrap_or(0)) + 1;
-            if row.len() < need {
-                row.resize(need, 0);
-            }
-            row[nb] += 1;
+            row.add(nb, 1);
             if let Some(ob) = ob {
-                row[ob] -= 1;
+                row.add(ob, -1);
             }
         }
         *prev = Some(v);
@@ -330,12 +379,7 @@ impl Accumulate for Accumulator {
             *a += b;
         }
         for (a, b) in self.grid_dhist.iter_mut().zip(&o.grid_dhist) {
-            if b.len() > a.len() {
-                a.resize(b.len(), 0);
-            }
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
+            a.merge(b);
         }
         for (a, b) in self.probe_sum.iter_mut().zip(&o.probe_sum) {
             *a += b;
@@ -370,10 +414,11 @@ impl Accumulator {
             .grid_dhist
             .iter()
             .map(|row| {
-                if row.len() > cum.len() {
-                    cum.resize(row.len(), 0);
+                let end = row.lo + row.vals.len();
+                if end > cum.len() {
+                    cum.resize(end, 0);
                 }
-                for (c, d) in cum.iter_mut().zip(row) {
+                for (c, d) in cum[row.lo..].iter_mut().zip(&row.vals) {
                     *c += d;
                 }
                 Sketch::from_counts(cum.iter().map(|&c| c.max(0) as u64))
@@ -568,20 +613,26 @@ mod tests {
         fn curves_equal_a_direct_count(
             runs in proptest::collection::vec(proptest::collection::vec(0.0f64..12.0, 0..400), 1..12),
             step in 0.05f64..2.0,
+            cut in 0usize..12,
         ) {
             let grid = Grid::new(step, 10.0).unwrap();
             let hours = grid.hours();
             let mut acc = Accumulator::new(500, grid, f64::INFINITY);
+            // The same runs in two pieces, merged: the rows' bucket windows differ in each.
+            let (mut first, mut second) = (acc.clone(), acc.clone());
             let mut direct: Vec<Vec<u64>> = vec![Vec::new(); hours.len()];
-            for r in &runs {
+            for (i, r) in runs.iter().enumerate() {
                 let mut t = r.clone();
                 t.sort_by(f64::total_cmp);
                 acc.add_run(&t, 0);
+                if i < cut { &mut first } else { &mut second }.add_run(&t, 0);
                 for (b, &h) in hours.iter().enumerate() {
                     direct[b].push(t.iter().filter(|&&x| x <= h).count() as u64);
                 }
             }
+            first.merge(second);
             let out = acc.finish("x");
+            proptest::prop_assert_eq!(format!("{out:?}"), format!("{:?}", first.finish("x")));
             for (b, at) in direct.iter().enumerate().take(hours.len()) {
                 let mean = at.iter().sum::<u64>() as f64 / runs.len() as f64;
                 proptest::prop_assert!((out.curve.mean[b] - mean).abs() < 1e-9);
