@@ -128,12 +128,18 @@ impl Accumulator {
     #[inline]
     fn grid_point_from(&self, t: f64, inv_step: f64) -> usize {
         let g = self.grid.len();
-        // The ceiling by hand: `f64::ceil` is a library call on baseline x86-64, and this runs
-        // once per adopter. `as` saturates, so a huge quotient gives a huge index, then `g`.
+        // The ceiling by hand (`f64::ceil` is a library call on baseline x86-64, and this runs
+        // once per adopter), of the quotient held to [0, g] (a NaN to 0): adding 2^52 rounds it
+        // to an integer, left in the low bits, and one more when it rounded down. Without the
+        // two conversions between integers and floats that a cast there and back costs, the
+        // loop over a run's times took a fifth less (ba_1m, one thread: 137–152 µs against
+        // 171–175 µs a run).
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
         let x = (t - self.grid[0]) * inv_step;
-        let i = x as i64;
-        let up = i64::from((i as f64) < x);
-        let mut b = (i.saturating_add(up).max(0) as usize).min(g);
+        let x = if x > 0.0 { x } else { 0.0 };
+        let x = if x < g as f64 { x } else { g as f64 };
+        let y = x + TWO_52;
+        let mut b = (y.to_bits() - TWO_52.to_bits()) as usize + usize::from(y - TWO_52 < x);
         while b > 0 && self.grid[b - 1] >= t {
             b -= 1;
         }
