@@ -333,7 +333,16 @@ pub(super) fn round_coins<const PIECES: bool>(
             }
         }
     } else {
-        let mut toss = |threshold: &dyn Fn(usize) -> u64| {
+        // One coin per arc, against a threshold read without a match per arc (the loop is
+        // made once per kind of threshold, not called through a pointer).
+        #[inline(always)]
+        fn toss<const PIECES: bool>(
+            spans: &[(usize, usize)],
+            rng: &mut Rng,
+            hits: &mut Vec<usize>,
+            pieces: &mut Vec<u32>,
+            threshold: impl Fn(usize) -> u64,
+        ) {
             let mut start_x = 0usize;
             for (k, &(end, off)) in spans.iter().enumerate() {
                 for x in start_x..end {
@@ -347,10 +356,10 @@ pub(super) fn round_coins<const PIECES: bool>(
                 }
                 start_x = end;
             }
-        };
+        }
         match model.per_arc() {
-            Some(th) => toss(&|i| th[i]),
-            None => toss(&|i| model.threshold(ties, i)),
+            Some(th) => toss::<PIECES>(spans, rng, hits, pieces, |i| th[i]),
+            None => toss::<PIECES>(spans, rng, hits, pieces, |i| model.threshold(ties, i)),
         }
     }
 }
