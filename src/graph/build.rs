@@ -624,6 +624,12 @@ impl Pieces {
         (self.src.concat(), self.dst.concat())
     }
 
+    /// Every edge turned round: sources become targets (classes and weights stay with their
+    /// edge).
+    pub(crate) fn turn_round(&mut self) {
+        std::mem::swap(&mut self.src, &mut self.dst);
+    }
+
     /// Edges in all.
     pub(crate) fn len(&self) -> usize {
         self.starts.last().copied().unwrap_or(0)

@@ -190,6 +190,59 @@ impl Graph {
         })
     }
 
+    /// The same graph with every arc turned round: `v`'s list holds the sources of its in-arcs,
+    /// increasing, with their classes and weights. An undirected graph is its own transpose.
+    /// Built from the input with [`crate::graph::load::load_reversed`] instead, the forward graph
+    /// is never made (the same arrays: a test).
+    pub fn transposed(&self) -> Graph {
+        if !self.directed {
+            return self.clone();
+        }
+        let (offsets, targets, ties, weights) = self.transposed_arcs();
+        Graph {
+            offsets,
+            targets,
+            ties,
+            weights,
+            directed: true,
+            ids: self.ids.clone(),
+            counts: self.counts,
+            labelled: self.labelled,
+        }
+    }
+
+    /// The arrays of [`Graph::transposed`]: offsets, sources, classes, weights.
+    pub(crate) fn transposed_arcs(&self) -> (Vec<u64>, Vec<u32>, Vec<TieClass>, Option<Vec<f32>>) {
+        let n = self.node_count();
+        let targets = &self.targets;
+        let mut offsets = vec![0u64; n + 1];
+        for &v in targets {
+            offsets[v as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        let mut next: Vec<u64> = offsets[..n].to_vec();
+        let m = targets.len();
+        let mut sources = vec![0u32; m];
+        let mut ties = vec![TieClass::Weak; m];
+        let mut weights = self.weights.as_ref().map(|_| vec![0f32; m]);
+        for u in 0..n as u32 {
+            let (a, b) = self.arc_range(u);
+            for i in a..b {
+                let v = targets[i] as usize;
+                let j = next[v] as usize;
+                next[v] += 1;
+                sources[j] = u;
+                ties[j] = self.ties[i];
+                if let (Some(w), Some(gw)) = (weights.as_mut(), &self.weights) {
+                    w[j] = gw[i];
+                }
+            }
+        }
+        (offsets, sources, ties, weights)
+    }
+
     /// Position of arc `u→v` in the arc arrays, if it exists (binary search, O(log deg u)).
     pub fn find_arc(&self, u: u32, v: u32) -> Option<usize> {
         let (a, _) = self.arc_range(u);

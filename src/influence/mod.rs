@@ -150,9 +150,26 @@ pub fn check(opts: &SelectOptions, n: usize) -> Result<()> {
 /// As [`check`]; a model other than the independent cascade; a selection that would need more
 /// memory than allowed (said before allocating it).
 pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Selection> {
-    let n = graph.node_count();
-    check(opts, n)?;
-    let sampler = rr::Sampler::new(graph, model)?;
+    check(opts, graph.node_count())?;
+    select_with(&rr::Sampler::new(graph, model)?, graph.node_count(), opts)
+}
+
+/// As [`select`], on a graph whose arcs are turned round ([`Graph::transposed`], or loaded so
+/// by [`crate::graph::load::load_reversed`]): the RR sets read its arcs as they are, with no
+/// copy. The same seeds as [`select`] on the forward graph.
+///
+/// # Errors
+/// As [`select`].
+pub fn select_reversed(reversed: &Graph, model: &Model, opts: &SelectOptions) -> Result<Selection> {
+    check(opts, reversed.node_count())?;
+    select_with(
+        &rr::Sampler::over_reversed(reversed, model)?,
+        reversed.node_count(),
+        opts,
+    )
+}
+
+fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<Selection> {
     let (k, eps) = (opts.k, opts.eps);
     let delta = opts.delta.unwrap_or(1.0 / n as f64).min(0.5);
     let approx = 1.0 - (-1.0f64).exp();
@@ -202,8 +219,8 @@ pub fn select(graph: &Graph, model: &Model, opts: &SelectOptions) -> Result<Sele
             ));
         }
         let t = Instant::now();
-        let fits = choose.grow(&sampler, &pool, (CHOOSE * theta) as usize)
-            && check_sets.grow(&sampler, &pool, theta as usize);
+        let fits = choose.grow(sampler, &pool, (CHOOSE * theta) as usize)
+            && check_sets.grow(sampler, &pool, theta as usize);
         sample_s += t.elapsed().as_secs_f64();
         // Sampling stops early when asked to: the sets are then not the ones the bounds need.
         crate::cancel::check()?;

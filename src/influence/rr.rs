@@ -158,6 +158,37 @@ impl<'g> Sampler<'g> {
     /// Another model, chances or LT weights from a graph without weights, or LT weights into a
     /// node that sum to more than 1.
     pub(crate) fn new(graph: &'g Graph, model: &Model) -> Result<Sampler<'g>> {
+        // An undirected graph holds every edge both ways with the same class and weight, so its
+        // arcs out of `v` are, reversed, its arcs into `v`: no copy.
+        if !graph.is_directed() {
+            return Sampler::over_reversed(graph, model);
+        }
+        let (o, s, t, w) = graph.transposed_arcs();
+        Sampler::with_arcs_in(
+            graph,
+            (o.into(), s.into(), t.into(), w.map(Cow::Owned)),
+            model,
+        )
+    }
+
+    /// The sampler for `model` reading `reversed`, a graph whose arcs are already turned round
+    /// ([`Graph::transposed`], or loaded so by [`crate::graph::load::load_reversed`]): its arcs
+    /// out of `v` are the arcs into `v`, borrowed, not copied.
+    ///
+    /// # Errors
+    /// As [`Sampler::new`].
+    pub(crate) fn over_reversed(reversed: &'g Graph, model: &Model) -> Result<Sampler<'g>> {
+        let arcs: Reversed = (
+            reversed.offsets().into(),
+            reversed.targets().into(),
+            reversed.ties().into(),
+            reversed.weights().map(Cow::Borrowed),
+        );
+        Sampler::with_arcs_in(reversed, arcs, model)
+    }
+
+    /// The sampler over the arcs into each node of `graph` (which names the nodes in errors).
+    fn with_arcs_in(graph: &Graph, arcs: Reversed<'g>, model: &Model) -> Result<Sampler<'g>> {
         use crate::cascade::{Adoption, LtWeights};
         let lt = match &model.adoption {
             Adoption::Ic => None,
@@ -172,19 +203,7 @@ impl<'g> Sampler<'g> {
             }
         };
         let n = graph.node_count();
-        // An undirected graph holds every edge both ways with the same class and weight, so its
-        // arcs out of `v` are, reversed, its arcs into `v`: no copy.
-        let (offsets, sources, ties, weights): Reversed = if graph.is_directed() {
-            let (o, s, t, w) = transpose(graph);
-            (o.into(), s.into(), t.into(), w.map(Cow::Owned))
-        } else {
-            (
-                graph.offsets().into(),
-                graph.targets().into(),
-                graph.ties().into(),
-                graph.weights().map(Cow::Borrowed),
-            )
-        };
+        let (offsets, sources, ties, weights) = arcs;
         let coins = match model.activation {
             Activation::Uniform { p } => Coins::Uniform {
                 p,
@@ -480,38 +499,6 @@ impl Sampler<'_> {
 
 /// The graph's arcs reversed: offsets by head, tails, classes and weights in that order.
 #[allow(clippy::type_complexity)]
-fn transpose(graph: &Graph) -> (Vec<u64>, Vec<u32>, Vec<TieClass>, Option<Vec<f32>>) {
-    let n = graph.node_count();
-    let targets = graph.targets();
-    let mut offsets = vec![0u64; n + 1];
-    for &v in targets {
-        offsets[v as usize + 1] += 1;
-    }
-    for v in 0..n {
-        offsets[v + 1] += offsets[v];
-    }
-    let mut next: Vec<u64> = offsets[..n].to_vec();
-    let m = targets.len();
-    let mut sources = vec![0u32; m];
-    let mut ties = vec![TieClass::Weak; m];
-    let mut weights = graph.weights().map(|_| vec![0f32; m]);
-    let (gt, gw) = (graph.ties(), graph.weights());
-    for u in 0..n as u32 {
-        let (a, b) = graph.arc_range(u);
-        for i in a..b {
-            let v = targets[i] as usize;
-            let j = next[v] as usize;
-            next[v] += 1;
-            sources[j] = u;
-            ties[j] = gt[i];
-            if let (Some(w), Some(gw)) = (weights.as_mut(), gw) {
-                w[j] = gw[i];
-            }
-        }
-    }
-    (offsets, sources, ties, weights)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,10 +149,18 @@ pub fn forward(
 pub fn seeds(opts: &SeedsOptions, progress: &dyn Progress) -> Result<SeedsSummary> {
     opts.check()?;
     let t = Instant::now();
-    let (graph, _) = opts.graph.load()?;
+    // The selection reads the arcs into each node. With no forward runs to make, nothing reads
+    // the arcs out of them: a directed graph is then built turned round from its file, and never
+    // forward (its transpose would cost as much as the sampling on soc-Slashdot0902).
+    let reversed = opts.eval_runs == 0 && opts.graph.load.directed;
+    let (graph, _) = if reversed {
+        opts.graph.load_reversed()?
+    } else {
+        opts.graph.load()?
+    };
     let load_seconds = t.elapsed().as_secs_f64();
     progress.graph_ready(&opts.graph.file_name(), &graph, load_seconds);
-    seeds_on(opts, &graph, load_seconds, progress)
+    seeds_in(opts, &graph, reversed, load_seconds, progress)
 }
 
 /// [`seeds`] on a graph already loaded (from `opts.graph`, which the summary names), which took
@@ -166,10 +174,29 @@ pub fn seeds_on(
     load_seconds: f64,
     progress: &dyn Progress,
 ) -> Result<SeedsSummary> {
+    seeds_in(opts, graph, false, load_seconds, progress)
+}
+
+/// [`seeds_on`] on `graph`, or on its transpose when `reversed` (then with no forward runs).
+fn seeds_in(
+    opts: &SeedsOptions,
+    graph: &Graph,
+    reversed: bool,
+    load_seconds: f64,
+    progress: &dyn Progress,
+) -> Result<SeedsSummary> {
     opts.check()?;
+    assert!(
+        !reversed || opts.eval_runs == 0,
+        "forward runs need the forward graph"
+    );
     let label = opts.graph.file_name();
     let t = Instant::now();
-    let sel = influence::select(graph, &opts.model, &opts.select)?;
+    let sel = if reversed {
+        influence::select_reversed(graph, &opts.model, &opts.select)?
+    } else {
+        influence::select(graph, &opts.model, &opts.select)?
+    };
     let select_seconds = t.elapsed().as_secs_f64();
     let ids = graph.ids();
     let seeds = sel

@@ -208,6 +208,25 @@ fn check_room(path: &Path, format: Format, opts: &LoadOptions) -> Result<()> {
 /// A missing, empty or corrupt file, an unknown extension, a malformed line (named by file, line
 /// number and value), or a missing column.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
+    load_as(path, opts, false)
+}
+
+/// Loads a graph from `path` with every arc turned round (what reverse-reachable sampling reads):
+/// the same graph as [`load`] then [`Graph::transposed`], but a directed text edge list is built
+/// reversed from the start, and the forward graph is never made. An undirected graph is its own
+/// transpose.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_reversed(path: &Path, opts: &LoadOptions) -> Result<Graph> {
+    load_as(path, opts, true)
+}
+
+fn load_as(path: &Path, opts: &LoadOptions, reversed: bool) -> Result<Graph> {
+    let reversed = reversed && opts.directed;
+    // Built reversed where the edges are read; else (other formats, layers, row counts) reversed
+    // once built.
+    let mut turned = false;
     let format = match opts.format {
         Some(f) => f,
         None => Format::from_path(path)?,
@@ -227,9 +246,13 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
     };
     let graph = if format == Format::Text && !count {
         // The parsed chunks are built into the graph where they are, not joined first.
-        let parsed = text::read_pieces(path, read_opts)?;
+        let mut parsed = text::read_pieces(path, read_opts)?;
         if parsed.pieces.len() == 0 {
             return Err(Error::file(path, "no edges in the file"));
+        }
+        if reversed && opts.layers.is_empty() {
+            parsed.pieces.turn_round();
+            turned = true;
         }
         parsed.into_graph(opts.directed)
     } else {
@@ -257,10 +280,16 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Graph> {
             None => graph,
         }
     };
-    if !opts.layers.is_empty() {
-        return add_layers(graph, &opts.layers).map(|(g, _)| g);
-    }
-    Ok(graph)
+    let graph = if opts.layers.is_empty() {
+        graph
+    } else {
+        add_layers(graph, &opts.layers)?.0
+    };
+    Ok(if reversed && !turned {
+        graph.transposed()
+    } else {
+        graph
+    })
 }
 
 /// A graph file that declares its nodes (isolated ones too) and its direction: GraphML, Pajek,
@@ -341,6 +370,99 @@ mod tests {
                 .to_string()
                 .contains("--format")
         );
+    }
+
+    /// Every array of two graphs, their ids and what the builder dropped.
+    fn assert_same(a: &Graph, b: &Graph, what: &str) {
+        assert_eq!(a.offsets(), b.offsets(), "{what}");
+        assert_eq!(a.targets(), b.targets(), "{what}");
+        assert_eq!(a.ties(), b.ties(), "{what}");
+        assert_eq!(a.weights(), b.weights(), "{what}");
+        assert_eq!(a.build_counts(), b.build_counts(), "{what}");
+        assert_eq!(a.is_directed(), b.is_directed(), "{what}");
+        let labels = |g: &Graph| -> Vec<String> {
+            (0..g.node_count() as u32)
+                .map(|u| g.ids().label(u))
+                .collect()
+        };
+        assert_eq!(labels(a), labels(b), "{what}");
+    }
+
+    #[test]
+    fn a_graph_loaded_reversed_is_the_transpose_of_the_graph_loaded() {
+        let d = tempfile::tempdir().unwrap();
+        // Repeated arcs with other weights and classes, a self-loop, ids with gaps, a node with
+        // arcs only out and one with arcs only in.
+        type Row = (i32, i32, f64, &'static str);
+        let rows: [Row; 9] = [
+            (1, 2, 3.0, "weak"),
+            (2, 1, 1.0, "strong"),
+            (1, 2, 5.0, "strong"),
+            (3, 3, 1.0, "weak"),
+            (2, 7, 2.0, "weak"),
+            (7, 1, 0.5, "weak"),
+            (1, 7, 4.0, "strong"),
+            (9, 2, 1.5, "weak"),
+            (2, 7, 2.5, "weak"),
+        ];
+        let text =
+            |f: &dyn Fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>().join("\n") + "\n";
+        let weighted = d.path().join("w.txt");
+        std::fs::write(&weighted, text(&|r| format!("{} {} {}", r.0, r.1, r.2))).unwrap();
+        let classed = d.path().join("t.txt.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(
+            &mut gz,
+            text(&|r| format!("{}\t{}\t{}", r.0, r.1, r.3)).as_bytes(),
+        )
+        .unwrap();
+        std::fs::write(&classed, gz.finish().unwrap()).unwrap();
+        let csv = d.path().join("e.csv");
+        std::fs::write(
+            &csv,
+            "src,dst,weight\n".to_string() + &text(&|r| format!("{},{},{}", r.0, r.1, r.2)),
+        )
+        .unwrap();
+        let calls = d.path().join("calls.txt");
+        std::fs::write(&calls, "1 2\n7 2\n2 7\n7 9\n").unwrap();
+        let directed = LoadOptions {
+            directed: true,
+            ..Default::default()
+        };
+        let cases = [
+            (&weighted, directed.clone()),
+            (&classed, directed.clone()),
+            (&csv, directed.clone()),
+            (
+                &weighted,
+                LoadOptions {
+                    weight: Some("rows".into()),
+                    ..directed.clone()
+                },
+            ),
+            (
+                &classed,
+                LoadOptions {
+                    layers: vec![calls.display().to_string()],
+                    ..directed.clone()
+                },
+            ),
+            (&weighted, LoadOptions::default()),
+        ];
+        for (path, opts) in cases {
+            let what = format!("{} {opts:?}", path.display());
+            let forward = load(path, &opts).unwrap();
+            let reversed = load_reversed(path, &opts).unwrap();
+            assert_same(&reversed, &forward.transposed(), &what);
+            assert_same(&reversed.transposed(), &forward, &what);
+            // Arc by arc: u→v forward is v→u turned round, with its class and weight.
+            for (u, v, tie, w) in forward.edges() {
+                let i = reversed.find_arc(v, u).expect(&what);
+                assert_eq!(reversed.ties()[i], tie, "{what}");
+                assert_eq!(reversed.weights().map(|x| x[i]), w, "{what}");
+            }
+            assert_eq!(forward.arc_count(), reversed.arc_count(), "{what}");
+        }
     }
 
     #[test]
