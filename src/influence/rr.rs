@@ -497,8 +497,6 @@ impl Sampler<'_> {
     }
 }
 
-/// The graph's arcs reversed: offsets by head, tails, classes and weights in that order.
-#[allow(clippy::type_complexity)]
 #[cfg(test)]
 mod tests {
     use super::*;

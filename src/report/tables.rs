@@ -279,7 +279,11 @@ mod tests {
     #[test]
     fn csv_files_are_the_bytes_polars_writes() {
         let d = tempfile::tempdir().unwrap();
-        for names in [["rank", "node_id", "mean"], ["a b", "x,y", "say \"hi\""]] {
+        for names in [
+            ["rank", "node_id", "mean"],
+            ["a b", " lead", "tab\tin"],
+            ["a b", "x,y", "say \"hi\""],
+        ] {
             let mut df = DataFrame::new(
                 3,
                 vec![
