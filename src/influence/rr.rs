@@ -131,6 +131,10 @@ fn skip_walk(
     }
 }
 
+/// How far ahead in an RR set's queue its nodes' offsets are asked for (their in-arcs at half
+/// that distance).
+const AHEAD: usize = 8;
+
 /// In-degrees below this have their weighted-cascade skip rate in a table (8 KB).
 const IN_DEGREE_TABLE: usize = 1024;
 
@@ -387,6 +391,14 @@ impl<'g> Sampler<'g> {
             let mut head = start;
             while head < out.len() {
                 let v = out[head];
+                // The in-arcs of a node a few places on in the queue are asked for now (read
+                // at random), as are its offsets.
+                if let Some(&w) = out.get(head + AHEAD) {
+                    crate::mem::prefetch(&self.offsets, w as usize);
+                }
+                if let Some(&w) = out.get(head + AHEAD / 2) {
+                    crate::mem::prefetch(&self.sources, self.offsets[w as usize] as usize);
+                }
                 head += 1;
                 self.live_in_arcs(v, rng, |i, _| {
                     let u = self.sources[i];
