@@ -191,12 +191,12 @@ impl Graph {
     }
 
     /// The same graph with every arc turned round: `v`'s list holds the sources of its in-arcs,
-    /// increasing, with their classes and weights. An undirected graph is its own transpose.
-    /// Built from the input with [`crate::graph::load::load_reversed`] instead, the forward graph
-    /// is never made (the same arrays: a test).
-    pub fn transposed(&self) -> Graph {
+    /// increasing, with their classes and weights. An undirected graph is its own transpose, and
+    /// comes back as it is. Built from the input with [`crate::graph::load::load_reversed`]
+    /// instead, the forward graph is never made (the same arrays: a test).
+    pub fn transposed(self) -> Graph {
         if !self.directed {
-            return self.clone();
+            return self;
         }
         let (offsets, targets, ties, weights) = self.transposed_arcs();
         Graph {
@@ -205,7 +205,7 @@ impl Graph {
             ties,
             weights,
             directed: true,
-            ids: self.ids.clone(),
+            ids: self.ids,
             counts: self.counts,
             labelled: self.labelled,
         }
@@ -215,12 +215,10 @@ impl Graph {
     pub(crate) fn transposed_arcs(&self) -> (Vec<u64>, Vec<u32>, Vec<TieClass>, Option<Vec<f32>>) {
         let n = self.node_count();
         let targets = &self.targets;
-        let mut offsets = vec![0u64; n + 1];
-        for &v in targets {
-            offsets[v as usize + 1] += 1;
-        }
-        for v in 0..n {
-            offsets[v + 1] += offsets[v];
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u64);
+        for d in self.in_degrees() {
+            offsets.push(offsets.last().unwrap() + u64::from(d));
         }
         let mut next: Vec<u64> = offsets[..n].to_vec();
         let m = targets.len();

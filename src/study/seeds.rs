@@ -151,8 +151,9 @@ pub fn seeds(opts: &SeedsOptions, progress: &dyn Progress) -> Result<SeedsSummar
     let t = Instant::now();
     // The selection reads the arcs into each node. With no forward runs to make, nothing reads
     // the arcs out of them: a directed graph is then built turned round from its file, and never
-    // forward (its transpose would cost as much as the sampling on soc-Slashdot0902).
-    let reversed = opts.eval_runs == 0 && opts.graph.load.directed;
+    // forward (its transpose would cost as much as the sampling on soc-Slashdot0902); an
+    // undirected one is its own.
+    let reversed = opts.eval_runs == 0;
     let (graph, _) = if reversed {
         opts.graph.load_reversed()?
     } else {

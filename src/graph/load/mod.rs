@@ -223,10 +223,6 @@ pub fn load_reversed(path: &Path, opts: &LoadOptions) -> Result<Graph> {
 }
 
 fn load_as(path: &Path, opts: &LoadOptions, reversed: bool) -> Result<Graph> {
-    let reversed = reversed && opts.directed;
-    // Built reversed where the edges are read; else (other formats, layers, row counts) reversed
-    // once built.
-    let mut turned = false;
     let format = match opts.format {
         Some(f) => f,
         None => Format::from_path(path)?,
@@ -244,15 +240,18 @@ fn load_as(path: &Path, opts: &LoadOptions, reversed: bool) -> Result<Graph> {
     } else {
         opts
     };
-    let graph = if format == Format::Text && !count {
+    let text_pieces = format == Format::Text && !count;
+    // A directed edge list is turned round where its edges are read (its ends swapped before the
+    // build); any other graph (other formats, row counts, layers) once built.
+    let turn_early = reversed && text_pieces && opts.directed && opts.layers.is_empty();
+    let graph = if text_pieces {
         // The parsed chunks are built into the graph where they are, not joined first.
         let mut parsed = text::read_pieces(path, read_opts)?;
         if parsed.pieces.len() == 0 {
             return Err(Error::file(path, "no edges in the file"));
         }
-        if reversed && opts.layers.is_empty() {
+        if turn_early {
             parsed.pieces.turn_round();
-            turned = true;
         }
         parsed.into_graph(opts.directed)
     } else {
@@ -285,7 +284,9 @@ fn load_as(path: &Path, opts: &LoadOptions, reversed: bool) -> Result<Graph> {
     } else {
         add_layers(graph, &opts.layers)?.0
     };
-    Ok(if reversed && !turned {
+    // The graph's own direction decides (a GraphML, Pajek or Matrix Market file may declare
+    // itself directed without --directed): `transposed` leaves an undirected graph as it is.
+    Ok(if reversed && !turn_early {
         graph.transposed()
     } else {
         graph
@@ -423,6 +424,14 @@ mod tests {
             "src,dst,weight\n".to_string() + &text(&|r| format!("{},{},{}", r.0, r.1, r.2)),
         )
         .unwrap();
+        let graphml = d.path().join("g.graphml");
+        std::fs::write(
+            &graphml,
+            "<graphml><graph edgedefault=\"directed\"><node id=\"1\"/><node id=\"2\"/>\
+             <node id=\"7\"/><edge source=\"1\" target=\"2\"/><edge source=\"7\" target=\"1\"/>\
+             <edge source=\"2\" target=\"7\"/><edge source=\"1\" target=\"7\"/></graph></graphml>",
+        )
+        .unwrap();
         let calls = d.path().join("calls.txt");
         std::fs::write(&calls, "1 2\n7 2\n2 7\n7 9\n").unwrap();
         let directed = LoadOptions {
@@ -448,13 +457,15 @@ mod tests {
                 },
             ),
             (&weighted, LoadOptions::default()),
+            // Directed by its own declaration, not by the flag.
+            (&graphml, LoadOptions::default()),
         ];
         for (path, opts) in cases {
             let what = format!("{} {opts:?}", path.display());
             let forward = load(path, &opts).unwrap();
             let reversed = load_reversed(path, &opts).unwrap();
-            assert_same(&reversed, &forward.transposed(), &what);
-            assert_same(&reversed.transposed(), &forward, &what);
+            assert_same(&reversed, &forward.clone().transposed(), &what);
+            assert_same(&reversed.clone().transposed(), &forward, &what);
             // Arc by arc: u→v forward is v→u turned round, with its class and weight.
             for (u, v, tie, w) in forward.edges() {
                 let i = reversed.find_arc(v, u).expect(&what);
