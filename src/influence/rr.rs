@@ -146,6 +146,72 @@ fn inv_rate(p: f64) -> f64 {
     }
 }
 
+/// The linear threshold's weights, `None` for the independent cascade; an error for the other
+/// models, which have no reverse-reachable sets.
+fn lt_weights(model: &Model) -> Result<Option<crate::cascade::LtWeights>> {
+    use crate::cascade::Adoption;
+    match &model.adoption {
+        Adoption::Ic => Ok(None),
+        Adoption::LinearThreshold { weights } => Ok(Some(*weights)),
+        other => Err(Error::invalid(
+            "--model",
+            other.to_string(),
+            "seed selection covers the independent cascade (--model ic) and the linear \
+             threshold (--model lt): the other models have no reverse-reachable sets",
+        )),
+    }
+}
+
+/// The weights that `--p-from-weight p` turns into chances, or the error naming the flag.
+fn weights_for_chances(weights: Option<&[f32]>, p: f64) -> Result<&[f32]> {
+    weights.ok_or_else(|| {
+        Error::invalid(
+            "--p-from-weight",
+            p.to_string(),
+            "this graph has no weights (give a weight column)",
+        )
+    })
+}
+
+/// The mean chance of an arc of `graph` under `model` (degree discount's p), read off the graph
+/// as it is: a directed graph is not turned round for it, as a [`Sampler`] would be. Under the
+/// weighted cascade an arc into `v` has chance 1/in-degree(v), so the chances sum to the number of
+/// nodes with an arc in.
+///
+/// # Errors
+/// As [`Sampler::new`] for a model without reverse-reachable sets, or chances from weights on a
+/// graph without them.
+pub(crate) fn mean_chance(graph: &Graph, model: &Model) -> Result<f64> {
+    lt_weights(model)?;
+    let arcs = graph.targets().len();
+    let per_arc = arcs.max(1) as f64;
+    Ok(match model.activation {
+        Activation::Uniform { p } => p,
+        Activation::ByTie { strong, weak } => {
+            let s = graph
+                .ties()
+                .iter()
+                .filter(|t| **t == TieClass::Strong)
+                .count() as f64;
+            (strong * s + weak * (per_arc - s)) / per_arc
+        }
+        Activation::WeightedCascade => {
+            let mut has_in = vec![false; graph.node_count()];
+            for &v in graph.targets() {
+                has_in[v as usize] = true;
+            }
+            has_in.iter().filter(|&&x| x).count() as f64 / per_arc
+        }
+        Activation::FromWeight { p } => {
+            let w = weights_for_chances(graph.weights(), p)?;
+            w.iter()
+                .map(|&w| crate::cascade::weight_chance(p, w))
+                .sum::<f64>()
+                / per_arc
+        }
+    })
+}
+
 /// The arcs into each node (offsets, sources, tie classes, weights), borrowed from an undirected
 /// graph or owned when a directed one is reversed.
 type Reversed<'a> = (
@@ -193,19 +259,8 @@ impl<'g> Sampler<'g> {
 
     /// The sampler over the arcs into each node of `graph` (which names the nodes in errors).
     fn with_arcs_in(graph: &Graph, arcs: Reversed<'g>, model: &Model) -> Result<Sampler<'g>> {
-        use crate::cascade::{Adoption, LtWeights};
-        let lt = match &model.adoption {
-            Adoption::Ic => None,
-            Adoption::LinearThreshold { weights } => Some(*weights),
-            other => {
-                return Err(Error::invalid(
-                    "--model",
-                    other.to_string(),
-                    "seed selection covers the independent cascade (--model ic) and the linear \
-                     threshold (--model lt): the other models have no reverse-reachable sets",
-                ));
-            }
-        };
+        use crate::cascade::LtWeights;
+        let lt = lt_weights(model)?;
         let n = graph.node_count();
         let (offsets, sources, ties, weights) = arcs;
         let coins = match model.activation {
@@ -230,13 +285,7 @@ impl<'g> Sampler<'g> {
                     .collect(),
             },
             Activation::FromWeight { p } => {
-                let w = weights.as_deref().ok_or_else(|| {
-                    Error::invalid(
-                        "--p-from-weight",
-                        p.to_string(),
-                        "this graph has no weights (give a weight column)",
-                    )
-                })?;
+                let w = weights_for_chances(weights.as_deref(), p)?;
                 Coins::PerArc(
                     w.iter()
                         .map(|&w| crate::cascade::weight_chance(p, w))
@@ -313,25 +362,6 @@ impl<'g> Sampler<'g> {
                 Some(Pick::Weights(v)) => v.len() * 8,
                 _ => 0,
             }
-    }
-
-    /// The mean chance of an arc (for degree discount).
-    pub(crate) fn mean_chance(&self) -> f64 {
-        let arcs = self.sources.len().max(1) as f64;
-        match &self.coins {
-            Coins::Uniform { p, .. } => *p,
-            Coins::ByClass { p, .. } => {
-                let strong = self.ties.iter().filter(|t| **t == TieClass::Strong).count() as f64;
-                (p[1] * strong + p[0] * (arcs - strong)) / arcs
-            }
-            Coins::InDegree { .. } => {
-                let nonzero = (0..self.n)
-                    .filter(|&v| self.offsets[v + 1] > self.offsets[v])
-                    .count();
-                nonzero as f64 / arcs
-            }
-            Coins::PerArc(v) => v.iter().sum::<f64>() / arcs,
-        }
     }
 
     /// Calls `hit(arc, rng)` for every live arc into `v` (an index into `sources`).
@@ -527,6 +557,55 @@ mod tests {
         let mut r = RrSets::new(5, 0);
         assert!(r.grow(&sampler, &Mutex::new(Vec::new()), count));
         r
+    }
+
+    #[test]
+    fn the_mean_chance_of_an_arc_is_read_off_the_graph_as_given() {
+        use crate::graph::TieClass::{Strong, Weak};
+        // Directed: 0→1, 0→2, 1→2, 3→2 (node 2 has three arcs in, nodes 0 and 3 none).
+        let pairs = [(0, 1), (0, 2), (1, 2), (3, 2)];
+        let edges = EdgeList {
+            ties: Some(vec![Strong, Weak, Weak, Weak]),
+            weights: Some(vec![1.0, 2.0, 0.0, 1.0]),
+            ..EdgeList::from_pairs(4, &pairs)
+        };
+        let g = Graph::from_edges(edges, true);
+        let with = |activation| Model {
+            activation,
+            ..Model::uniform(0.0, Delay::Exp { mean: 1.0 })
+        };
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} against {b}");
+        close(
+            mean_chance(&g, &with(Activation::Uniform { p: 0.3 })).unwrap(),
+            0.3,
+        );
+        let by_tie = with(Activation::ByTie {
+            strong: 0.6,
+            weak: 0.2,
+        });
+        close(mean_chance(&g, &by_tie).unwrap(), (0.6 + 3.0 * 0.2) / 4.0);
+        // Weighted cascade: 1 into node 1 (one arc), 3 × 1/3 into node 2: two nodes' worth.
+        close(
+            mean_chance(&g, &with(Activation::WeightedCascade)).unwrap(),
+            2.0 / 4.0,
+        );
+        let p = 0.5f64;
+        let from_weight = with(Activation::FromWeight { p });
+        close(
+            mean_chance(&g, &from_weight).unwrap(),
+            (p + (1.0 - (1.0 - p).powi(2)) + 0.0 + p) / 4.0,
+        );
+        // The graph turned round is another graph: nodes 0, 1 and 3 have arcs in, node 2 none.
+        let t = g.clone().transposed();
+        close(
+            mean_chance(&t, &with(Activation::WeightedCascade)).unwrap(),
+            3.0 / 4.0,
+        );
+        close(mean_chance(&t, &by_tie).unwrap(), (0.6 + 3.0 * 0.2) / 4.0);
+        // Without weights, chances from weights are refused, naming the flag.
+        let plain = Graph::from_edges(EdgeList::from_pairs(4, &pairs), true);
+        let e = mean_chance(&plain, &from_weight).unwrap_err().to_string();
+        assert!(e.contains("--p-from-weight"), "{e}");
     }
 
     #[test]
