@@ -39,6 +39,7 @@
 //! again, and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
 //! first runs and keeps it only where such arcs are few (`monte_carlo::LIVE_UP_TO`).
 
+use super::delay::DelaySampler;
 use super::prepared::Prepared;
 use super::scalar::{Scratch, ask_ahead, ask_thresholds, mark, push_span, round_coins};
 use crate::graph::Graph;
@@ -102,6 +103,43 @@ pub(crate) fn run(
     rng: &mut Rng,
     s: &mut Scratch,
 ) -> bool {
+    // A loop per kind of delay, its draw in line: one loop holding every kind's draw made the
+    // exponential's slower, and a call per success made every kind's so.
+    use rand_distr::{Distribution, Exp1, StandardNormal};
+    match model.uniform_delay() {
+        Some(&DelaySampler::Exp { scale }) => run_with(graph, model, seeds, rng, s, |rng, _| {
+            let e: f64 = Exp1.sample(rng);
+            e * scale
+        }),
+        Some(DelaySampler::LogNormal { mu, sigma, exp }) => {
+            run_with(graph, model, seeds, rng, s, |rng, _| {
+                let z: f64 = StandardNormal.sample(rng);
+                exp.exp(mu + sigma * z)
+            })
+        }
+        Some(DelaySampler::Weibull(pow)) => run_with(graph, model, seeds, rng, s, |rng, _| {
+            let e: f64 = Exp1.sample(rng);
+            pow.pow(e)
+        }),
+        _ => {
+            let ties = graph.ties();
+            run_with(graph, model, seeds, rng, s, |rng, i| {
+                model.delays[ties[i].index()].sample(rng)
+            })
+        }
+    }
+}
+
+/// [`run`] with `draw(rng, arc)` drawing each live arc's delay.
+#[inline(always)]
+fn run_with(
+    graph: &Graph,
+    model: &Prepared,
+    seeds: &[(u32, f64)],
+    rng: &mut Rng,
+    s: &mut Scratch,
+    draw: impl Fn(&mut Rng, usize) -> f64,
+) -> bool {
     let given = (rng.clone(), s.attempts);
     let n = graph.node_count();
     s.ensure_adopted(n);
@@ -115,7 +153,6 @@ pub(crate) fn run(
     let skipper = model.skipper();
     let per_arc = model.per_arc();
     debug_assert!(skipper.is_some() || per_arc.is_some());
-    let one_delay = model.uniform_delay();
     let Live {
         wanted,
         table,
@@ -175,10 +212,7 @@ pub(crate) fn run(
             ask_ahead(hits, h, targets, offsets);
             let i = hits[h];
             let v = targets[i];
-            let d = match one_delay {
-                Some(d) => d.sample(rng),
-                None => model.delays[ties[i].index()].sample(rng),
-            };
+            let d = draw(rng, i);
             let u = lo as u32 + pieces[h];
             if mark(adopted, v) {
                 order.push(v);
