@@ -196,11 +196,8 @@ pub(crate) fn mean_chance(graph: &Graph, model: &Model) -> Result<f64> {
             (strong * s + weak * (per_arc - s)) / per_arc
         }
         Activation::WeightedCascade => {
-            let mut has_in = vec![false; graph.node_count()];
-            for &v in graph.targets() {
-                has_in[v as usize] = true;
-            }
-            has_in.iter().filter(|&&x| x).count() as f64 / per_arc
+            let has_in = graph.in_degrees().iter().filter(|&&d| d > 0).count();
+            has_in as f64 / per_arc
         }
         Activation::FromWeight { p } => {
             let w = weights_for_chances(graph.weights(), p)?;
