@@ -19,7 +19,9 @@
 //! random place, cost as much as the rounds themselves on ba_1m). One pass in the order found
 //! then gives each adopter its parent's time plus its delay, or sooner through an arc kept aside
 //! from a node passed earlier; a node that an arc from a later node reaches sooner is put right
-//! by label correction, along its children and its own arcs kept aside.
+//! by label correction, along its children and its own arcs kept aside, in sweeps over the
+//! numbers (a sweep meets the nodes to put right in order, so their children and arcs are read
+//! in order too).
 //!
 //! A run is therefore the same cascade, in distribution, as Dijkstra on the binary heap
 //! (`--engine dijkstra`): the same coins, the same delays, the shortest times (tested run by
@@ -31,12 +33,12 @@
 //!
 //! The times are left unsorted: the accumulator counts them per grid point in one pass
 //! (`Accumulate::add_unsorted`). Memory per thread: a bit per node (the targets kept aside),
-//! and per adopter of the run about 29 bytes, per arc kept aside 12; a run that would pass
+//! and per adopter of the run about 21 bytes, per arc kept aside 12; a run that would pass
 //! `Prepared::live_cap` stops after that round and runs on the calendar instead.
 //!
 //! The label correction is the weak side: where many live arcs reach nodes already adopted (a
-//! dense graph at a high chance: 0.4 to 1.7 such arcs per adopter) it follows them again and
-//! again, and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
+//! dense graph at a high chance: 0.4 to 1.7 such arcs per adopter) it sweeps again and again,
+//! and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
 //! first runs and keeps it only where such arcs are few (`monte_carlo::LIVE_UP_TO`).
 
 use super::delay::DelaySampler;
@@ -66,13 +68,11 @@ pub(crate) struct Live {
     delay: Vec<f32>,
     /// Adoption times by adopter number.
     time: Vec<f64>,
-    /// By adopter number: one past its last child, and one past its last arc in `from` (label
-    /// correction's ranges).
-    kids_end: Vec<u32>,
-    arcs_end: Vec<u32>,
-    /// Adopters waiting to pass an earlier time on (always all false between runs), and the queue.
-    queued: Vec<bool>,
-    todo: Vec<u32>,
+    /// A bit per adopter number: adopters waiting to pass an earlier time on (all clear between
+    /// runs).
+    dirty: Vec<u64>,
+    /// Adopters put right after their turn in the last run's pass (for the tests).
+    corrected: usize,
     /// A round's sequence of coins, its candidates and their pieces.
     spans: Vec<(usize, usize)>,
     hits: Vec<usize>,
@@ -89,9 +89,9 @@ impl Live {
 /// A seed's parent.
 const NONE: u32 = u32::MAX;
 
-/// Bytes a run holds per adopter (its number, parent, delay, time, correction ranges and flag)
-/// and per live arc kept aside (source, target, delay).
-const PER_ADOPTER: usize = 29;
+/// Bytes a run holds per adopter (its number, parent, delay, time and mark, rounded up) and per
+/// live arc kept aside (source, target, delay).
+const PER_ADOPTER: usize = 21;
 const PER_ARC_ASIDE: usize = 12;
 
 /// One run with continuous delays; the adoption times up to the horizon land in `s.times`, in
@@ -159,16 +159,14 @@ fn run_with(
     let Live {
         wanted,
         table,
-        kids_end,
-        arcs_end,
         parent,
         tree_delay,
         from,
         to,
         delay,
         time,
-        queued,
-        todo,
+        dirty,
+        corrected,
         spans,
         hits,
         pieces,
@@ -273,12 +271,13 @@ fn run_with(
     }
     // One pass in the order found: each adopter's time from its parent's (found before it) and
     // from the other arcs into it found so far; then its other arcs out. A node that such an arc
-    // reaches sooner after its own turn is queued to be put right.
-    if queued.len() < m {
-        queued.resize(m, false);
+    // reaches sooner after its own turn is marked to be put right.
+    let words = m.div_ceil(64);
+    if dirty.len() < words {
+        dirty.resize(words, 0);
     }
     time.resize(m, f64::INFINITY);
-    todo.clear();
+    let mut restart = usize::MAX;
     let mut e = 0;
     let mut next = from.first().map_or(usize::MAX, |&u| u as usize);
     for k in 0..m {
@@ -293,9 +292,9 @@ fn run_with(
                 let t = time[k] + delay[e] as f64;
                 if t < time[v] {
                     time[v] = t;
-                    if v < k && !queued[v] {
-                        queued[v] = true;
-                        todo.push(v as u32);
+                    if v < k {
+                        dirty[v / 64] |= 1 << (v % 64);
+                        restart = restart.min(v);
                     }
                 }
                 e += 1;
@@ -303,36 +302,55 @@ fn run_with(
             next = from.get(e).map_or(usize::MAX, |&u| u as usize);
         }
     }
-    if !todo.is_empty() {
-        // Where each adopter's children (a run of numbers: parents never decrease) and its other
-        // arcs (sources never decrease either) end.
-        ends(kids_end, m, first, parent[first..].iter().zip(first..));
-        ends(arcs_end, m, 0, from.iter().zip(0..));
-        // Label correction: a node put right passes its time on to its children and arcs.
-        let mut head = 0;
-        while head < todo.len() {
-            let u = todo[head] as usize;
-            head += 1;
-            queued[u] = false;
-            let tu = time[u];
-            let a = if u == 0 {
-                first
-            } else {
-                kids_end[u - 1] as usize
-            };
-            let x = if u == 0 { 0 } else { arcs_end[u - 1] as usize };
-            let arcs = (a..kids_end[u] as usize)
-                .map(|k| (k, tree_delay[k] as f64))
-                .chain((x..arcs_end[u] as usize).map(|e| (to[e] as usize, delay[e] as f64)));
-            for (v, d) in arcs {
-                let t = tu + d;
-                if t < time[v] {
-                    time[v] = t;
-                    if !queued[v] {
-                        queued[v] = true;
-                        todo.push(v as u32);
-                    }
+    *corrected = 0;
+    // Label correction, in sweeps over the numbers: a node put right passes its time on to its
+    // children and its arcs kept aside; those it reaches sooner are marked, and a mark at a
+    // higher number is met later in the same sweep (children always have higher numbers). A mark
+    // at a lower number starts another sweep from there. The children (parents never decrease)
+    // and the arcs kept aside (sources never decrease) are found by two cursors moving forward
+    // with the sweep: the nodes put right are met in order, so their data is read in order too
+    // (a queue met them at random, and needed a table of where each one's children end).
+    while restart != usize::MAX {
+        let lowest = restart;
+        restart = usize::MAX;
+        let mut c = first + parent[first..].partition_point(|&p| (p as usize) < lowest);
+        let mut e = from.partition_point(|&u| (u as usize) < lowest);
+        for w in lowest / 64..words {
+            let mut bits = dirty[w];
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                let u = w * 64 + b;
+                dirty[w] &= !(1 << b);
+                *corrected += 1;
+                let tu = time[u];
+                while c < m && (parent[c] as usize) < u {
+                    c += 1;
                 }
+                while c < m && parent[c] as usize == u {
+                    let t = tu + tree_delay[c] as f64;
+                    if t < time[c] {
+                        time[c] = t;
+                        dirty[c / 64] |= 1 << (c % 64);
+                    }
+                    c += 1;
+                }
+                while e < from.len() && (from[e] as usize) < u {
+                    e += 1;
+                }
+                while e < from.len() && from[e] as usize == u {
+                    let v = to[e] as usize;
+                    let t = tu + delay[e] as f64;
+                    if t < time[v] {
+                        time[v] = t;
+                        dirty[v / 64] |= 1 << (v % 64);
+                        if v < u {
+                            restart = restart.min(v);
+                        }
+                    }
+                    e += 1;
+                }
+                // Marks made above `u` in this word are met now; those below, by the next sweep.
+                bits = dirty[w] & (u64::MAX << b << 1);
             }
         }
     }
@@ -344,62 +362,6 @@ fn run_with(
     s.unsorted = true;
     s.clear_adopted(n);
     true
-}
-
-/// `ends[u]` for `u < m`: one past the last of `items` (each its owner and its number; owners
-/// never decrease) that `u` owns, or the end before it when it owns none (`start` before any):
-/// each item writes one past itself at its owner, and a running maximum fills in the nodes with
-/// none (without a branch per node: a loop that stepped from owner to owner mispredicted).
-fn ends<'a>(
-    ends: &mut Vec<u32>,
-    m: usize,
-    start: usize,
-    items: impl Iterator<Item = (&'a u32, usize)>,
-) {
-    ends.clear();
-    ends.resize(m, 0);
-    for (&owner, k) in items {
-        ends[owner as usize] = k as u32 + 1;
-    }
-    running_max(ends, start as u32);
-}
-
-/// In place, each element becomes the largest of itself, those before it and `start`: the four
-/// quarters scanned side by side (four chains of dependent maxima instead of one: on ba_1m the
-/// single chain made building both tables a tenth of a run), then each quarter raised to the
-/// largest before it.
-fn running_max(x: &mut [u32], start: u32) {
-    let q = x.len() / 4;
-    let (a, rest) = x.split_at_mut(q);
-    let (b, rest) = rest.split_at_mut(q);
-    let (c, d) = rest.split_at_mut(q);
-    let (mut ra, mut rb, mut rc, mut rd) = (start, 0, 0, 0);
-    for (((a, b), c), d) in a
-        .iter_mut()
-        .zip(b.iter_mut())
-        .zip(c.iter_mut())
-        .zip(d.iter_mut())
-    {
-        ra = ra.max(*a);
-        *a = ra;
-        rb = rb.max(*b);
-        *b = rb;
-        rc = rc.max(*c);
-        *c = rc;
-        rd = rd.max(*d);
-        *d = rd;
-    }
-    for v in d[q..].iter_mut() {
-        rd = rd.max(*v);
-        *v = rd;
-    }
-    let (cb, cc) = (ra, ra.max(rb));
-    let cd = cc.max(rc);
-    for (part, carry) in [(b, cb), (c, cc), (d, cd)] {
-        for v in part.iter_mut() {
-            *v = (*v).max(carry);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -432,7 +394,7 @@ mod tests {
                 for e in 0..w.from.len() {
                     arcs.push((node(w.from[e]), node(w.to[e]), w.delay[e] as f64));
                 }
-                corrected += w.todo.len();
+                corrected += w.corrected;
                 arcs
             },
             |_, t| 1e-9 * t.max(1.0),
@@ -441,25 +403,6 @@ mod tests {
             corrected > 1000,
             "nodes put right after their turn: {corrected}"
         );
-    }
-
-    proptest::proptest! {
-        /// The running maximum in quarters equals the plain one, at every length.
-        #[test]
-        fn running_maxima_in_quarters_are_the_plain_ones(
-            x in proptest::collection::vec(0u32..1000, 0..70),
-            start in 0u32..1000,
-        ) {
-            let mut want = x.clone();
-            let mut run = start;
-            for v in want.iter_mut() {
-                run = run.max(*v);
-                *v = run;
-            }
-            let mut got = x;
-            running_max(&mut got, start);
-            proptest::prop_assert_eq!(got, want);
-        }
     }
 
     #[test]
