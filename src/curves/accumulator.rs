@@ -122,6 +122,14 @@ impl Row {
     }
 }
 
+/// A hitting time in nanohours, for the exact sums. Times past 10^20 hours (only absurd delay
+/// parameters draw them, e.g. `exp:1e35`) count as 10^20 hours: a sum of 3·10^9 such times still
+/// fits, where one time of 10^30 hours used to overflow it.
+#[inline]
+fn nanohours(t: f64) -> u128 {
+    (t * 1e9).round().min(1e29) as u128
+}
+
 impl Accumulator {
     /// The first grid point at or after hour `t` (the grid's length if none): computed from the
     /// grid step (given as its inverse), then corrected against the stored grid values.
@@ -236,7 +244,8 @@ impl Accumulate for Accumulator {
         for (k, &target) in self.targets.iter().enumerate() {
             if total >= target {
                 self.reached[k] += 1;
-                self.reached_nanohours[k] += (times[target - 1] * 1e9).round() as u128;
+                self.reached_nanohours[k] =
+                    self.reached_nanohours[k].saturating_add(nanohours(times[target - 1]));
             }
         }
     }
@@ -314,7 +323,7 @@ impl Accumulate for Accumulator {
                 let (_, t, _) = times[..upto].select_nth_unstable_by(target - 1, f64::total_cmp);
                 let t = *t;
                 self.reached[k] += 1;
-                self.reached_nanohours[k] += (t * 1e9).round() as u128;
+                self.reached_nanohours[k] = self.reached_nanohours[k].saturating_add(nanohours(t));
                 upto = target;
             }
         }
@@ -364,7 +373,7 @@ impl Accumulate for Accumulator {
                     })
                     .map_or(0.0, |r| r.0);
                 self.reached[j] += 1;
-                self.reached_nanohours[j] += (t * 1e9).round() as u128;
+                self.reached_nanohours[j] = self.reached_nanohours[j].saturating_add(nanohours(t));
             }
         }
     }
@@ -395,7 +404,8 @@ impl Accumulate for Accumulator {
         }
         for k in 0..self.reached.len() {
             self.reached[k] += o.reached[k];
-            self.reached_nanohours[k] += o.reached_nanohours[k];
+            self.reached_nanohours[k] =
+                self.reached_nanohours[k].saturating_add(o.reached_nanohours[k]);
         }
     }
 }
@@ -681,6 +691,31 @@ mod tests {
         );
         assert_eq!(o.time_to_fraction["0.5"].hours, None);
         assert_eq!(o.attempts_per_run, 5.0);
+    }
+
+    #[test]
+    fn absurd_hitting_times_neither_overflow_nor_wrap() {
+        // `exp:1e35` draws times near 1e35 hours: in nanohours past u128. Each counts as 1e20
+        // hours, the sums saturate instead of wrapping (or panicking in a debug build), and a
+        // time in range is summed exactly as before.
+        let grid = Grid::new(1.0, 3.0).unwrap();
+        // Four nodes: half of them is the second adopter, here at 1e35 hours.
+        let mut a = Accumulator::new(4, grid, f64::INFINITY);
+        let mut b = Accumulator::new(4, grid, f64::INFINITY);
+        for _ in 0..3 {
+            a.add_run(&[0.0, 1e35], 1);
+            b.add_unsorted(&mut [1e35, 0.0], 1);
+        }
+        a.merge(b);
+        let o = a.finish("x");
+        let mean = o.time_to_fraction["0.5"]
+            .mean_hours_in_runs_reaching
+            .unwrap();
+        assert_eq!(mean, 1e20);
+        assert_eq!(o.time_to_fraction["0.5"].share_of_runs, 1.0);
+        assert_eq!(o.final_reach.mean, 2.0);
+        assert_eq!(nanohours(2.5), 2_500_000_000);
+        assert_eq!(nanohours(f64::INFINITY), 1e29 as u128);
     }
 
     #[test]
