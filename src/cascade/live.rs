@@ -293,7 +293,7 @@ fn run_with(
                 if t < time[v] {
                     time[v] = t;
                     if v < k {
-                        dirty[v / 64] |= 1 << (v % 64);
+                        mark(dirty, v as u32);
                         restart = restart.min(v);
                     }
                 }
@@ -330,7 +330,7 @@ fn run_with(
                     let t = tu + tree_delay[c] as f64;
                     if t < time[c] {
                         time[c] = t;
-                        dirty[c / 64] |= 1 << (c % 64);
+                        mark(dirty, c as u32);
                     }
                     c += 1;
                 }
@@ -342,7 +342,7 @@ fn run_with(
                     let t = tu + delay[e] as f64;
                     if t < time[v] {
                         time[v] = t;
-                        dirty[v / 64] |= 1 << (v % 64);
+                        mark(dirty, v as u32);
                         if v < u {
                             restart = restart.min(v);
                         }

@@ -131,6 +131,13 @@ fn nanohours(t: f64) -> u128 {
 }
 
 impl Accumulator {
+    /// A run reached target `k` (a share of the nodes) at hour `t`.
+    #[inline]
+    fn reach(&mut self, k: usize, t: f64) {
+        self.reached[k] += 1;
+        self.reached_nanohours[k] = self.reached_nanohours[k].saturating_add(nanohours(t));
+    }
+
     /// The first grid point at or after hour `t` (the grid's length if none): computed from the
     /// grid step (given as its inverse), then corrected against the stored grid values.
     #[inline]
@@ -241,11 +248,10 @@ impl Accumulate for Accumulator {
             self.probe_sum[k] += c;
             self.probe_sq[k] += (c as u128).pow(2);
         }
-        for (k, &target) in self.targets.iter().enumerate() {
+        for k in 0..self.targets.len() {
+            let target = self.targets[k];
             if total >= target {
-                self.reached[k] += 1;
-                self.reached_nanohours[k] =
-                    self.reached_nanohours[k].saturating_add(nanohours(times[target - 1]));
+                self.reach(k, times[target - 1]);
             }
         }
     }
@@ -322,8 +328,7 @@ impl Accumulate for Accumulator {
             if total >= target {
                 let (_, t, _) = times[..upto].select_nth_unstable_by(target - 1, f64::total_cmp);
                 let t = *t;
-                self.reached[k] += 1;
-                self.reached_nanohours[k] = self.reached_nanohours[k].saturating_add(nanohours(t));
+                self.reach(k, t);
                 upto = target;
             }
         }
@@ -362,7 +367,8 @@ impl Accumulate for Accumulator {
             self.probe_sum[j] += c;
             self.probe_sq[j] += (c as u128).pow(2);
         }
-        for (j, &target) in self.targets.iter().enumerate() {
+        for j in 0..self.targets.len() {
+            let target = self.targets[j];
             if total >= target as u64 {
                 let mut cum = 0;
                 let t = rounds
@@ -372,8 +378,7 @@ impl Accumulate for Accumulator {
                         cum >= target as u64
                     })
                     .map_or(0.0, |r| r.0);
-                self.reached[j] += 1;
-                self.reached_nanohours[j] = self.reached_nanohours[j].saturating_add(nanohours(t));
+                self.reach(j, t);
             }
         }
     }
