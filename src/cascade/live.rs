@@ -323,8 +323,8 @@ fn run_with(
                 dirty[w] &= !(1 << b);
                 *corrected += 1;
                 let tu = time[u];
-                while c < m && (parent[c] as usize) < u {
-                    c += 1;
+                if c < m && (parent[c] as usize) < u {
+                    c = first_at_least(parent, c, u as u32);
                 }
                 while c < m && parent[c] as usize == u {
                     let t = tu + tree_delay[c] as f64;
@@ -334,8 +334,8 @@ fn run_with(
                     }
                     c += 1;
                 }
-                while e < from.len() && (from[e] as usize) < u {
-                    e += 1;
+                if e < from.len() && (from[e] as usize) < u {
+                    e = first_at_least(from, e, u as u32);
                 }
                 while e < from.len() && from[e] as usize == u {
                     let v = to[e] as usize;
@@ -362,6 +362,21 @@ fn run_with(
     s.unsorted = true;
     s.clear_adopted(n);
     true
+}
+
+/// The first place after `i` whose value is at least `x` (`v.len()` if none), where `v` does not
+/// decrease from `i` on and `v[i] < x`: steps doubling from `i`, then a binary search within the
+/// last. The sweep's cursors pass the children and arcs of the nodes between two marks this way
+/// (one step at a time they took two-thirds of the label correction's time on ba_1m).
+#[inline]
+fn first_at_least(v: &[u32], mut i: usize, x: u32) -> usize {
+    let mut step = 1;
+    while i + step < v.len() && v[i + step] < x {
+        i += step;
+        step *= 2;
+    }
+    let end = (i + step).min(v.len());
+    i + 1 + v[i + 1..end].partition_point(|&p| p < x)
 }
 
 #[cfg(test)]
@@ -403,6 +418,22 @@ mod tests {
             corrected > 1000,
             "nodes put right after their turn: {corrected}"
         );
+    }
+
+    #[test]
+    fn first_at_least_finds_what_a_scan_finds() {
+        let mut rng = crate::rng::stream(9, 0);
+        use rand::RngExt;
+        for len in 1..200usize {
+            let mut v: Vec<u32> = (0..len).map(|_| rng.random_range(0..50)).collect();
+            v.sort_unstable();
+            for i in 0..len {
+                for x in v[i] + 1..60 {
+                    let scan = (i..len).find(|&j| v[j] >= x).unwrap_or(len);
+                    assert_eq!(first_at_least(&v, i, x), scan, "{v:?} from {i} for {x}");
+                }
+            }
+        }
     }
 
     #[test]
