@@ -912,9 +912,10 @@ mod tests {
 
     #[test]
     fn eight_bytes_at_once_read_every_id_as_one_at_a_time() {
-        // Every id of one to seven digits (leading zeros too, and the cut-off at every
-        // following byte: a separator, a letter, a digit past the eighth byte), against the
-        // standard parser; the fast path then checks what follows.
+        // Ids of one to seven digits (all below 2,000, every 113th above, the largest of each
+        // length; with leading zeros too) before a separator, a letter, a newline and the bytes
+        // on either side of the digits, against the standard parser; the fast path then checks
+        // what follows.
         let mut line = Vec::new();
         let mut check = |id: &str, after: &[u8]| {
             line.clear();
@@ -938,7 +939,12 @@ mod tests {
             b": 7\n.......",
             b"/ 7\n.......",
         ];
-        for x in (0..10_000_000u64).step_by(7).chain(0..2000) {
+        let largest = (1..8).map(|d| 10u64.pow(d) - 1);
+        for x in (0..10_000_000u64)
+            .step_by(113)
+            .chain(0..2000)
+            .chain(largest)
+        {
             for tail in tails {
                 check(&x.to_string(), tail);
                 check(&format!("{x:07}"), tail);
