@@ -25,6 +25,7 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,11 @@ def reach(binary, path, directed, model, seeds_file, runs):
     return s["final_reach"]["mean"], s["final_reach"]["sem"]
 
 
+def picks(seeds_txt):
+    """The node ids of a seeds.txt, without its comment lines (which name the input file)."""
+    return [x for x in Path(seeds_txt).read_text().splitlines() if not x.startswith("#")]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--graphs", nargs="*", default=list(GRAPHS))
@@ -109,7 +115,7 @@ def main():
         if path.suffix == ".gz":
             plain = Path(tempfile.mkdtemp()) / path.stem
             with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
-                dst.write(src.read())
+                shutil.copyfileobj(src, dst)
         for model in a.models:
             for eps in a.eps:
                 d = tempfile.mkdtemp()
@@ -126,7 +132,6 @@ def main():
                                         ("--eval-runs", "0"))
                         hp_wall.append(wp)
                         # The same graph and seed: the same picks from either file.
-                        picks = lambda f: [x for x in Path(f).read_text().splitlines() if not x.startswith("#")]
                         same = picks(f"{d}/p{r}/seeds.txt") == picks(f"{d}/z{r}/seeds.txt")
                         assert same, f"{g}: the unzipped text gave other seeds than the gzipped file"
                 sm, ss = reach(a.hongbao, path, directed, model, f"{d}/subsim.txt", a.eval_runs)
@@ -140,7 +145,7 @@ def main():
                       f"{h['rr_bytes_per_entry']:.1f} | {sm:,.1f} ± {ss:.1f} | {hm:,.1f} ± {hs:.1f} | "
                       f"{100 * (hm - sm) / sm:+.2f} % |", flush=True)
         if plain is not None:
-            plain.unlink()
+            shutil.rmtree(plain.parent)
 
 
 if __name__ == "__main__":
