@@ -5,10 +5,13 @@
 //! In the independent cascade a node's coins do not depend on when it adopts, and without a
 //! horizon every node reachable from the seeds over live arcs adopts. So a run can be cut in
 //! two: the breadth-first rounds of the fixed-delay engine find the adopters and every live arc
-//! between them (each adopter's coins walked once, as one sequence per round), each live arc
-//! drawing its delay as it is found; then the adoption times are the shortest times from the
-//! seeds over these arcs, found on a small graph that holds only the adopters, numbered in the
-//! order they were found (arrays as long as the run's adopters, not the graph's nodes).
+//! between them (each adopter's coins walked once, as one sequence per round); then the
+//! adoption times are the shortest times from the seeds over these arcs, found on a small graph
+//! that holds only the adopters, numbered in the order they were found (arrays as long as the
+//! run's adopters, not the graph's nodes). The arcs' delays are drawn there, as that pass first
+//! reads each arc, from a stream of their own seeded by the run's (drawn in the rounds, they and
+//! their array pushed the bitmap of adopters out of the core's cache while the rounds probed it
+//! at random: ba_1m, one thread, the rounds 6.6-7.0 M cycles a run against 5.5-5.9 M after).
 //!
 //! The rounds make a tree: an adopter's first live arc in comes from its parent, found in the
 //! round before, so an adopter keeps only its parent's number and that arc's delay, and a
@@ -77,6 +80,10 @@ pub(crate) struct Live {
     spans: Vec<(usize, usize)>,
     hits: Vec<usize>,
     pieces: Vec<u32>,
+    /// With delays by tie class: the class of each adopter's first arc in (past the seeds) and
+    /// of each arc kept aside.
+    tree_tie: Vec<u8>,
+    aside_tie: Vec<u8>,
 }
 
 impl Live {
@@ -110,38 +117,40 @@ pub(crate) fn run(
     // exponential's slower, and a call per success made every kind's so.
     use rand_distr::{Distribution, Exp1, StandardNormal};
     match model.uniform_delay() {
-        Some(&DelaySampler::Exp { scale }) => run_with(graph, model, seeds, rng, s, |rng, _| {
-            let e: f64 = Exp1.sample(rng);
-            e * scale
-        }),
+        Some(&DelaySampler::Exp { scale }) => {
+            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
+                let e: f64 = Exp1.sample(rng);
+                e * scale
+            })
+        }
         Some(DelaySampler::LogNormal { mu, sigma, exp }) => {
-            run_with(graph, model, seeds, rng, s, |rng, _| {
+            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
                 let z: f64 = StandardNormal.sample(rng);
                 exp.exp(mu + sigma * z)
             })
         }
-        Some(DelaySampler::Weibull(pow)) => run_with(graph, model, seeds, rng, s, |rng, _| {
-            let e: f64 = Exp1.sample(rng);
-            pow.pow(e)
-        }),
-        _ => {
-            let ties = graph.ties();
-            run_with(graph, model, seeds, rng, s, |rng, i| {
-                model.delays[ties[i].index()].sample(rng)
+        Some(DelaySampler::Weibull(pow)) => {
+            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
+                let e: f64 = Exp1.sample(rng);
+                pow.pow(e)
             })
         }
+        _ => run_with::<true>(graph, model, seeds, rng, s, |rng, class| {
+            model.delays[class as usize].sample(rng)
+        }),
     }
 }
 
-/// [`run`] with `draw(rng, arc)` drawing each live arc's delay.
+/// [`run`] with `draw(rng, class)` drawing the delay of a live arc of tie class `class`; with
+/// `TIES`, the rounds keep each live arc's class (without, `draw` is given 0).
 #[inline(always)]
-fn run_with(
+fn run_with<const TIES: bool>(
     graph: &Graph,
     model: &Prepared,
     seeds: &[(u32, f64)],
     rng: &mut Rng,
     s: &mut Scratch,
-    draw: impl Fn(&mut Rng, usize) -> f64,
+    draw: impl Fn(&mut Rng, u8) -> f64,
 ) -> bool {
     let given = (rng.clone(), s.attempts);
     let n = graph.node_count();
@@ -170,6 +179,8 @@ fn run_with(
         spans,
         hits,
         pieces,
+        tree_tie,
+        aside_tie,
     } = w;
     let order = &mut s.order;
     let adopted = &mut s.adopted;
@@ -181,12 +192,13 @@ fn run_with(
     delay.clear();
     time.clear();
     spans.clear();
+    tree_tie.clear();
+    aside_tie.clear();
     let mut len = 0usize;
     for &(u, t) in seeds {
         if mark(adopted, u) {
             order.push(u);
             parent.push(NONE);
-            tree_delay.push(0.0);
             time.push(t);
             len = push_span(spans, len, graph.arc_range(u));
         } else {
@@ -213,23 +225,29 @@ fn run_with(
             ask_ahead(hits, h, targets, offsets);
             let i = hits[h];
             let v = targets[i];
-            let d = draw(rng, i) as f32;
             let u = lo as u32 + pieces[h];
             if mark(adopted, v) {
                 order.push(v);
                 parent.push(u);
-                tree_delay.push(d);
+                if TIES {
+                    tree_tie.push(ties[i] as u8);
+                }
                 let range = graph.arc_range(v);
                 ask_thresholds(per_arc, range);
                 len = push_span(spans, len, range);
             } else {
                 from.push(u);
                 to.push(v);
-                delay.push(d);
+                if TIES {
+                    aside_tie.push(ties[i] as u8);
+                }
             }
         }
         lo = hi;
-        if order.len() * PER_ADOPTER + from.len() * PER_ARC_ASIDE > model.live_cap {
+        // With delays by tie class, a byte more per arc for its class.
+        let more = usize::from(TIES);
+        if order.len() * (PER_ADOPTER + more) + from.len() * (PER_ARC_ASIDE + more) > model.live_cap
+        {
             (*rng, s.attempts) = given;
             s.clear_adopted(n);
             s.order.clear();
@@ -237,6 +255,13 @@ fn run_with(
         }
     }
     let m = order.len();
+    // The delays are drawn after the rounds, from a stream of their own, each as the pass below
+    // first needs it: drawn in the rounds, they and their array pushed the bitmap of adopters
+    // out of the core's cache while the rounds probed it at random.
+    let mut drng = {
+        use rand::{Rng as _, SeedableRng};
+        Rng::seed_from_u64(rng.next_u64())
+    };
     // The other arcs' targets by number. Writing every adopter's number into a per-node array
     // as it is found would be a store to a random place per adopter (measured: as costly as the
     // rounds themselves on ba_1m); instead the targets are marked in a bitmap, the adopters
@@ -277,19 +302,25 @@ fn run_with(
         dirty.resize(words, 0);
     }
     time.resize(m, f64::INFINITY);
+    tree_delay.resize(m, 0.0);
+    delay.resize(from.len(), 0.0);
     let mut restart = usize::MAX;
     let mut e = 0;
     let mut next = from.first().map_or(usize::MAX, |&u| u as usize);
     for k in 0..m {
         if k >= first {
-            let t = time[parent[k] as usize] + tree_delay[k] as f64;
+            let d = draw(&mut drng, if TIES { tree_tie[k - first] } else { 0 }) as f32;
+            tree_delay[k] = d;
+            let t = time[parent[k] as usize] + d as f64;
             let was = time[k];
             time[k] = if t < was { t } else { was };
         }
         if k == next {
             while e < from.len() && from[e] as usize == k {
                 let v = to[e] as usize;
-                let t = time[k] + delay[e] as f64;
+                let d = draw(&mut drng, if TIES { aside_tie[e] } else { 0 }) as f32;
+                delay[e] = d;
+                let t = time[k] + d as f64;
                 if t < time[v] {
                     time[v] = t;
                     if v < k {
