@@ -1314,3 +1314,75 @@ fn the_calendar_queue_holds_far_landings_and_late_seeds() {
         );
     }
 }
+
+#[test]
+fn without_a_horizon_live_runs_have_the_fixed_delay_runs_adopters() {
+    // The live engine draws its delays after the rounds, from a stream of their own: its
+    // rounds toss the very coins of the fixed-delay rounds of the same run, so without a
+    // horizon every run reaches the same adopters whatever the delays (checked here on their
+    // numbers, as the sorted list over the runs: the accumulators merge in any order), and a
+    // comparison of delays carries no noise in the final reach.
+    use hongbao::cascade::{Accumulate, Engine, simulate_with};
+    struct Reach(Vec<u64>);
+    impl Accumulate for Reach {
+        fn add_run(&mut self, times: &[f64], _: u64) {
+            self.0.push(times.len() as u64);
+        }
+        fn merge(&mut self, other: Self) {
+            self.0.extend(other.0);
+        }
+    }
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(3000, 8)
+        .unwrap();
+    let seeds = [(0u32, 0.5), (1000, 0.5), (2000, 0.5)];
+    let mc = MonteCarlo { runs: 400, seed: 3 };
+    let reach = |m: &Model, engine| {
+        let mut r = simulate_with(&g, m, &seeds, mc, engine, || Reach(Vec::new()), &|| {})
+            .unwrap()
+            .0;
+        r.sort_unstable();
+        r
+    };
+    let by_tie = Activation::ByTie {
+        strong: 0.15,
+        weak: 0.04,
+    };
+    for activation in [
+        Activation::Uniform { p: 0.08 },
+        by_tie,
+        Activation::WeightedCascade,
+    ] {
+        let with = |strong, weak| Model {
+            activation: activation.clone(),
+            delay_strong: strong,
+            delay_weak: weak,
+            ..model(0.0, FIXED1)
+        };
+        let fixed = reach(&with(FIXED1, FIXED1), Engine::Scalar);
+        assert!(
+            fixed.iter().sum::<u64>() > 400 * 20,
+            "not trivial: {fixed:?}"
+        );
+        let exp = Delay::Exp { mean: 1.0 };
+        let ln = Delay::LogNormal {
+            median: 0.7,
+            sigma: 1.0,
+        };
+        for (strong, weak) in [(exp, exp), (ln, ln), (exp, ln)] {
+            assert_eq!(
+                reach(&with(strong, weak), Engine::Live),
+                fixed,
+                "{activation:?}"
+            );
+        }
+        // The calendar queue draws coins and delays from one stream: the same only in
+        // distribution, so not run by run.
+        assert_ne!(
+            reach(&with(exp, exp), Engine::Scalar),
+            fixed,
+            "{activation:?}"
+        );
+    }
+}
