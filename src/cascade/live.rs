@@ -29,7 +29,9 @@
 //! A run is therefore the same cascade, in distribution, as Dijkstra on the binary heap
 //! (`--engine dijkstra`): the same coins, the same delays, the shortest times (tested run by
 //! run against a plain Dijkstra over the arcs found). The random numbers go to other uses, so the
-//! runs themselves differ from the calendar's. With a horizon the run is the same, its times past
+//! runs themselves differ from the calendar's; but the rounds toss the coins of the fixed-delay
+//! engine's rounds (`scalar::run_bfs`) of the same run, the delays coming from their own stream,
+//! so a run reaches the same adopters whatever its delays (tested in `tests/it/engine.rs`). With a horizon the run is the same, its times past
 //! the horizon left out: a node that adopts after the horizon passes nothing on before it, so the
 //! times up to it are those of the cascade cut there; but the rounds walk past the horizon,
 //! work the calendar queue does not do, so auto keeps the calendar when there is a horizon.
