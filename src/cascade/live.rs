@@ -31,10 +31,11 @@
 //! run against a plain Dijkstra over the arcs found). The random numbers go to other uses, so the
 //! runs themselves differ from the calendar's; but the rounds toss the coins of the fixed-delay
 //! engine's rounds (`scalar::run_bfs`) of the same run, the delays coming from their own stream,
-//! so a run reaches the same adopters whatever its delays (tested in `tests/it/engine.rs`). With a horizon the run is the same, its times past
-//! the horizon left out: a node that adopts after the horizon passes nothing on before it, so the
-//! times up to it are those of the cascade cut there; but the rounds walk past the horizon,
-//! work the calendar queue does not do, so auto keeps the calendar when there is a horizon.
+//! so a run reaches the same adopters whatever its delays (tested in `tests/it/engine.rs`).
+//! With a horizon the run is the same, its times past the horizon left out: a node that adopts
+//! after the horizon passes nothing on before it, so the times up to it are those of the
+//! cascade cut there; but the rounds walk past the horizon, work the calendar queue does not
+//! do, so auto keeps the calendar when there is a horizon.
 //!
 //! The times are left unsorted: the accumulator counts them per grid point in one pass
 //! (`Accumulate::add_unsorted`). Memory per thread: a bit per node (the targets kept aside),
@@ -127,7 +128,6 @@ impl Start {
     }
 
     /// After a run started from `seeds` by hand: the same seeds twice in a row make the start.
-    #[allow(clippy::too_many_arguments)]
     fn keep(
         &mut self,
         graph: &Graph,

@@ -32,8 +32,8 @@ pub struct Accumulator {
     #[serde(skip)]
     per_point: Vec<u64>,
     /// Where `add_unsorted` counts each probe hour, worked out on its first run (the grid and
-    /// the probes never change; a binary search per probe and run took a tenth of its time on
-    /// runs of a hundred adopters).
+    /// the probes never change; before, a binary search per probe in every run, on runs of a
+    /// hundred adopters a fair part of the run's accounting).
     #[serde(skip)]
     probe_plan: Option<ProbePlan>,
 }
