@@ -9,9 +9,10 @@
 //! adoption times are the shortest times from the seeds over these arcs, found on a small graph
 //! that holds only the adopters, numbered in the order they were found (arrays as long as the
 //! run's adopters, not the graph's nodes). The arcs' delays are drawn there, as that pass first
-//! reads each arc, from a stream of their own seeded by the run's (drawn in the rounds, they and
+//! reads each arc, from a stream of their own keyed by the run's (drawn in the rounds, they and
 //! their array pushed the bitmap of adopters out of the core's cache while the rounds probed it
-//! at random: ba_1m, one thread, the rounds 6.6-7.0 M cycles a run against 5.5-5.9 M after).
+//! at random: ba_1m, one thread, the rounds 6.6-7.0 M cycles a run against 5.5-5.9 M after),
+//! 64 at a time on eight lanes (`draws.rs`).
 //!
 //! The rounds make a tree: an adopter's first live arc in comes from its parent, found in the
 //! round before, so an adopter keeps only its parent's number and that arc's delay, and a
@@ -47,11 +48,11 @@
 //! and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
 //! first runs and keeps it only where such arcs are few (`monte_carlo::LIVE_UP_TO`).
 
-use super::delay::DelaySampler;
+use super::draws::Draws;
 use super::prepared::Prepared;
 use super::scalar::{Scratch, ask_ahead, ask_thresholds, mark, push_span, round_coins};
 use crate::graph::Graph;
-use crate::rng::Rng;
+use crate::rng::{Rng, splitmix64};
 
 /// Buffers of [`run`], reused across runs.
 #[derive(Default)]
@@ -89,6 +90,8 @@ pub(crate) struct Live {
     aside_tie: Vec<u8>,
     /// The seeds' part of the last run, to start the next from if its seeds are the same.
     start: Start,
+    /// The delays, by tie class (`draws.rs`).
+    draws: [Draws; 2],
 }
 
 /// A run's start from its seeds: the seeds as given, and what the run made of them (the seeds
@@ -198,36 +201,15 @@ pub(crate) fn run(
     rng: &mut Rng,
     s: &mut Scratch,
 ) -> bool {
-    // A loop per kind of delay, its draw in line: one loop holding every kind's draw made the
-    // exponential's slower, and a call per success made every kind's so.
-    use rand_distr::{Distribution, Exp1, StandardNormal};
-    match model.uniform_delay() {
-        Some(&DelaySampler::Exp { scale }) => {
-            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
-                let e: f64 = Exp1.sample(rng);
-                e * scale
-            })
-        }
-        Some(DelaySampler::LogNormal { mu, sigma, exp }) => {
-            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
-                let z: f64 = StandardNormal.sample(rng);
-                exp.exp(mu + sigma * z)
-            })
-        }
-        Some(DelaySampler::Weibull(pow)) => {
-            run_with::<false>(graph, model, seeds, rng, s, |rng, _| {
-                let e: f64 = Exp1.sample(rng);
-                pow.pow(e)
-            })
-        }
-        _ => run_with::<true>(graph, model, seeds, rng, s, |rng, class| {
-            model.delays[class as usize].sample(rng)
-        }),
+    if model.uniform_delay().is_some() {
+        run_with::<false>(graph, model, seeds, rng, s)
+    } else {
+        run_with::<true>(graph, model, seeds, rng, s)
     }
 }
 
-/// [`run`] with `draw(rng, class)` drawing the delay of a live arc of tie class `class`; with
-/// `TIES`, the rounds keep each live arc's class (without, `draw` is given 0).
+/// [`run`]; with `TIES`, the rounds keep each live arc's tie class, and its delay comes from
+/// that class's law (without, every delay from the first class's law, both being the same).
 #[inline(always)]
 fn run_with<const TIES: bool>(
     graph: &Graph,
@@ -235,7 +217,6 @@ fn run_with<const TIES: bool>(
     seeds: &[(u32, f64)],
     rng: &mut Rng,
     s: &mut Scratch,
-    draw: impl Fn(&mut Rng, u8) -> f64,
 ) -> bool {
     let given = (rng.clone(), s.attempts);
     let n = graph.node_count();
@@ -267,6 +248,7 @@ fn run_with<const TIES: bool>(
         tree_tie,
         aside_tie,
         start,
+        draws,
     } = w;
     let order = &mut s.order;
     let adopted = &mut s.adopted;
@@ -357,10 +339,14 @@ fn run_with<const TIES: bool>(
     // The delays are drawn after the rounds, from a stream of their own, each as the pass below
     // first needs it: drawn in the rounds, they and their array pushed the bitmap of adopters
     // out of the core's cache while the rounds probed it at random.
-    let mut drng = {
-        use rand::{Rng as _, SeedableRng};
-        Rng::seed_from_u64(rng.next_u64())
+    let key = {
+        use rand::Rng as _;
+        rng.next_u64()
     };
+    draws[0].start(model.laws[0], key);
+    if TIES {
+        draws[1].start(model.laws[1], splitmix64(key));
+    }
     // The other arcs' targets by number. Writing every adopter's number into a per-node array
     // as it is found would be a store to a random place per adopter (measured: as costly as the
     // rounds themselves on ba_1m); instead the targets are marked in a bitmap, the adopters
@@ -414,7 +400,12 @@ fn run_with<const TIES: bool>(
     let mut next = from.first().map_or(usize::MAX, |&u| u as usize);
     for k in 0..m {
         if k >= first {
-            let d = draw(&mut drng, if TIES { tree_tie[k - first] } else { 0 }) as f32;
+            let d = draws[if TIES {
+                tree_tie[k - first] as usize
+            } else {
+                0
+            }]
+            .next();
             tree_delay[k] = d;
             let t = time[parent[k] as usize] + d as f64;
             let was = time[k];
@@ -423,7 +414,7 @@ fn run_with<const TIES: bool>(
         if k == next {
             while e < from.len() && from[e] as usize == k {
                 let v = to[e] as usize;
-                let d = draw(&mut drng, if TIES { aside_tie[e] } else { 0 }) as f32;
+                let d = draws[if TIES { aside_tie[e] as usize } else { 0 }].next();
                 delay[e] = d;
                 let t = time[k] + d as f64;
                 if t < time[v] {

@@ -21,6 +21,7 @@ mod adoption;
 mod calendar;
 mod contagion;
 mod delay;
+mod draws;
 mod engine;
 mod fastmath;
 mod fused;

@@ -3,6 +3,7 @@
 
 use super::adoption::{Adoption, LtWeights};
 use super::delay::DelaySampler;
+use super::draws::Law;
 use super::model::{Activation, Model};
 use super::skip::{GeometricSkip, threshold};
 use crate::graph::{Graph, TieClass};
@@ -73,6 +74,8 @@ pub(crate) fn weight_chance(p: f64, w: f32) -> f64 {
 pub(crate) struct Prepared {
     pub(crate) probs: ArcProbs,
     pub(crate) delays: [DelaySampler; 2],
+    /// The same delays as the live engine draws them, 64 at a time (`draws.rs`).
+    pub(crate) laws: [Law; 2],
     /// Both classes have the same delay (compared once here: a Weibull sampler's tables made
     /// the comparison cost 4 % of a run on ws_100k when the engines made it every run).
     same_delay: bool,
@@ -177,6 +180,7 @@ impl Prepared {
             probs,
             same_delay: delays[0] == delays[1],
             delays,
+            laws: [Law::of(&model.delay_weak), Law::of(&model.delay_strong)],
             horizon: model.horizon(),
             rule,
             bucket: if fastest.is_finite() {
