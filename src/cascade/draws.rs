@@ -76,7 +76,6 @@ pub(crate) struct Draws {
     /// xoshiro128++ state: word `w` of lane `l` at `s[w][l]`.
     s: [[u32; LANES]; 4],
     buf: [f32; BATCH],
-    next: usize,
 }
 
 impl Default for Draws {
@@ -87,7 +86,6 @@ impl Default for Draws {
             seeded: false,
             s: [[0; LANES]; 4],
             buf: [0.0; BATCH],
-            next: BATCH,
         }
     }
 }
@@ -98,17 +96,19 @@ impl Draws {
         self.law = law;
         self.key = key;
         self.seeded = false;
-        self.next = BATCH;
     }
 
-    /// The next delay.
+    /// The next delay. The place in the batch is kept by the caller in `cursor`, [`BATCH`] after
+    /// [`Draws::start`]: a local that the compiler keeps in a register (a field of `self` was
+    /// read back from memory after each of the caller's stores, a chain through its loop).
     #[inline(always)]
-    pub(crate) fn next(&mut self) -> f32 {
-        if self.next >= BATCH {
+    pub(crate) fn at(&mut self, cursor: &mut usize) -> f32 {
+        if *cursor >= BATCH {
             self.refill();
+            *cursor = 0;
         }
-        let d = self.buf[self.next % BATCH];
-        self.next += 1;
+        let d = self.buf[*cursor % BATCH];
+        *cursor += 1;
         d
     }
 
@@ -128,11 +128,9 @@ impl Draws {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2 (checked just above).
             unsafe { fill_avx2(&mut self.s, &mut self.buf, self.law) };
-            self.next = 0;
             return;
         }
         fill(&mut self.s, &mut self.buf, self.law);
-        self.next = 0;
     }
 }
 
@@ -339,7 +337,8 @@ mod tests {
     fn draws(d: Delay, key: u64, n: usize) -> Vec<f64> {
         let mut s = Draws::default();
         s.start(Law::of(&d), key);
-        (0..n).map(|_| s.next() as f64).collect()
+        let mut cursor = BATCH;
+        (0..n).map(|_| s.at(&mut cursor) as f64).collect()
     }
 
     fn normal_cdf(z: f64) -> f64 {
@@ -446,7 +445,8 @@ mod tests {
         ] {
             let mut a = Draws::default();
             a.start(law, 99);
-            let _ = a.next();
+            let mut cursor = BATCH;
+            let _ = a.at(&mut cursor);
             let (mut s1, mut s2) = (a.s, a.s);
             let (mut b1, mut b2) = ([0f32; BATCH], [0f32; BATCH]);
             for _ in 0..50 {

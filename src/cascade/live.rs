@@ -48,7 +48,7 @@
 //! and the calendar is faster (1.04–2.0× here); auto therefore tries this engine on its
 //! first runs and keeps it only where such arcs are few (`monte_carlo::LIVE_UP_TO`).
 
-use super::draws::Draws;
+use super::draws::{BATCH, Draws};
 use super::prepared::Prepared;
 use super::scalar::{Scratch, ask_ahead, ask_thresholds, mark, push_span, round_coins};
 use crate::graph::Graph;
@@ -398,14 +398,15 @@ fn run_with<const TIES: bool>(
     let mut restart = usize::MAX;
     let mut e = 0;
     let mut next = from.first().map_or(usize::MAX, |&u| u as usize);
+    let mut cursor = [BATCH; 2];
     for k in 0..m {
         if k >= first {
-            let d = draws[if TIES {
+            let c = if TIES {
                 tree_tie[k - first] as usize
             } else {
                 0
-            }]
-            .next();
+            };
+            let d = draws[c].at(&mut cursor[c]);
             tree_delay[k] = d;
             let t = time[parent[k] as usize] + d as f64;
             let was = time[k];
@@ -414,7 +415,8 @@ fn run_with<const TIES: bool>(
         if k == next {
             while e < from.len() && from[e] as usize == k {
                 let v = to[e] as usize;
-                let d = draws[if TIES { aside_tie[e] as usize } else { 0 }].next();
+                let c = if TIES { aside_tie[e] as usize } else { 0 };
+                let d = draws[c].at(&mut cursor[c]);
                 delay[e] = d;
                 let t = time[k] + d as f64;
                 if t < time[v] {
