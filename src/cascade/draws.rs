@@ -18,8 +18,8 @@
 //! Delays are kept in single precision by the live engine, and each function here is within a
 //! few units in the last place of single precision (the tests check it against double
 //! precision). What the 31 bits cannot give: exponentials beyond 21.5 means (probability
-//! 4.6 · 10⁻¹⁰) and normals beyond 6.66 (probability 2.7 · 10⁻¹¹); an exponent past the single
-//! precision range is held at 2^±126.
+//! 4.6 · 10⁻¹⁰) and normals beyond 6.66 (probability 2.7 · 10⁻¹¹); a power of two past the
+//! single precision range is held within 2^−126 … 2^127.
 
 use super::delay::Delay;
 use crate::rng::splitmix64;
