@@ -117,6 +117,9 @@ pub struct LoadOptions {
     pub max_memory: Option<u64>,
 }
 
+/// The most text deflate makes of one byte (a run of one byte repeated: 258 bytes a 2-bit code).
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
 /// Bytes of memory that loading `path` will need, estimated from its size and first lines: the
 /// text itself (read whole, or mapped), then per line an edge in the list, its interned ids and
 /// its two arcs in the CSR with their classes and sort buffers (about 48 bytes, measured on ba_1m
@@ -129,14 +132,21 @@ fn load_estimate(path: &Path, format: Format) -> Result<u64> {
         .len();
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let gz = crate::input::is_gzip(path);
-    // A gzip file ends with its uncompressed size modulo 4 GiB.
+    // A gzip file ends with its uncompressed size modulo 4 GiB; a file cut short ends with any
+    // four bytes, so the size is held to what deflate can give (at most 1,032 bytes a byte):
+    // without that, a cut file of 25 kB was refused as needing 22 GiB where the machine had less,
+    // instead of being named as a broken gzip file.
     let text = if gz && size >= 18 {
         let mut tail = [0u8; 4];
         f.seek(SeekFrom::End(-4)).map_err(|e| Error::io(path, e))?;
         f.read_exact(&mut tail).map_err(|e| Error::io(path, e))?;
         f.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
         let isize = u32::from_le_bytes(tail) as u64;
-        if isize >= size { isize } else { size * 4 }
+        if isize >= size {
+            isize.min(size.saturating_mul(MAX_DEFLATE_RATIO))
+        } else {
+            size * 4
+        }
     } else {
         size
     };
@@ -387,6 +397,35 @@ mod tests {
                 .collect()
         };
         assert_eq!(labels(a), labels(b), "{what}");
+    }
+
+    #[test]
+    fn a_cut_gzip_file_is_named_broken_not_too_big() {
+        // Its last four bytes, where a whole file keeps its size, are here the largest size
+        // they can say (4 GiB): the estimate must stay within what deflate can make of the file,
+        // and the file must then be refused as broken, with room for a few hundred MB only.
+        let d = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..20_000 {
+            std::io::Write::write_all(&mut gz, format!("{i} {}\n", i + 1).as_bytes()).unwrap();
+        }
+        let mut bytes = gz.finish().unwrap();
+        bytes.truncate(bytes.len() / 2);
+        let n = bytes.len();
+        bytes[n - 4..].copy_from_slice(&[0xff; 4]);
+        let cut = d.path().join("cut.txt.gz");
+        std::fs::write(&cut, &bytes).unwrap();
+        let need = load_estimate(&cut, Format::Text).unwrap();
+        assert!(
+            need <= 13 * MAX_DEFLATE_RATIO * n as u64 + (1 << 21),
+            "{need} bytes for a file of {n}"
+        );
+        let opts = LoadOptions {
+            max_memory: Some(1 << 30),
+            ..LoadOptions::default()
+        };
+        let e = load(&cut, &opts).unwrap_err().to_string();
+        assert!(e.contains("cut.txt.gz") && e.contains("gzip"), "{e}");
     }
 
     #[test]
