@@ -36,6 +36,96 @@ pub struct Accumulator {
     /// hundred adopters a fair part of the run's accounting).
     #[serde(skip)]
     probe_plan: Option<ProbePlan>,
+    /// `count_grid_points`' slack of the grid (worked out on first use).
+    #[serde(skip)]
+    slack: Option<f64>,
+}
+
+/// A slack past which `count_grid_points` works one time at a time (a grid this far from even is
+/// not one `Grid` makes).
+const MAX_SLACK: f64 = 1e-3;
+
+/// How far the grid's points lie from whole multiples of the step, as `estimate` computes their
+/// quotients: the largest `|(grid[i] − grid[0]) · inv_step − i|`, and a little more.
+fn grid_slack(grid: &[f64], inv_step: f64) -> f64 {
+    let first = grid.first().copied().unwrap_or(0.0);
+    let worst = grid
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| ((h - first) * inv_step - i as f64).abs())
+        .fold(0.0, f64::max);
+    if worst.is_finite() {
+        worst + 1e-9
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// The first grid point at or after each time (`grid.len()` past the last), if no time's
+/// quotient by the step lies within `slack` of a whole number; true if one does (`out` is then
+/// to be worked out again).
+///
+/// Why this is exact otherwise: `x(t) = (t − first) · inv_step` never decreases as `t` grows
+/// (each operation rounds to nearest), and the grid point `i` has `x = i` within `slack`. A time
+/// with `grid[b − 1] < t ≤ grid[b]` therefore has `x(t)` in `[b − 1 − slack, b + slack]`, and if
+/// it is not within `slack` of `b − 1` or `b`, it lies strictly between them: its ceiling is `b`.
+/// Times at or before the first point have `x ≤ 0` (held to 0: point 0); times past the last
+/// have `x ≥ g − 1 − slack`, and unless within `slack` of `g − 1` their ceiling, once held to
+/// `[0, g]`, is `g`; a time that is not a number goes to 0, as in `grid_point_from`.
+fn estimate_grid_points(
+    times: &[f64],
+    out: &mut [u32],
+    first: f64,
+    inv_step: f64,
+    g: usize,
+    slack: f64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above).
+        return unsafe { estimate_avx2(times, out, first, inv_step, g, slack) };
+    }
+    estimate(times, out, first, inv_step, g, slack)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn estimate_avx2(
+    times: &[f64],
+    out: &mut [u32],
+    first: f64,
+    inv_step: f64,
+    g: usize,
+    slack: f64,
+) -> bool {
+    estimate(times, out, first, inv_step, g, slack)
+}
+
+#[inline(always)]
+fn estimate(
+    times: &[f64],
+    out: &mut [u32],
+    first: f64,
+    inv_step: f64,
+    g: usize,
+    slack: f64,
+) -> bool {
+    // Adding 2^52 rounds a quotient in [0, 2^52) to a whole number, left in the low bits.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let top = g as f64;
+    let mut near = 0u32;
+    for (o, &t) in out.iter_mut().zip(times) {
+        let x = (t - first) * inv_step;
+        let x = if x > 0.0 { x } else { 0.0 };
+        let x = if x < top { x } else { top };
+        let y = x + TWO_52;
+        let whole = y - TWO_52;
+        *o = (y.to_bits() as u32).wrapping_sub(TWO_52.to_bits() as u32) + u32::from(whole < x);
+        // `x − whole` is exact (the two are within a factor of two, or `whole` is 0).
+        let d = x - whole;
+        near |= u32::from((d <= slack) & (d >= -slack) & (t > first) & (x < top));
+    }
+    near != 0
 }
 
 /// The probe hours that are grid points, as (grid point, probe) by grid point, and the others
@@ -79,6 +169,7 @@ impl Accumulator {
             reached_nanohours: vec![0; FRACTIONS.len()],
             per_point: Vec::new(),
             probe_plan: None,
+            slack: None,
         }
     }
 }
@@ -176,6 +267,42 @@ impl Accumulator {
             b += 1;
         }
         b
+    }
+
+    /// Adds 1 to `per_point[b]` for each time whose first grid point at or after it is `b`, as
+    /// `grid_point_from` finds it; returns the largest such `b` (0 if none).
+    ///
+    /// By blocks of times: first the quotients by the step rounded up, in a loop without a
+    /// branch that the compiler runs over several times at once (four with AVX2, where the
+    /// processor has it). That rounding is `grid_point_from`'s answer unless a quotient lies
+    /// within the grid's slack of a whole number (the grid points are rounded to 10⁻⁹ h, so not
+    /// exactly a step apart): then the block is done again one time at a time. One time at a
+    /// time, with `grid_point_from`'s two steps as loops, this was 12 % of a live run on ba_100k.
+    fn count_grid_points(&mut self, times: &[f64], per_point: &mut [u64]) -> usize {
+        const BLOCK: usize = 256;
+        let g = self.grid.len();
+        let inv_step = self.inv_step();
+        let slack = match self.slack {
+            Some(s) => s,
+            None => *self.slack.insert(grid_slack(&self.grid, inv_step)),
+        };
+        let mut last = 0u32;
+        let mut at = [0u32; BLOCK];
+        for block in times.chunks(BLOCK) {
+            let at = &mut at[..block.len()];
+            let near = slack >= MAX_SLACK
+                || estimate_grid_points(block, at, self.grid[0], inv_step, g, slack);
+            if near {
+                for (b, &t) in at.iter_mut().zip(block) {
+                    *b = self.grid_point_from(t, inv_step) as u32;
+                }
+            }
+            for &b in at.iter() {
+                per_point[b as usize] += 1;
+                last = last.max(b);
+            }
+        }
+        last as usize
     }
 
     /// One over the grid's step (1 for a grid of one point), for `grid_point_from`.
@@ -306,16 +433,9 @@ impl Accumulate for Accumulator {
         if per_point.len() != g + 1 {
             per_point = vec![0; g + 1];
         }
-        let inv_step = self.inv_step();
-        let mut last = 0;
-        let off_grid = plan.off_grid.as_slice();
-        for &t in times.iter() {
-            let b = self.grid_point_from(t, inv_step);
-            per_point[b] += 1;
-            last = last.max(b);
-            for &(k, h) in off_grid {
-                probe[k] += u64::from(t <= h);
-            }
+        let last = self.count_grid_points(times, &mut per_point);
+        for &(k, h) in &plan.off_grid {
+            probe[k] += times.iter().map(|&t| u64::from(t <= h)).sum::<u64>();
         }
         // The counts up to each grid point, with the same changes, at the same grid points, as
         // `add_run` makes: the first grid point always, then each where the count grows, up to
@@ -741,6 +861,57 @@ mod tests {
         assert_eq!(o.final_reach.mean, 2.0);
         assert_eq!(nanohours(2.5), 2_500_000_000);
         assert_eq!(nanohours(f64::INFINITY), 1e29 as u128);
+    }
+
+    #[test]
+    fn grid_points_by_blocks_are_those_found_one_at_a_time() {
+        // Grids a rounded step apart, short and long, and times on their points, a unit in the
+        // last place either side, between them, before the first and past the last, and not a
+        // number: the blocks must give `grid_point_from`'s answer for every one.
+        let mut rng = crate::rng::stream(17, 0);
+        use rand::RngExt;
+        for (step, end) in [
+            (0.5, 24.0),
+            (0.1, 48.0),
+            (1.0 / 3.0, 200.0),
+            (0.01, 300.0),
+            (0.7, 0.5),
+            (2.0, 100.0),
+        ] {
+            let mut acc = Accumulator::new(100, Grid::new(step, end).unwrap(), f64::INFINITY);
+            let grid = acc.grid.clone();
+            let last = *grid.last().unwrap();
+            let mut times = vec![-1.0, 0.0, f64::NAN, last + 1.0, 1e-300, 5e-324];
+            for &h in &grid {
+                times.extend([h, h.next_up(), h.next_down(), h + step / 2.0]);
+            }
+            for _ in 0..5000 {
+                times.push(rng.random_range(-0.1..last * 1.1 + 0.1));
+            }
+            let inv = acc.inv_step();
+            let want: Vec<usize> = times.iter().map(|&t| acc.grid_point_from(t, inv)).collect();
+            let mut per_point = vec![0u64; grid.len() + 1];
+            // Each time alone (a block of one), then all at once.
+            for (k, &t) in times.iter().enumerate() {
+                per_point.fill(0);
+                let b = acc.count_grid_points(&[t], &mut per_point);
+                assert_eq!(b, want[k], "step {step}: time {t:e}");
+                assert_eq!(per_point[b], 1);
+            }
+            per_point.fill(0);
+            let top = acc.count_grid_points(&times, &mut per_point);
+            let mut direct = vec![0u64; grid.len() + 1];
+            for &b in &want {
+                direct[b] += 1;
+            }
+            assert_eq!(per_point, direct, "step {step}");
+            assert_eq!(top, *want.iter().max().unwrap());
+            assert!(
+                acc.slack.unwrap() < MAX_SLACK,
+                "step {step}: {:?}",
+                acc.slack
+            );
+        }
     }
 
     #[test]
