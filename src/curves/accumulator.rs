@@ -45,19 +45,50 @@ pub struct Accumulator {
 /// not one `Grid` makes).
 const MAX_SLACK: f64 = 1e-3;
 
-/// How far the grid's points lie from whole multiples of the step, as `estimate` computes their
+/// How far the grid's points lie from whole multiples of the step, as `Quotient` computes their
 /// quotients: the largest `|(grid[i] − grid[0]) · inv_step − i|`, and a little more.
-fn grid_slack(grid: &[f64], inv_step: f64) -> f64 {
-    let first = grid.first().copied().unwrap_or(0.0);
+fn grid_slack(grid: &[f64], q: Quotient) -> f64 {
     let worst = grid
         .iter()
         .enumerate()
-        .map(|(i, &h)| ((h - first) * inv_step - i as f64).abs())
+        .map(|(i, &h)| (q.rounded_up(h).2 - i as f64).abs())
         .fold(0.0, f64::max);
     if worst.is_finite() {
         worst + 1e-9
     } else {
         f64::INFINITY
+    }
+}
+
+/// A time's quotient by the grid's step, counted from its first point and held to `[0, top]`
+/// (`top` the number of grid points; a NaN to 0).
+#[derive(Clone, Copy)]
+struct Quotient {
+    first: f64,
+    inv_step: f64,
+    top: f64,
+}
+
+impl Quotient {
+    /// The quotient of `t` rounded up, its distance from the nearest whole number (exact: the two
+    /// are within a factor of two, or the whole number is 0), and the quotient itself.
+    ///
+    /// The ceiling by hand (`f64::ceil` is a library call on baseline x86-64, and this runs once
+    /// per adopter): adding 2^52 rounds the quotient to a whole number, left in the low bits, and
+    /// one more when it rounded down. Without the two conversions between integers and floats
+    /// that a cast there and back costs, the loop over a run's times took a fifth less (ba_1m,
+    /// one thread: 137–152 µs against 171–175 µs a run).
+    #[inline(always)]
+    fn rounded_up(self, t: f64) -> (u32, f64, f64) {
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+        let x = (t - self.first) * self.inv_step;
+        let x = if x > 0.0 { x } else { 0.0 };
+        let x = if x < self.top { x } else { self.top };
+        let y = x + TWO_52;
+        let whole = y - TWO_52;
+        // In 32 bits (a grid has fewer points), which the compiler packs twice as many of.
+        let up = (y.to_bits() as u32).wrapping_sub(TWO_52.to_bits() as u32) + u32::from(whole < x);
+        (up, x - whole, x)
     }
 }
 
@@ -72,58 +103,28 @@ fn grid_slack(grid: &[f64], inv_step: f64) -> f64 {
 /// Times at or before the first point have `x ≤ 0` (held to 0: point 0); times past the last
 /// have `x ≥ g − 1 − slack`, and unless within `slack` of `g − 1` their ceiling, once held to
 /// `[0, g]`, is `g`; a time that is not a number goes to 0, as in `grid_point_from`.
-fn estimate_grid_points(
-    times: &[f64],
-    out: &mut [u32],
-    first: f64,
-    inv_step: f64,
-    g: usize,
-    slack: f64,
-) -> bool {
+fn estimate_grid_points(times: &[f64], out: &mut [u32], q: Quotient, slack: f64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2 (checked just above).
-        return unsafe { estimate_avx2(times, out, first, inv_step, g, slack) };
+        return unsafe { estimate_avx2(times, out, q, slack) };
     }
-    estimate(times, out, first, inv_step, g, slack)
+    estimate(times, out, q, slack)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn estimate_avx2(
-    times: &[f64],
-    out: &mut [u32],
-    first: f64,
-    inv_step: f64,
-    g: usize,
-    slack: f64,
-) -> bool {
-    estimate(times, out, first, inv_step, g, slack)
+fn estimate_avx2(times: &[f64], out: &mut [u32], q: Quotient, slack: f64) -> bool {
+    estimate(times, out, q, slack)
 }
 
 #[inline(always)]
-fn estimate(
-    times: &[f64],
-    out: &mut [u32],
-    first: f64,
-    inv_step: f64,
-    g: usize,
-    slack: f64,
-) -> bool {
-    // Adding 2^52 rounds a quotient in [0, 2^52) to a whole number, left in the low bits.
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    let top = g as f64;
+fn estimate(times: &[f64], out: &mut [u32], q: Quotient, slack: f64) -> bool {
     let mut near = 0u32;
     for (o, &t) in out.iter_mut().zip(times) {
-        let x = (t - first) * inv_step;
-        let x = if x > 0.0 { x } else { 0.0 };
-        let x = if x < top { x } else { top };
-        let y = x + TWO_52;
-        let whole = y - TWO_52;
-        *o = (y.to_bits() as u32).wrapping_sub(TWO_52.to_bits() as u32) + u32::from(whole < x);
-        // `x − whole` is exact (the two are within a factor of two, or `whole` is 0).
-        let d = x - whole;
-        near |= u32::from((d <= slack) & (d >= -slack) & (t > first) & (x < top));
+        let (up, d, x) = q.rounded_up(t);
+        *o = up;
+        near |= u32::from((d <= slack) & (d >= -slack) & (t > q.first) & (x < q.top));
     }
     near != 0
 }
@@ -248,18 +249,7 @@ impl Accumulator {
     #[inline]
     fn grid_point_from(&self, t: f64, inv_step: f64) -> usize {
         let g = self.grid.len();
-        // The ceiling by hand (`f64::ceil` is a library call on baseline x86-64, and this runs
-        // once per adopter), of the quotient held to [0, g] (a NaN to 0): adding 2^52 rounds it
-        // to an integer, left in the low bits, and one more when it rounded down. Without the
-        // two conversions between integers and floats that a cast there and back costs, the
-        // loop over a run's times took a fifth less (ba_1m, one thread: 137–152 µs against
-        // 171–175 µs a run).
-        const TWO_52: f64 = 4_503_599_627_370_496.0;
-        let x = (t - self.grid[0]) * inv_step;
-        let x = if x > 0.0 { x } else { 0.0 };
-        let x = if x < g as f64 { x } else { g as f64 };
-        let y = x + TWO_52;
-        let mut b = (y.to_bits() - TWO_52.to_bits()) as usize + usize::from(y - TWO_52 < x);
+        let mut b = self.quotient(inv_step).rounded_up(t).0 as usize;
         while b > 0 && self.grid[b - 1] >= t {
             b -= 1;
         }
@@ -280,18 +270,17 @@ impl Accumulator {
     /// time, with `grid_point_from`'s two steps as loops, this was 12 % of a live run on ba_100k.
     fn count_grid_points(&mut self, times: &[f64], per_point: &mut [u64]) -> usize {
         const BLOCK: usize = 256;
-        let g = self.grid.len();
         let inv_step = self.inv_step();
+        let q = self.quotient(inv_step);
         let slack = match self.slack {
             Some(s) => s,
-            None => *self.slack.insert(grid_slack(&self.grid, inv_step)),
+            None => *self.slack.insert(grid_slack(&self.grid, q)),
         };
         let mut last = 0u32;
         let mut at = [0u32; BLOCK];
         for block in times.chunks(BLOCK) {
             let at = &mut at[..block.len()];
-            let near = slack >= MAX_SLACK
-                || estimate_grid_points(block, at, self.grid[0], inv_step, g, slack);
+            let near = slack >= MAX_SLACK || estimate_grid_points(block, at, q, slack);
             if near {
                 for (b, &t) in at.iter_mut().zip(block) {
                     *b = self.grid_point_from(t, inv_step) as u32;
@@ -303,6 +292,15 @@ impl Accumulator {
             }
         }
         last as usize
+    }
+
+    /// The quotients by the step (given as its inverse) from this grid's first point.
+    fn quotient(&self, inv_step: f64) -> Quotient {
+        Quotient {
+            first: self.grid[0],
+            inv_step,
+            top: self.grid.len() as f64,
+        }
     }
 
     /// One over the grid's step (1 for a grid of one point), for `grid_point_from`.
