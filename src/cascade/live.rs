@@ -50,7 +50,9 @@
 
 use super::draws::{BATCH, Draws};
 use super::prepared::Prepared;
-use super::scalar::{PREFETCH, Scratch, ask_ahead, ask_thresholds, mark, push_span, round_coins};
+use super::scalar::{
+    Scratch, ask_ahead, ask_thresholds, ask_tie_ahead, mark, push_span, round_coins,
+};
 use crate::graph::Graph;
 use crate::rng::{Rng, splitmix64};
 
@@ -305,12 +307,7 @@ fn run_with<const TIES: bool>(
         for h in 0..hits.len() {
             ask_ahead(hits, h, targets, offsets);
             if TIES {
-                // The class is read at the same random place as the target, in an array of
-                // its own: asked for ahead too (unasked, it was a cache miss per success on
-                // ba_1m, and delays by tie class took twice as long as one delay for all).
-                if let Some(&i1) = hits.get(h + PREFETCH) {
-                    crate::mem::prefetch(ties, i1);
-                }
+                ask_tie_ahead(hits, h, ties);
             }
             let i = hits[h];
             let v = targets[i];

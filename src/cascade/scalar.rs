@@ -318,11 +318,7 @@ pub(super) fn round_coins<const PIECES: bool>(
         if sk.thins() {
             let mut kept = 0;
             for h in 0..hits.len() {
-                // The class is read at a random place: asked for ahead (unasked, a cache miss
-                // per candidate made ba_1m's runs with two chances twice as long as with one).
-                if let Some(&i1) = hits.get(h + PREFETCH) {
-                    crate::mem::prefetch(ties, i1);
-                }
+                ask_tie_ahead(hits, h, ties);
                 let i = hits[h];
                 if sk.keep(rng, ties, i) {
                     hits[kept] = i;
@@ -378,6 +374,16 @@ pub(super) fn ask_ahead(hits: &[usize], h: usize, targets: &[u32], offsets: &[u6
     }
     if let Some(&i1) = hits.get(h + PREFETCH) {
         crate::mem::prefetch(offsets, targets[i1] as usize);
+    }
+}
+
+/// A success's tie class is read at the same random place as its target, in an array of its
+/// own: asked for ahead too (unasked, it was a cache miss per success on ba_1m, and chances or
+/// delays by tie class took twice as long as one for all).
+#[inline(always)]
+pub(super) fn ask_tie_ahead<T>(hits: &[usize], h: usize, ties: &[T]) {
+    if let Some(&i1) = hits.get(h + PREFETCH) {
+        crate::mem::prefetch(ties, i1);
     }
 }
 
