@@ -132,11 +132,53 @@ fn bench_cascade(c: &mut Criterion) {
     group.finish();
 }
 
+/// Seed selection with a deadline on the red-packet scenario's WeChat-like graph and model
+/// (per-class chances and log-normal delays, 24 h): RR sets of about 57 % of the users each, a
+/// reverse shortest-path search apiece. What `seeds --hours` and `best:K` in a scenario cost.
+fn bench_seeds(c: &mut Criterion) {
+    use hongbao::cascade::{Activation, Adoption};
+    use hongbao::influence::{SelectOptions, select};
+    let g = Generator::by_name("wechat")
+        .unwrap()
+        .generate(100_000, 1)
+        .unwrap();
+    let model = Model {
+        adoption: Adoption::Ic,
+        activation: Activation::ByTie {
+            strong: 0.12,
+            weak: 0.03,
+        },
+        delay_strong: Delay::LogNormal {
+            median: 0.3,
+            sigma: 1.0,
+        },
+        delay_weak: Delay::LogNormal {
+            median: 2.0,
+            sigma: 1.2,
+        },
+        horizon_hours: Some(24.0),
+    };
+    let opts = SelectOptions {
+        k: 10,
+        eps: 0.3,
+        delta: None,
+        seed: 1,
+        max_memory: None,
+    };
+    let mut group = c.benchmark_group("seeds");
+    group.sample_size(10);
+    group.bench_function("timed_wechat_100k_24h_k10_eps0.3", |b| {
+        b.iter(|| black_box(select(&g, &model, &opts).unwrap().estimate))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_load,
     bench_generate,
     bench_ties,
-    bench_cascade
+    bench_cascade,
+    bench_seeds
 );
 criterion_main!(benches);
