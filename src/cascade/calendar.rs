@@ -26,7 +26,7 @@ use super::prepared::Prepared;
 use super::scalar::{Scratch, mark};
 use super::skip::GapsOnDemand;
 use crate::graph::{Graph, TieClass};
-use crate::rng::{Rng, splitmix64};
+use crate::rng::Rng;
 
 /// Buckets in the ring (a power of two).
 const RING: usize = 1 << 13;
@@ -384,8 +384,7 @@ pub(crate) fn run(
     let batched = !model.laws.iter().any(|l| matches!(l, Law::Fixed(_)));
     if batched {
         let key = rng.next_u64();
-        q.draws[0].start(model.laws[0], key);
-        q.draws[1].start(model.laws[1], splitmix64(key));
+        Draws::start_by_class(&mut q.draws, model.laws, key);
         q.cursor = [BATCH; 2];
     }
     let adopted = &mut s.adopted;

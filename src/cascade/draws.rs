@@ -98,6 +98,17 @@ impl Draws {
         self.seeded = false;
     }
 
+    /// Starts a run's delays by tie class (`laws` and `draws` indexed as [`TieClass::index`]):
+    /// the first class's stream keyed by `key`, a word of the run's stream, the second's by
+    /// SplitMix64 of it. The live and calendar engines key their delays so. Nothing is drawn
+    /// until a class's first delay is asked for.
+    ///
+    /// [`TieClass::index`]: crate::graph::TieClass::index
+    pub(crate) fn start_by_class(draws: &mut [Draws; 2], laws: [Law; 2], key: u64) {
+        draws[0].start(laws[0], key);
+        draws[1].start(laws[1], splitmix64(key));
+    }
+
     /// The next delay. The place in the batch is kept by the caller in `cursor`, [`BATCH`] after
     /// [`Draws::start`]: a local that the compiler keeps in a register (a field of `self` was
     /// read back from memory after each of the caller's stores, a chain through its loop).

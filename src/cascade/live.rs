@@ -54,7 +54,7 @@ use super::scalar::{
     Scratch, ask_ahead, ask_thresholds, ask_tie_ahead, mark, push_span, round_coins,
 };
 use crate::graph::Graph;
-use crate::rng::{Rng, splitmix64};
+use crate::rng::Rng;
 
 /// Buffers of [`run`], reused across runs.
 #[derive(Default)]
@@ -348,10 +348,7 @@ fn run_with<const TIES: bool>(
         use rand::Rng as _;
         rng.next_u64()
     };
-    draws[0].start(model.laws[0], key);
-    if TIES {
-        draws[1].start(model.laws[1], splitmix64(key));
-    }
+    Draws::start_by_class(draws, model.laws, key);
     // The other arcs' targets by number. Writing every adopter's number into a per-node array
     // as it is found would be a store to a random place per adopter (measured: as costly as the
     // rounds themselves on ba_1m); instead the targets are marked in a bitmap, the adopters
