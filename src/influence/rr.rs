@@ -725,7 +725,7 @@ mod tests {
             q.start(horizon);
             let mut reference: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
             let mut last = 0.0f64;
-            let mut push = |q: &mut Buckets, r: &mut BinaryHeap<_>, d: f64, v: u32| {
+            let push = |q: &mut Buckets, r: &mut BinaryHeap<_>, d: f64, v: u32| {
                 q.push(d, v);
                 r.push(Reverse((d.to_bits(), v)));
             };
