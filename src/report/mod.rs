@@ -79,11 +79,8 @@ pub fn write_chart(
 /// A frame as Parquet bytes (zstd), as the report's `.parquet` files hold it: for front ends that
 /// hand tables over in memory (the Python package).
 fn parquet_bytes(mut df: polars::prelude::DataFrame) -> crate::Result<Vec<u8>> {
-    use polars::prelude::{ParquetCompression, ParquetWriter};
     let mut out = Vec::new();
-    ParquetWriter::new(&mut out)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(&mut df)
+    tables::parquet_to(&mut df, &mut out)
         .map_err(|e| crate::Error::invalid("table", "", e.to_string()))?;
     Ok(out)
 }
