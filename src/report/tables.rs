@@ -146,22 +146,29 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
     parquet_to(df, f).map_err(polars_err(path))
 }
 
-/// Writes a frame as Parquet (zstd, one row group) to `w`.
+/// Writes a frame as Parquet (zstd) to `w`.
 ///
-/// The frame is made one chunk and handed to the batched writer as it is: `ParquetWriter::finish`
-/// first regroups a frame's chunks by selecting each, and selecting a column makes an empty null
-/// array, whose first making in a process writes polars' 8 MiB of shared zeroes page by page
-/// (about 5 ms on this VM, most of a small command's table writing). The file holds the same
-/// row group either way (the tables are far below a row group's size).
+/// A frame that fits in one row group (every report table) is made one chunk and handed to the
+/// batched writer as it is: `ParquetWriter::finish` first regroups a frame's chunks by selecting
+/// each, and selecting a column makes an empty null array, whose first making in a process
+/// writes polars' 8 MiB of shared zeroes page by page (about 5 ms on this VM, most of a small
+/// command's table writing). The file is the same: one row group either way. Larger frames (graph
+/// files) go through `finish`, which cuts them into row groups.
 pub(crate) fn parquet_to<W: Write>(df: &mut DataFrame, w: W) -> PolarsResult<()> {
+    let writer = ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None));
+    if df.height() > ROW_GROUP {
+        writer.finish(df)?;
+        return Ok(());
+    }
     df.rechunk_mut();
-    let mut batched = ParquetWriter::new(w)
-        .with_compression(ParquetCompression::Zstd(None))
-        .batched(df.schema())?;
+    let mut batched = writer.batched(df.schema())?;
     batched.write_batch(df)?;
     batched.finish()?;
     Ok(())
 }
+
+/// Rows per row group of `ParquetWriter::finish` (polars' default).
+const ROW_GROUP: usize = 512 * 512;
 
 /// Writes a graph's edges (each undirected edge once) to `path`, in the format its extension names:
 /// text `src dst tie` (gzipped for `.gz`), or CSV/Parquet with columns `src, dst, tie` and `weight`
@@ -314,6 +321,51 @@ mod tests {
                 .finish(&mut df)
                 .unwrap();
             assert_eq!(std::fs::read(&ours).unwrap(), theirs, "{names:?}");
+        }
+    }
+
+    /// The batched path gives the bytes `ParquetWriter::finish` gives: one chunk or several, with
+    /// nulls, and a frame past one row group (which takes `finish` itself, cut into groups).
+    #[test]
+    fn parquet_files_are_the_bytes_polars_writes() {
+        let frame = |rows: usize, from: usize| {
+            DataFrame::new(
+                rows,
+                vec![
+                    Column::new(
+                        "hour".into(),
+                        (0..rows)
+                            .map(|i| (from + i) as f64 * 0.25)
+                            .collect::<Vec<_>>(),
+                    ),
+                    Column::new(
+                        "label".into(),
+                        (0..rows)
+                            .map(|i| format!("p{}", (from + i) % 7))
+                            .collect::<Vec<_>>(),
+                    ),
+                    Column::new(
+                        "time_to".into(),
+                        (0..rows)
+                            .map(|i| ((from + i) % 3 != 0).then_some((from + i) as f64))
+                            .collect::<Vec<Option<f64>>>(),
+                    ),
+                ],
+            )
+            .unwrap()
+        };
+        let mut two = frame(40, 0);
+        two.vstack_mut(&frame(25, 40)).unwrap();
+        assert_eq!(two.first_col_n_chunks(), 2);
+        for mut df in [frame(97, 0), two, frame(ROW_GROUP + 10, 0)] {
+            let mut ours = Vec::new();
+            parquet_to(&mut df.clone(), &mut ours).unwrap();
+            let mut theirs = Vec::new();
+            ParquetWriter::new(&mut theirs)
+                .with_compression(ParquetCompression::Zstd(None))
+                .finish(&mut df)
+                .unwrap();
+            assert_eq!(ours, theirs, "{} rows", df.height());
         }
     }
 }
