@@ -347,7 +347,7 @@ mod tests {
                     Column::new(
                         "time_to".into(),
                         (0..rows)
-                            .map(|i| ((from + i) % 3 != 0).then_some((from + i) as f64))
+                            .map(|i| (!(from + i).is_multiple_of(3)).then_some((from + i) as f64))
                             .collect::<Vec<Option<f64>>>(),
                     ),
                 ],
