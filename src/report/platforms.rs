@@ -140,7 +140,7 @@ fn write_platforms(
         .collect();
     // The tables and the two charts are drawn at once (each file on its own; the charts were
     // most of a small command's time, one after the other). The first error in this order wins.
-    let tables = || -> Result<()> {
+    let write_tables = || -> Result<()> {
         let mut df = tables::curves_frame(&curves);
         tables::write_csv(&mut df, &dir.path("curves.csv"))?;
         tables::write_parquet(&mut df, &dir.path("curves.parquet"))?;
@@ -160,7 +160,7 @@ fn write_platforms(
         opts.title = format!("{title}: new adopters per hour");
         charts::new_per_hour_chart(&dir.path("new_per_hour.png"), &curves, &opts)
     };
-    let (t, (a, h)) = rayon::join(tables, || rayon::join(adoption, per_hour));
+    let (t, (a, h)) = rayon::join(write_tables, || rayon::join(adoption, per_hour));
     t?;
     a?;
     h

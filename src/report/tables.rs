@@ -155,7 +155,9 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
 /// command's table writing). The file is the same: one row group either way. Larger frames (graph
 /// files) go through `finish`, which cuts them into row groups.
 pub(crate) fn parquet_to<W: Write>(df: &mut DataFrame, w: W) -> PolarsResult<()> {
-    let writer = ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None));
+    let writer = ParquetWriter::new(w)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_row_group_size(Some(ROW_GROUP));
     if df.height() > ROW_GROUP {
         writer.finish(df)?;
         return Ok(());
@@ -167,7 +169,8 @@ pub(crate) fn parquet_to<W: Write>(df: &mut DataFrame, w: W) -> PolarsResult<()>
     Ok(())
 }
 
-/// Rows per row group of `ParquetWriter::finish` (polars' default).
+/// Rows per row group: the size `finish` cuts a larger frame by (polars' default, given
+/// explicitly so that the choice of path above and the cut are the same number).
 const ROW_GROUP: usize = 512 * 512;
 
 /// Writes a graph's edges (each undirected edge once) to `path`, in the format its extension names:
