@@ -6,8 +6,8 @@
 //! 25 a log-normal or a Weibull. Here eight xoshiro128++ generators, one per lane, make 64 random
 //! words at once, and the laws are computed from them without a branch — a logarithm, an
 //! exponential, a sine and a cosine as polynomials in single precision — so the compiler runs
-//! each step over all lanes at once (SSE2 everywhere, AVX2 where the processor has it; both give
-//! the same bits, as neither fuses a multiply with an add).
+//! each step over all lanes at once (SSE2 everywhere, AVX2 or AVX-512 where the processor has
+//! them; all give the same bits, as none fuses a multiply with an add).
 //!
 //! The laws, from a uniform `u` in (0, 1) with 31 random bits:
 //! - exponential: `−mean · ln u`;
@@ -136,10 +136,17 @@ impl Draws {
             self.seeded = true;
         }
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2 (checked just above).
-            unsafe { fill_avx2(&mut self.s, &mut self.buf, self.law) };
-            return;
+        {
+            if has_avx512() {
+                // SAFETY: the processor has these features (checked just above).
+                unsafe { fill_avx512(&mut self.s, &mut self.buf, self.law) };
+                return;
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2 (checked just above).
+                unsafe { fill_avx2(&mut self.s, &mut self.buf, self.law) };
+                return;
+            }
         }
         fill(&mut self.s, &mut self.buf, self.law);
     }
@@ -147,9 +154,28 @@ impl Draws {
 
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// Whether the processor has the AVX-512 parts that [`fill_avx512`] is built with.
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512bw")
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_avx2(s: &mut [[u32; LANES]; 4], buf: &mut [f32; BATCH], law: Law) {
+    fill(s, buf, law)
+}
+
+/// [`fill`] on sixteen lanes at a time where the processor has AVX-512 (the laws' arithmetic:
+/// the generators stay eight lanes wide, so the bits are the same). Measured per delay (one
+/// thread, AMD EPYC): exponential 0.66 → 0.63 ns, log-normal 2.04 → 1.37 ns, Weibull 2.84 →
+/// 1.84 ns against AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2")]
+fn fill_avx512(s: &mut [[u32; LANES]; 4], buf: &mut [f32; BATCH], law: Law) {
     fill(s, buf, law)
 }
 
@@ -445,7 +471,7 @@ mod tests {
 
     #[test]
     fn every_path_gives_the_same_bits() {
-        // The AVX2 build of the refill and the portable one, on every law.
+        // The AVX-512 and AVX2 builds of the refill and the portable one, on every law.
         for law in [
             Law::Exp { scale: 0.7 },
             Law::LogNormal { a: 0.3, b: 1.2 },
@@ -460,8 +486,16 @@ mod tests {
             let _ = a.at(&mut cursor);
             let (mut s1, mut s2) = (a.s, a.s);
             let (mut b1, mut b2) = ([0f32; BATCH], [0f32; BATCH]);
+            #[cfg(target_arch = "x86_64")]
+            let (mut s3, mut b3) = (a.s, [0f32; BATCH]);
             for _ in 0..50 {
                 fill(&mut s1, &mut b1, law);
+                #[cfg(target_arch = "x86_64")]
+                if has_avx512() {
+                    // SAFETY: checked just above.
+                    unsafe { fill_avx512(&mut s3, &mut b3, law) };
+                    assert_eq!(b1.map(f32::to_bits), b3.map(f32::to_bits));
+                }
                 #[cfg(target_arch = "x86_64")]
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: checked just above.
