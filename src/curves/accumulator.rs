@@ -34,6 +34,9 @@ pub struct Accumulator {
     /// `add_unsorted`'s grid points where a run's count grows, with the count (a buffer too).
     #[serde(skip)]
     changes: Vec<(u32, u64)>,
+    /// `add_unsorted`'s points marked by `count_grid_points`, a bit a point (a buffer too).
+    #[serde(skip)]
+    marks: Vec<u64>,
     /// Where `add_unsorted` counts each probe hour, worked out on its first run (the grid and
     /// the probes never change; before, a binary search per probe in every run, on runs of a
     /// hundred adopters a fair part of the run's accounting).
@@ -173,6 +176,7 @@ impl Accumulator {
             reached_nanohours: vec![0; FRACTIONS.len()],
             per_point: Vec::new(),
             changes: Vec::new(),
+            marks: Vec::new(),
             probe_plan: None,
             slack: None,
         }
@@ -272,7 +276,15 @@ impl Accumulator {
     /// within the grid's slack of a whole number (the grid points are rounded to 10⁻⁹ h, so not
     /// exactly a step apart): then the block is done again one time at a time. One time at a
     /// time, with `grid_point_from`'s two steps as loops, this was 12 % of a live run on ba_100k.
-    fn count_grid_points(&mut self, times: &[f64], per_point: &mut [u64]) -> usize {
+    ///
+    /// Each point past the first that a time falls at is also marked in `marks` (a bit a point),
+    /// so that the run's changes can be found without looking at every point up to its last.
+    fn count_grid_points(
+        &mut self,
+        times: &[f64],
+        per_point: &mut [u64],
+        marks: &mut [u64],
+    ) -> usize {
         const BLOCK: usize = 256;
         let inv_step = self.inv_step();
         let q = self.quotient(inv_step);
@@ -300,6 +312,7 @@ impl Accumulator {
                     first += 1;
                 } else {
                     per_point[b as usize] += 1;
+                    marks[b as usize / 64] |= 1 << (b % 64);
                 }
                 last = last.max(b);
             }
@@ -442,10 +455,12 @@ impl Accumulate for Accumulator {
         // `per_point[b]`: the times whose first grid point at or after them is b (g: none). All
         // zero between runs: the scan below clears what it reads.
         let mut per_point = std::mem::take(&mut self.per_point);
+        let mut marks = std::mem::take(&mut self.marks);
         if per_point.len() != g + 1 {
             per_point = vec![0; g + 1];
+            marks = vec![0; (g + 1).div_ceil(64)];
         }
-        let last = self.count_grid_points(times, &mut per_point);
+        let last = self.count_grid_points(times, &mut per_point, &mut marks);
         for &(k, h) in &plan.off_grid {
             probe[k] += times.iter().map(|&t| u64::from(t <= h)).sum::<u64>();
         }
@@ -453,24 +468,30 @@ impl Accumulate for Accumulator {
         // `add_run` makes: the first grid point always, then each where the count grows, up to
         // the last one any time falls at.
         //
-        // The points where the count grows are first listed with their counts without a branch
-        // per point (on a small run about every other point up to the last grows, at random: a
-        // branch there was mispredicted often), then recorded.
+        // The points where the count grows are those marked: found a word of marks at a time
+        // (on a small run a few dozen points grow, at random among the hundreds up to its last,
+        // which a walk over every point passed one by one), listed with their counts, then
+        // recorded. The marks are cleared as they are read (the one of point g too, if set).
         let lastc = last.min(g - 1);
         let mut prev: Option<u64> = None;
         let first = std::mem::take(&mut per_point[0]);
         self.change(&mut prev, 0, first);
         let mut changes = std::mem::take(&mut self.changes);
         changes.clear();
-        changes.resize(lastc, (0, 0));
-        let mut f = 0;
         let mut count = first;
-        for (b, slot) in per_point[..=lastc].iter_mut().enumerate().skip(1) {
-            let here = std::mem::take(slot);
-            count += here;
-            changes[f] = (b as u32, count);
-            f += usize::from(here != 0);
+        for (w, word) in marks[..=last / 64].iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                let b = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if b > lastc {
+                    break;
+                }
+                count += std::mem::take(&mut per_point[b]);
+                changes.push((b as u32, count));
+            }
         }
+        let f = changes.len();
         let changes_made = &changes[..f];
         for &(b, c) in changes_made {
             self.change(&mut prev, b as usize, c);
@@ -483,6 +504,7 @@ impl Accumulate for Accumulator {
             }
         }
         self.changes = changes;
+        self.marks = marks;
         per_point[g] = 0;
         self.per_point = per_point;
         self.probe_plan = Some(plan);
@@ -921,20 +943,28 @@ mod tests {
             let inv = acc.inv_step();
             let want: Vec<usize> = times.iter().map(|&t| acc.grid_point_from(t, inv)).collect();
             let mut per_point = vec![0u64; grid.len() + 1];
+            let mut marks = vec![0u64; (grid.len() + 1).div_ceil(64)];
             // Each time alone (a block of one), then all at once.
             for (k, &t) in times.iter().enumerate() {
                 per_point.fill(0);
-                let b = acc.count_grid_points(&[t], &mut per_point);
+                marks.fill(0);
+                let b = acc.count_grid_points(&[t], &mut per_point, &mut marks);
                 assert_eq!(b, want[k], "step {step}: time {t:e}");
                 assert_eq!(per_point[b], 1);
             }
             per_point.fill(0);
-            let top = acc.count_grid_points(&times, &mut per_point);
+            marks.fill(0);
+            let top = acc.count_grid_points(&times, &mut per_point, &mut marks);
             let mut direct = vec![0u64; grid.len() + 1];
             for &b in &want {
                 direct[b] += 1;
             }
             assert_eq!(per_point, direct, "step {step}");
+            // Marked: every point past the first that a time falls at, and no other.
+            for (b, &c) in direct.iter().enumerate() {
+                let marked = marks[b / 64] >> (b % 64) & 1 == 1;
+                assert_eq!(marked, b > 0 && c > 0, "step {step}: point {b}");
+            }
             assert_eq!(top, *want.iter().max().unwrap());
             assert!(
                 acc.slack.unwrap() < MAX_SLACK,
