@@ -491,8 +491,7 @@ impl Accumulate for Accumulator {
                 changes.push((b as u32, count));
             }
         }
-        let f = changes.len();
-        let changes_made = &changes[..f];
+        let changes_made = &changes[..];
         for &(b, c) in changes_made {
             self.change(&mut prev, b as usize, c);
         }
