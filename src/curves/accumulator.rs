@@ -31,9 +31,6 @@ pub struct Accumulator {
     /// `add_unsorted`'s counts per grid point (a buffer reused from run to run; not state).
     #[serde(skip)]
     per_point: Vec<u64>,
-    /// `add_unsorted`'s grid points where a run's count grows, with the count (a buffer too).
-    #[serde(skip)]
-    changes: Vec<(u32, u64)>,
     /// `add_unsorted`'s points marked by `count_grid_points`, a bit a point (a buffer too).
     #[serde(skip)]
     marks: Vec<u64>,
@@ -175,7 +172,6 @@ impl Accumulator {
             reached: vec![0; FRACTIONS.len()],
             reached_nanohours: vec![0; FRACTIONS.len()],
             per_point: Vec::new(),
-            changes: Vec::new(),
             marks: Vec::new(),
             probe_plan: None,
             slack: None,
@@ -468,17 +464,16 @@ impl Accumulate for Accumulator {
         // `add_run` makes: the first grid point always, then each where the count grows, up to
         // the last one any time falls at.
         //
-        // The points where the count grows are those marked: found a word of marks at a time
-        // (on a small run a few dozen points grow, at random among the hundreds up to its last,
-        // which a walk over every point passed one by one), listed with their counts, then
-        // recorded. The marks are cleared as they are read (the one of point g too, if set).
+        // The points where the count grows are those marked, found a word of marks at a time in
+        // increasing order (on a small run a few dozen points grow, at random among the hundreds
+        // up to its last, which a walk over every point passed one by one). A probe point takes
+        // the count before the first change past it. The marks are cleared as they are read
+        // (the one of point g too, if set).
         let lastc = last.min(g - 1);
         let mut prev: Option<u64> = None;
-        let first = std::mem::take(&mut per_point[0]);
-        self.change(&mut prev, 0, first);
-        let mut changes = std::mem::take(&mut self.changes);
-        changes.clear();
-        let mut count = first;
+        let mut count = std::mem::take(&mut per_point[0]);
+        self.change(&mut prev, 0, count);
+        let mut next_probe = plan.on_grid.iter().peekable();
         for (w, word) in marks[..=last / 64].iter_mut().enumerate() {
             let mut bits = std::mem::take(word);
             while bits != 0 {
@@ -487,22 +482,18 @@ impl Accumulate for Accumulator {
                 if b > lastc {
                     break;
                 }
+                while let Some(&(_, k)) = next_probe.next_if(|&&(j, _)| j < b) {
+                    probe[k] = count;
+                }
                 count += std::mem::take(&mut per_point[b]);
-                changes.push((b as u32, count));
+                self.change(&mut prev, b, count);
             }
         }
-        let changes_made = &changes[..];
-        for &(b, c) in changes_made {
-            self.change(&mut prev, b as usize, c);
-        }
-        for &(j, k) in &plan.on_grid {
+        for &(j, k) in next_probe {
             if j <= lastc {
-                // The count at point j: the last change at or before it (or the first point's).
-                let i = changes_made.partition_point(|&(b, _)| b as usize <= j);
-                probe[k] = if i == 0 { first } else { changes_made[i - 1].1 };
+                probe[k] = count;
             }
         }
-        self.changes = changes;
         self.marks = marks;
         per_point[g] = 0;
         self.per_point = per_point;
