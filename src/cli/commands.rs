@@ -297,7 +297,7 @@ pub fn seeds(a: SeedsArgs) -> Result<()> {
         a.output.quiet,
         format!(
             "{} seeds chosen in {:.2} s from {} RR sets: estimated {:.1} ± {:.1} adopters ({}), \
-             at least {:.1}; ratio {:.3} of the best (asked {:.3})\nwrote {} (seeds.csv, seeds.txt, seeds.png, summary.md, summary.json)",
+             at least {:.1}; ratio {:.3} of the best (asked {:.3})\nwrote {} (seeds.csv, seeds.txt, {}summary.md, summary.json)",
             s.k,
             s.performance.select_seconds,
             hongbao::report::thousands(sel.rr_sets as f64),
@@ -308,7 +308,13 @@ pub fn seeds(a: SeedsArgs) -> Result<()> {
             sel.lower,
             sel.ratio,
             sel.target_ratio,
-            out.display()
+            out.display(),
+            // The chart is drawn from the forward evaluation, which `--eval-runs 0` skips.
+            if s.forward.is_empty() {
+                ""
+            } else {
+                "seeds.png, "
+            },
         ),
     );
     Ok(())

@@ -640,3 +640,40 @@ fn a_directed_graph_loaded_turned_round_gives_the_same_seeds() {
         assert_eq!(turned, forward, "{model:?}");
     }
 }
+
+#[test]
+fn the_files_named_as_written_are_those_written() {
+    let d = tempfile::tempdir().unwrap();
+    let g = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wechat-2k.txt.gz");
+    for eval in ["0", "10"] {
+        let out = d.path().join(format!("e{eval}"));
+        let o = hongbao()
+            .arg("seeds")
+            .arg(&g)
+            .args(["--k", "3", "--eps", "0.5", "--eval-runs", eval, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("wrote "))
+            .unwrap_or_else(|| panic!("no `wrote` line: {err}"));
+        let named: Vec<&str> = line
+            .split_once('(')
+            .and_then(|(_, r)| r.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("{line}"))
+            .split(", ")
+            .collect();
+        let mut on_disk: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut named_sorted: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+        named_sorted.sort();
+        assert_eq!(named_sorted, on_disk, "--eval-runs {eval}: {line}");
+        assert_eq!(named.contains(&"seeds.png"), eval != "0", "{line}");
+    }
+}
