@@ -579,7 +579,7 @@ mod tests {
             |g, prepared, seeds, rng, s| {
                 // Every other run looks its kept-aside targets up after the rounds.
                 calls += 1;
-                s.live.force_lookup = calls % 2 == 0;
+                s.live.force_lookup = calls.is_multiple_of(2);
                 assert!(run(g, prepared, seeds, rng, s));
                 let w = &s.live;
                 let node = |k: u32| s.order[k as usize];
