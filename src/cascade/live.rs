@@ -329,7 +329,8 @@ fn run_with<const TIES: bool>(
     }
     // The rounds: each finds the live arcs out of the last round's adopters. An arc to a node
     // not yet reached makes it an adopter, its child; any other is kept aside with its target's
-    // id (its number is looked up after the rounds, all at once).
+    // id (its number is looked up after the rounds, all at once), or, on a small graph, with its
+    // target's number, read from the array written as adopters are found.
     let mut lo = 0;
     while lo < order.len() {
         let hi = order.len();
