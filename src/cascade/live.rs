@@ -257,7 +257,7 @@ fn run_with<const TIES: bool>(
     #[cfg(test)]
     let direct = n <= DIRECT_UP_TO && !w.force_lookup;
     if direct && w.number.len() != n {
-        w.number = vec![0; n];
+        w.number = crate::mem::zeroed(n);
     }
     let Live {
         wanted,
