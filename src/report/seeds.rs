@@ -8,8 +8,8 @@ use polars::prelude::*;
 
 use super::charts::{self, ChartOptions, XAxis};
 use super::output::{ReportDir, write_bytes};
-use super::sorted_json;
 use super::text::thousands;
+use super::{sorted_json, tables};
 use crate::Result;
 use crate::study::{SeedRow, SeedsSummary};
 
@@ -65,14 +65,12 @@ pub fn seeds_csv(rows: &[SeedRow]) -> String {
 /// A text field as polars' CSV writer puts it (its "necessary" quoting): quoted, with its
 /// quotes doubled, if it holds a comma, a quote or a line end; `""` if empty.
 fn push_csv_field(out: &mut String, s: &str) {
-    if s.is_empty() {
-        out.push_str("\"\"");
-    } else if s.contains([',', '"', '\n', '\r']) {
+    if tables::csv_plain(s) {
+        out.push_str(s);
+    } else {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');
-    } else {
-        out.push_str(s);
     }
 }
 

@@ -114,6 +114,12 @@ pub fn number_frame(name: &str, values: &[f64]) -> DataFrame {
     .expect("one column")
 }
 
+/// Whether polars' CSV writer puts a text field as it is (its "necessary" quoting): not empty,
+/// and without a comma, a quote or a line end.
+pub(crate) fn csv_plain(s: &str) -> bool {
+    !s.is_empty() && !s.contains([',', '"', '\n', '\r'])
+}
+
 /// Writes a frame as CSV to `path` (which the caller has made temporary).
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -122,9 +128,7 @@ pub fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     // writer makes, once per process, 8 MiB of zeroes page by page (4–5 ms on this VM, more than
     // the rest of a small table).
     let names = df.get_column_names();
-    let plain = names
-        .iter()
-        .all(|c| !c.is_empty() && !c.contains([',', '"', '\n', '\r']));
+    let plain = names.iter().all(|c| csv_plain(c));
     if plain {
         let header = names
             .iter()
