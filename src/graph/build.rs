@@ -180,7 +180,14 @@ pub(crate) fn dense_numbering(max: u64, ids: impl ParallelIterator<Item = u64>) 
     // Mark in parallel (every writer stores the same 1; a byte per id, so that the marks of a
     // million ids stay in cache), then number in order.
     let marks: Vec<AtomicU8> = (0..=max).map(|_| AtomicU8::new(0)).collect();
-    ids.for_each(|x| marks[x as usize].store(1, Ordering::Relaxed));
+    // Read first: a store to a line the other core holds takes it away (both cores storing 1s
+    // all over the marks moved their lines back and forth); a line read by both stays in both.
+    ids.for_each(|x| {
+        let m = &marks[x as usize];
+        if m.load(Ordering::Relaxed) == 0 {
+            m.store(1, Ordering::Relaxed);
+        }
+    });
     let marks: Vec<u8> = marks.into_iter().map(AtomicU8::into_inner).collect();
     if marks.iter().all(|&m| m == 1) {
         return Numbering::Identity(marks.len());
@@ -300,7 +307,9 @@ impl Graph {
         let mut per_chunk: Vec<(Vec<u32>, u64)> = (0..m.div_ceil(chunk_len))
             .into_par_iter()
             .map(|c| {
-                let mut deg = vec![0u32; n];
+                // Counted into (read, then written): mapped up front, not page by page from the
+                // shared zero page (see `rr::Scratch::new`).
+                let mut deg: Vec<u32> = crate::mem::zeroed(n);
                 let mut loops = 0u64;
                 for (_, s, d) in pieces.range(c * chunk_len, ((c + 1) * chunk_len).min(m)) {
                     for (k, (&u, &v)) in s.iter().zip(d).enumerate() {
@@ -724,6 +733,13 @@ fn sort_blocks<T: Copy + Send>(
             let base = start[lo];
             for u in lo..hi {
                 let block = &mut arcs[(start[u] - base) as usize..(start[u + 1] - base) as usize];
+                // A block already in strictly increasing order of target (every block of a file
+                // sorted by its ends, as SNAP's are) has nothing to sort or drop: one comparison
+                // an arc, a branch that goes the same way.
+                if block.windows(2).all(|w| target(&w[0]) < target(&w[1])) {
+                    kept[u - lo] = block.len() as u64;
+                    continue;
+                }
                 block.sort_unstable_by(&cmp);
                 let mut len = 0usize;
                 for i in 0..block.len() {
@@ -874,6 +890,67 @@ mod tests {
         assert_eq!(g.build_counts().self_loops, 1);
         assert_eq!(g.build_counts().duplicates, 2);
         assert_eq!(g.build_counts().input_edges, 6);
+    }
+
+    /// Blocks already in order (a file sorted by its ends) skip the sort; those with a duplicate
+    /// or out of order do not. Against the set of distinct pairs, for lists sorted, sorted with
+    /// every edge twice (a duplicate next to its copy), and shuffled; a strong copy next to a
+    /// weak one keeps the strong class.
+    #[test]
+    fn blocks_in_order_skip_the_sort_and_duplicates_still_go() {
+        use std::collections::BTreeSet;
+        let mut rng = crate::rng::stream(7, 0);
+        let n = 60u32;
+        let mut pairs: Vec<(u32, u32)> = (0..400)
+            .map(|_| {
+                (
+                    crate::rng::below(&mut rng, n as u64) as u32,
+                    crate::rng::below(&mut rng, n as u64) as u32,
+                )
+            })
+            .filter(|(u, v)| u != v)
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let twice: Vec<(u32, u32)> = pairs.iter().flat_map(|&e| [e, e]).collect();
+        let mut shuffled = twice.clone();
+        for i in (1..shuffled.len()).rev() {
+            let j = crate::rng::below(&mut rng, i as u64 + 1) as usize;
+            shuffled.swap(i, j);
+        }
+        for directed in [true, false] {
+            let want: Vec<BTreeSet<u32>> = (0..n)
+                .map(|u| {
+                    pairs
+                        .iter()
+                        .filter_map(|&(a, b)| {
+                            if a == u {
+                                Some(b)
+                            } else if !directed && b == u {
+                                Some(a)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            for edges in [&pairs, &twice, &shuffled] {
+                let g = Graph::from_edges(list(n as usize, edges), directed);
+                check_invariants(&g);
+                for u in 0..n {
+                    let got: Vec<u32> = g.neighbors(u).to_vec();
+                    let expect: Vec<u32> = want[u as usize].iter().copied().collect();
+                    assert_eq!(got, expect, "node {u}, directed {directed}");
+                }
+            }
+        }
+        // In order by target, a weak copy before its strong twin: the strong one is kept.
+        let mut e = list(3, &[(0, 1), (0, 1), (0, 2)]);
+        e.ties = Some(vec![TieClass::Weak, TieClass::Strong, TieClass::Weak]);
+        let g = Graph::from_edges(e, true);
+        assert_eq!(g.neighbors(0), &[1, 2]);
+        assert_eq!(g.ties()[g.find_arc(0, 1).unwrap()], TieClass::Strong);
     }
 
     #[test]

@@ -183,7 +183,7 @@ impl RrSets {
                     .lock()
                     .ok()
                     .and_then(|mut p| p.pop())
-                    .unwrap_or_else(|| Scratch::new(sampler.n));
+                    .unwrap_or_else(|| Scratch::new(sampler.n, sampler.timed()));
                 let (mut nodes, mut lens, mut single) = (Vec::new(), Vec::new(), Vec::new());
                 for i in lo..hi {
                     if crate::cancel::requested() {
