@@ -1,12 +1,24 @@
 //! RR sets stored flat, sampled in parallel pieces joined in order, and their coverage.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::iter::Either;
 use rayon::prelude::*;
 
 use super::rr::{Sampler, Scratch};
 use crate::rng;
+
+/// Sets sampled by [`RrSets::draw`], not yet added: per piece of consecutive streams, its sets of
+/// two nodes or more (nodes, lengths) and its one-node sets.
+pub(crate) struct Drawn {
+    from: usize,
+    pieces: Vec<Piece>,
+}
+
+/// A piece of consecutive streams' sets: nodes of its sets of two or more, their lengths, its
+/// one-node sets.
+type Piece = (Vec<u32>, Vec<u32>, Vec<u32>);
 
 /// RR sets, flat. Sets of two nodes or more: set `i` is `nodes[starts[i]..starts[i + 1]]`; sets of
 /// one node (most of them when chances are small: the root alone) are that node in `single`, with
@@ -162,18 +174,34 @@ impl RrSets {
         pool: &Mutex<Vec<Scratch>>,
         total: usize,
     ) -> bool {
-        let from = self.len() as u64;
-        let to = total as u64;
-        if to <= from {
+        if total <= self.len() {
             return true;
         }
         if total > u32::MAX as usize {
             return false;
         }
+        match self.draw(sampler, pool, total, &AtomicBool::new(false)) {
+            Some(drawn) => self.append(drawn),
+            None => true, // stopped by a cancel: the caller's next check fails the selection
+        }
+    }
+
+    /// The sets from this collection's end up to `total` (at most 2^32), sampled in parallel
+    /// without adding them (see [`RrSets::append`]); `None` if `stop` was raised (or a cancel
+    /// asked for) before they were all made.
+    pub(crate) fn draw(
+        &self,
+        sampler: &Sampler,
+        pool: &Mutex<Vec<Scratch>>,
+        total: usize,
+        stop: &AtomicBool,
+    ) -> Option<Drawn> {
+        let from = self.len() as u64;
+        let to = (total as u64).min(u32::MAX as u64).max(from);
         let (seed, family) = (self.seed, self.family);
         let pieces_wanted = 8 * rayon::current_num_threads() as u64;
         let chunk = (to - from).div_ceil(pieces_wanted).clamp(1, CHUNK);
-        let pieces: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = (from..to)
+        let pieces: Vec<Option<Piece>> = (from..to)
             .step_by(chunk as usize)
             .collect::<Vec<_>>()
             .into_par_iter()
@@ -185,9 +213,11 @@ impl RrSets {
                     .and_then(|mut p| p.pop())
                     .unwrap_or_else(|| Scratch::new(sampler.n, sampler.timed()));
                 let (mut nodes, mut lens, mut single) = (Vec::new(), Vec::new(), Vec::new());
+                let mut whole = true;
                 for i in lo..hi {
-                    if crate::cancel::requested() {
-                        break; // the caller's next check fails the selection
+                    if crate::cancel::requested() || stop.load(Ordering::Relaxed) {
+                        whole = false;
+                        break;
                     }
                     let mut rng = rng::stream(seed, family + i);
                     let before = nodes.len();
@@ -202,9 +232,24 @@ impl RrSets {
                 if let Ok(mut p) = pool.lock() {
                     p.push(s);
                 }
-                (nodes, lens, single)
+                whole.then_some((nodes, lens, single))
             })
             .collect();
+        Some(Drawn {
+            from: from as usize,
+            pieces: pieces.into_iter().collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    /// Adds sets made by [`RrSets::draw`] from this collection's present end. False, with nothing
+    /// added, when the collection would pass 2^32 entries (or the sets were drawn from another
+    /// end).
+    #[must_use]
+    pub(crate) fn append(&mut self, drawn: Drawn) -> bool {
+        if drawn.from != self.len() {
+            return false;
+        }
+        let pieces = drawn.pieces;
         let extra: usize = pieces.iter().map(|p| p.0.len()).sum();
         let (sets, singles) = pieces
             .iter()
@@ -327,6 +372,58 @@ mod tests {
                     b.coverage_by_rank(n as usize, &seeds)
                 );
             }
+        }
+    }
+
+    /// Sets drawn ahead (as the selection draws the next round's during the greedy) and added
+    /// later are the sets grown in place; a draw stopped before it ends gives nothing, and sets
+    /// drawn from another end are refused.
+    #[test]
+    fn sets_drawn_ahead_then_added_are_the_sets_grown() {
+        let n = 300u32;
+        let pairs: Vec<(u32, u32)> = (0..n - 1)
+            .flat_map(|i| [(i, i + 1), (i, (i * 7 + 3) % n)])
+            .filter(|(u, v)| u != v)
+            .collect();
+        let g = Graph::from_edges(EdgeList::from_pairs(n as usize, &pairs), true);
+        let model = Model::uniform(0.4, Delay::Exp { mean: 1.0 });
+        let sampler = Sampler::new(&g, &model).unwrap();
+        let pool = Mutex::new(Vec::new());
+        for in_order in [false, true] {
+            let make = || {
+                if in_order {
+                    RrSets::in_order(5, 7)
+                } else {
+                    RrSets::new(5, 7)
+                }
+            };
+            let (mut grown, mut ahead) = (make(), make());
+            assert!(grown.grow(&sampler, &pool, 1_000) && grown.grow(&sampler, &pool, 2_500));
+            assert!(ahead.grow(&sampler, &pool, 1_000));
+            let go = AtomicBool::new(false);
+            let drawn = ahead.draw(&sampler, &pool, 2_500, &go).expect("not stopped");
+            // Not added yet: the collection is as it was.
+            assert_eq!(ahead.len(), 1_000);
+            assert!(ahead.append(drawn));
+            assert_eq!((ahead.len(), ahead.entries()), (grown.len(), grown.entries()));
+            assert_eq!(ahead.all(), grown.all());
+            let seeds = [4u32, 150, 299];
+            assert_eq!(
+                ahead.coverage_by_rank(n as usize, &seeds),
+                grown.coverage_by_rank(n as usize, &seeds)
+            );
+            // Stopped: nothing comes back.
+            assert!(
+                ahead
+                    .draw(&sampler, &pool, 4_000, &AtomicBool::new(true))
+                    .is_none()
+            );
+            // Drawn from 2,500, offered to a collection of 1,000: refused, nothing added.
+            let mut short = make();
+            assert!(short.grow(&sampler, &pool, 1_000));
+            let late = ahead.draw(&sampler, &pool, 3_000, &go).unwrap();
+            assert!(!short.append(late));
+            assert_eq!(short.len(), 1_000);
         }
     }
 }
