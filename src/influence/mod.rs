@@ -200,12 +200,8 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
             theta = theta.max(theta_max);
         }
         // Refuse before allocating: entries so far per set predict the next round's.
-        let sets = choose.len().max(1) as f64;
-        let per_set = (choose.entries() + check_sets.entries()) as f64
-            / (sets + check_sets.len().max(1) as f64);
         let sets_total = (CHOOSE + 1.0) * theta;
-        let need =
-            (sets_total * (per_set.max(1.0) * 8.0 + 16.0)) as u64 + sampler.own_bytes() as u64;
+        let need = round_bytes(&choose, &check_sets, theta, sampler);
         if need > limit {
             return Err(Error::invalid(
                 "--eps",
@@ -248,11 +244,8 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
                 } else {
                     2.0 * theta
                 };
-                let per_set = (choose.entries() + check_sets.entries()) as f64
-                    / (choose.len().max(1) + check_sets.len().max(1)) as f64;
-                let need = ((CHOOSE + 1.0) * next * (per_set.max(1.0) * 8.0 + 16.0)) as u64
-                    + sampler.own_bytes() as u64;
                 // Drawn ahead only within the memory the next round may take anyway.
+                let need = round_bytes(&choose, &check_sets, next, sampler);
                 (need <= limit && (CHOOSE * next) as usize <= u32::MAX as usize).then_some(next)
             })
             .flatten();
@@ -269,13 +262,14 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
                     * n as f64
                     / (CHOOSE * theta);
                 let lower = lower_bound(cov2, a) * (n as f64 / theta);
-                let done = (lower / opt_upper >= approx - eps
+                let ratio = lower / opt_upper;
+                let done = (ratio >= approx - eps
                     && g.covered >= min_covered_per_seed(eps) * k as u64)
                     || last;
                 if done {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
-                (g, firsts, cov2, opt_upper, lower, done, greedy)
+                (g, firsts, cov2, opt_upper, lower, ratio, done, greedy)
             },
             || {
                 next.and_then(|next| {
@@ -285,12 +279,11 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
                 })
             },
         );
-        let (g, firsts, cov2, opt_upper, lower, done, greedy) = round_out;
+        let (g, firsts, cov2, opt_upper, lower, ratio, done, greedy) = round_out;
         greedy_s += greedy;
         sample_s += t.elapsed().as_secs_f64() - greedy;
         let scale = n as f64 / theta;
         let upper = ((cov2 as f64 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale;
-        let ratio = lower / opt_upper;
         if !done && let Some((c, r)) = ahead {
             // Added only if they fit; otherwise the next round's `grow` finds out and says so.
             let _ = choose.append(c) && check_sets.append(r);
@@ -328,6 +321,19 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
         theta *= 2.0;
         round += 1;
     }
+}
+
+/// Bytes a round of `theta` sets in the check collection (and `CHOOSE` times as many in the other)
+/// will hold, the entries per set so far predicting the next ones', with the reversed graph's own.
+fn round_bytes(
+    choose: &sets::RrSets,
+    check: &sets::RrSets,
+    theta: f64,
+    sampler: &rr::Sampler,
+) -> u64 {
+    let per_set = (choose.entries() + check.entries()) as f64
+        / (choose.len().max(1) as f64 + check.len().max(1) as f64);
+    ((CHOOSE + 1.0) * theta * (per_set.max(1.0) * 8.0 + 16.0)) as u64 + sampler.own_bytes() as u64
 }
 
 /// The lower confidence bound on the sets covered, from `cov2` covered in the check collection

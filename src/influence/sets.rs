@@ -401,11 +401,16 @@ mod tests {
             assert!(grown.grow(&sampler, &pool, 1_000) && grown.grow(&sampler, &pool, 2_500));
             assert!(ahead.grow(&sampler, &pool, 1_000));
             let go = AtomicBool::new(false);
-            let drawn = ahead.draw(&sampler, &pool, 2_500, &go).expect("not stopped");
+            let drawn = ahead
+                .draw(&sampler, &pool, 2_500, &go)
+                .expect("not stopped");
             // Not added yet: the collection is as it was.
             assert_eq!(ahead.len(), 1_000);
             assert!(ahead.append(drawn));
-            assert_eq!((ahead.len(), ahead.entries()), (grown.len(), grown.entries()));
+            assert_eq!(
+                (ahead.len(), ahead.entries()),
+                (grown.len(), grown.entries())
+            );
             assert_eq!(ahead.all(), grown.all());
             let seeds = [4u32, 150, 299];
             assert_eq!(
