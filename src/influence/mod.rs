@@ -190,15 +190,21 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
     let mut choose = sets::RrSets::new(opts.seed, crate::rng::purpose::RR_CHOOSE);
     let mut check_sets = sets::RrSets::in_order(opts.seed, crate::rng::purpose::RR_CHECK);
     let (mut sample_s, mut greedy_s) = (0.0, 0.0);
+    // Round `round`'s check-collection size from its doubled predecessor's: the last round takes
+    // the size that proves the ratio whatever the bounds say.
+    let sized = |round: u32, doubled: f64| {
+        if round >= rounds_max {
+            doubled.max(theta_max)
+        } else {
+            doubled
+        }
+    };
     let mut theta = theta_0;
     let mut round = 1;
     loop {
         crate::cancel::check()?;
         let last = round >= rounds_max;
-        if last {
-            // The size that proves the ratio whatever the bounds say.
-            theta = theta.max(theta_max);
-        }
+        theta = sized(round, theta);
         // Refuse before allocating: entries so far per set predict the next round's.
         let sets_total = (CHOOSE + 1.0) * theta;
         let need = round_bytes(&choose, &check_sets, theta, sampler);
@@ -239,17 +245,14 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
         // the drawing stops and its sets are dropped.
         let next = (!last)
             .then(|| {
-                let next = if round + 1 >= rounds_max {
-                    (2.0 * theta).max(theta_max)
-                } else {
-                    2.0 * theta
-                };
+                let next = sized(round + 1, 2.0 * theta);
                 // Drawn ahead only within the memory the next round may take anyway.
                 let need = round_bytes(&choose, &check_sets, next, sampler);
                 (need <= limit && (CHOOSE * next) as usize <= u32::MAX as usize).then_some(next)
             })
             .flatten();
         let stop = AtomicBool::new(false);
+        let scale = n as f64 / theta;
         let t = Instant::now();
         let (round_out, ahead) = rayon::join(
             || {
@@ -261,7 +264,7 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
                 let opt_upper = ((g.best_upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2)
                     * n as f64
                     / (CHOOSE * theta);
-                let lower = lower_bound(cov2, a) * (n as f64 / theta);
+                let lower = lower_bound(cov2, a) * scale;
                 let ratio = lower / opt_upper;
                 let done = (ratio >= approx - eps
                     && g.covered >= min_covered_per_seed(eps) * k as u64)
@@ -282,7 +285,6 @@ fn select_with(sampler: &rr::Sampler, n: usize, opts: &SelectOptions) -> Result<
         let (g, firsts, cov2, opt_upper, lower, ratio, done, greedy) = round_out;
         greedy_s += greedy;
         sample_s += t.elapsed().as_secs_f64() - greedy;
-        let scale = n as f64 / theta;
         let upper = ((cov2 as f64 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale;
         if !done && let Some((c, r)) = ahead {
             // Added only if they fit; otherwise the next round's `grow` finds out and says so.
